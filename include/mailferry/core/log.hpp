@@ -1,0 +1,20 @@
+// Minimal leveled logging to stderr. Callers never pass secrets: the Secret
+// type cannot be formatted, and protocol traces redact LOGIN/AUTHENTICATE.
+#pragma once
+
+#include <string_view>
+
+namespace mailferry::core {
+
+enum class LogLevel { Quiet = 0, Error = 1, Warn = 2, Info = 3, Debug = 4 };
+
+void set_log_level(LogLevel level);
+LogLevel log_level();
+void log(LogLevel level, std::string_view message);
+
+inline void log_error(std::string_view m) { log(LogLevel::Error, m); }
+inline void log_warn(std::string_view m) { log(LogLevel::Warn, m); }
+inline void log_info(std::string_view m) { log(LogLevel::Info, m); }
+inline void log_debug(std::string_view m) { log(LogLevel::Debug, m); }
+
+}  // namespace mailferry::core

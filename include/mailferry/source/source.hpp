@@ -1,0 +1,79 @@
+// The Source interface: all the sync engine knows about where mail comes from.
+//
+// A source has folders; scanning a folder yields bodiless references (key,
+// flags, date, exact size); the body of a message is opened only when the diff
+// says it must be uploaded, and read as a stream of the exact bytes that go into
+// the IMAP literal (CRLF line ends, `size` bytes in all).
+//
+// Errors: a message that cannot be read is reported through ScanSink::error (or
+// as a core::SourceError with scope Message from BodyReader::read) and the rest
+// goes on; a source that cannot be opened at all throws core::SourceError.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mailferry/core/error.hpp"
+#include "mailferry/core/flags.hpp"
+#include "mailferry/core/internal_date.hpp"
+#include "mailferry/core/message_key.hpp"
+#include "mailferry/core/role.hpp"
+
+namespace mailferry::source {
+
+struct SourceFolder {
+  // Path components in UTF-8, outermost first ({"Archive", "2019"}). A component
+  // may contain any character, including '/': joining is the target's business.
+  std::vector<std::string> path;
+  core::Role role = core::Role::None;
+  // Adapter-private locator (a file path, a PST node id); opaque to everyone else.
+  std::string locator;
+
+  // For messages and reports: components joined with '/'.
+  std::string display_name() const;
+};
+
+struct SourceMessage {
+  std::uint64_t ordinal = 0;  // 1-based position in its folder, for error messages
+  std::string locator;        // adapter-private (byte offset, UIDL, PST node id)
+  core::MessageKey key;
+  std::string message_id;     // as found in the header (for reports); may be empty
+  core::Flags flags;
+  core::InternalDate internal_date;
+  std::uint64_t size = 0;     // exact number of bytes BodyReader will produce
+  bool requests_read_receipt = false;  // has Disposition-Notification-To
+};
+
+// Pull-style reader of one message's upload bytes.
+class BodyReader {
+ public:
+  virtual ~BodyReader() = default;
+  // Copies up to `capacity` bytes into `buffer`; returns 0 only at the end.
+  // Throws core::SourceError (scope Message) if the message cannot be read.
+  virtual std::size_t read(char* buffer, std::size_t capacity) = 0;
+};
+
+class ScanSink {
+ public:
+  virtual ~ScanSink() = default;
+  virtual void message(SourceMessage message) = 0;
+  virtual void error(core::ErrorRecord error) = 0;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // "mbox:/home/a/Inbox.mbox": for messages and reports; never holds a secret.
+  virtual std::string describe() const = 0;
+  // Every mail folder of the source. Throws core::SourceError if unreadable.
+  virtual std::vector<SourceFolder> folders() = 0;
+  // Streams the folder's message references into `sink`, in source order.
+  virtual void scan(const SourceFolder& folder, ScanSink& sink) = 0;
+  // Opens one message scanned from `folder` for upload.
+  virtual std::unique_ptr<BodyReader> open(const SourceFolder& folder,
+                                           const SourceMessage& message) = 0;
+};
+
+}  // namespace mailferry::source

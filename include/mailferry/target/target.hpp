@@ -1,0 +1,96 @@
+// The Target interface: all the sync engine knows about where mail goes.
+//
+// ImapTarget speaks to a real server; DryRunTarget wraps it, reads through it
+// and answers every write without sending it (the dry run is another
+// implementation of this seam, not a flag tested everywhere).
+//
+// Folder names are UTF-8 everywhere above the wire; the IMAP code converts to
+// modified UTF-7. Errors: core::ConnectionError when the connection is lost and
+// cannot be resumed (Account scope); core::ServerError for refused commands,
+// with the scope the server's answer implies.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mailferry/core/error.hpp"
+#include "mailferry/core/flags.hpp"
+#include "mailferry/core/internal_date.hpp"
+#include "mailferry/core/message_key.hpp"
+#include "mailferry/core/role.hpp"
+#include "mailferry/source/source.hpp"
+
+namespace mailferry::target {
+
+struct TargetFolder {
+  std::string name;            // full UTF-8 name as the server has it ("INBOX.Sent")
+  char delimiter = '/';        // the server's hierarchy delimiter for this name ('\0': flat)
+  core::Role role = core::Role::None;  // from SPECIAL-USE (or, later, well-known names)
+  bool selectable = true;
+};
+
+struct TargetMessage {
+  std::uint32_t uid = 0;
+  core::MessageKey key;
+  core::Flags flags;
+  std::uint64_t size = 0;
+  core::InternalDate internal_date;
+};
+
+struct FolderSnapshot {
+  std::uint32_t uidvalidity = 0;
+  std::uint32_t uidnext = 0;
+  std::uint32_t messages = 0;
+  bool keywords_allowed = false;  // PERMANENTFLAGS has \* (so $Forwarded, $MDNSent stick)
+};
+
+// One message to append. The body is opened only when its literal is about to
+// be sent, so at most one source message is open at a time.
+struct AppendItem {
+  std::uint64_t size = 0;
+  core::Flags flags;
+  core::InternalDate internal_date;
+  std::function<std::unique_ptr<source::BodyReader>()> open_body;
+  std::string where;  // "mbox:/x/Inbox.mbox message 17", for errors
+};
+
+struct AppendOutcome {
+  bool ok = false;
+  std::uint32_t uidvalidity = 0;  // from APPENDUID (UIDPLUS); 0 when the server did not say
+  std::uint32_t uid = 0;
+  core::ErrorRecord error;        // when !ok: scope and the server's words
+};
+
+struct FlagUpdate {
+  std::uint32_t uid = 0;
+  core::Flags add;
+};
+
+class Target {
+ public:
+  virtual ~Target() = default;
+  virtual std::string describe() const = 0;  // "imaps://alice@host:993"
+
+  virtual std::vector<TargetFolder> list_folders() = 0;
+  // Creates a folder (marking it with the role where CREATE-SPECIAL-USE allows)
+  // and subscribes it. Creating one that exists is not an error.
+  virtual void create_folder(const std::string& name, core::Role role) = 0;
+  // Streams every message of `folder` (UID, flags, size, key) into `each`.
+  // read_only: EXAMINE instead of SELECT (dry runs, check).
+  virtual FolderSnapshot index_folder(const std::string& folder, bool read_only,
+                                      const std::function<void(TargetMessage)>& each) = 0;
+  // Appends `items` to `folder`, pipelined, reporting each outcome (by index
+  // into `items`) as the server answers. Message-scoped refusals come back as
+  // outcomes; an account-scoped failure throws after the outcomes already known.
+  // A body reader that fails after its literal has started makes the target
+  // drop the connection, so that the server never keeps half a message.
+  virtual void append(const std::string& folder, const std::vector<AppendItem>& items,
+                      const std::function<void(std::size_t, const AppendOutcome&)>& done) = 0;
+  // Adds flags (never removes) to messages of `folder`.
+  virtual void add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) = 0;
+};
+
+}  // namespace mailferry::target

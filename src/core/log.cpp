@@ -1,0 +1,33 @@
+#include "mailferry/core/log.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+
+namespace mailferry::core {
+namespace {
+
+std::atomic<LogLevel> g_level{LogLevel::Warn};
+std::mutex g_mutex;  // one line at a time when several jobs run in parallel
+
+const char* prefix(LogLevel level) {
+  switch (level) {
+    case LogLevel::Error: return "error: ";
+    case LogLevel::Warn: return "warning: ";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+void set_log_level(LogLevel level) { g_level = level; }
+LogLevel log_level() { return g_level; }
+
+void log(LogLevel level, std::string_view message) {
+  if (level > g_level || level == LogLevel::Quiet) return;
+  std::lock_guard lock(g_mutex);
+  std::fprintf(stderr, "mailferry: %s%.*s\n", prefix(level), static_cast<int>(message.size()),
+               message.data());
+}
+
+}  // namespace mailferry::core
