@@ -1,0 +1,51 @@
+// A throwaway Dovecot (IMAP + POP3) for the integration tests, started on free
+// loopback ports in a private temporary directory, with its own self-signed CA.
+// Any user name logs in with password(); each test uses its own user name, so
+// tests never see each other's mail. Destroying the object stops the server
+// and removes its directory.
+//
+// The same start script (tests/dovecot/start-dovecot.sh) serves the README's
+// demo, so tests and users run the same server configuration.
+#pragma once
+
+#include <string>
+
+namespace mailferry::testing {
+
+struct DovecotShape {
+  bool special_use = true;          // advertise SPECIAL-USE with \Sent, \Drafts, ...
+  std::string separator = "/";      // hierarchy delimiter ("/" or ".")
+  std::string prefix;               // personal namespace prefix ("" or "INBOX.")
+  bool pop3_pipelining = true;      // false: hide PIPELINING from POP3 CAPA
+};
+
+class DovecotServer {
+ public:
+  explicit DovecotServer(DovecotShape shape = {});
+  ~DovecotServer();
+  DovecotServer(const DovecotServer&) = delete;
+  DovecotServer& operator=(const DovecotServer&) = delete;
+
+  int imap_port() const { return imap_port_; }    // plaintext + STARTTLS
+  int imaps_port() const { return imaps_port_; }  // implicit TLS
+  int pop3_port() const { return pop3_port_; }    // plaintext + STLS
+  int pop3s_port() const { return pop3s_port_; }  // implicit TLS
+  const std::string& ca_file() const { return ca_file_; }  // PEM; cert is for 127.0.0.1/localhost
+  const std::string& password() const { return password_; }
+  const std::string& root() const { return root_; }
+  // A file holding password(), for --to-password-file / --from-password-file.
+  const std::string& password_file() const { return password_file_; }
+
+  // Runs doveadm against this instance ("-u alice mailbox list") and returns stdout.
+  // Throws std::runtime_error when doveadm fails.
+  std::string doveadm(const std::string& arguments) const;
+  // Stores a message into a user's folder through the server (doveadm save).
+  void save_message(const std::string& user, const std::string& folder,
+                    const std::string& message_bytes) const;
+
+ private:
+  std::string root_, ca_file_, password_, password_file_;
+  int imap_port_ = 0, imaps_port_ = 0, pop3_port_ = 0, pop3s_port_ = 0;
+};
+
+}  // namespace mailferry::testing
