@@ -74,6 +74,12 @@ class Source {
   // Opens one message scanned from `folder` for upload.
   virtual std::unique_ptr<BodyReader> open(const SourceFolder& folder,
                                            const SourceMessage& message) = 0;
+
+  // Optional feature: removing messages from the source once their copy is
+  // confirmed on the target (POP3 --delete-after-copy). The executor calls
+  // remove() only with messages it has a confirmed target copy of.
+  virtual bool supports_removal() const { return false; }
+  virtual void remove(const SourceFolder& folder, const std::vector<SourceMessage>& messages);
 };
 
 }  // namespace mailferry::source
