@@ -89,6 +89,9 @@ class Target {
   // drop the connection, so that the server never keeps half a message.
   virtual void append(const std::string& folder, const std::vector<AppendItem>& items,
                       const std::function<void(std::size_t, const AppendOutcome&)>& done) = 0;
+  // Counts without listing messages (STATUS where the server has it).
+  // The default indexes the folder read-only and counts.
+  virtual FolderSnapshot status(const std::string& folder);
   // Adds flags (never removes) to messages of `folder`.
   virtual void add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) = 0;
 };
