@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# Starts a private, throwaway Dovecot (IMAP + POP3) in DIR, for the test suite
+# and the README demo. Nothing outside DIR is touched: the server has its own
+# configuration (the system's /etc/dovecot is never read), its own self-signed
+# CA, and listens on free ports of 127.0.0.1 only.
+#
+# Usage: start-dovecot.sh DIR [--no-special-use] [--separator SEP]
+#                             [--prefix PREFIX] [--pop3-no-pipelining]
+#
+# Any user name logs in with the password in DIR/password; mail is stored
+# under DIR/mail/<user>. On success DIR/env holds shell assignments:
+#   IMAP_PORT IMAPS_PORT POP3_PORT POP3S_PORT CA_FILE PASSWORD_FILE
+#   DOVECOT_CONF DOVECOT_LOG
+# Stop it with stop-dovecot.sh DIR.
+#
+# Works as root (Dovecot's own users run the login and auth processes, and
+# mail is stored as "nobody", since Dovecot refuses uid 0 for mail) and as a
+# normal user (every Dovecot process then runs as that user).
+set -euo pipefail
+
+usage() {
+  echo "usage: $0 DIR [--no-special-use] [--separator SEP] [--prefix PREFIX] [--pop3-no-pipelining]" >&2
+  exit 2
+}
+
+[[ $# -ge 1 ]] || usage
+dir=$1
+shift
+special_use=yes
+separator=/
+prefix=
+pop3_pipelining=yes
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --no-special-use) special_use=no ;;
+    --separator) [[ $# -ge 2 ]] || usage; separator=$2; shift ;;
+    --prefix) [[ $# -ge 2 ]] || usage; prefix=$2; shift ;;
+    --pop3-no-pipelining) pop3_pipelining=no ;;
+    -h | --help) usage ;;
+    *) echo "$0: unknown option: $1" >&2; usage ;;
+  esac
+  shift
+done
+if [[ ${#separator} -ne 1 ]]; then
+  echo "$0: --separator takes one character, got '$separator'" >&2
+  exit 2
+fi
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+for tool in dovecot doveadm doveconf openssl; do
+  if ! command -v "$tool" >/dev/null 2>&1 && [[ ! -x /usr/sbin/$tool ]]; then
+    echo "$0: '$tool' not found; install dovecot-imapd, dovecot-pop3d and openssl" >&2
+    exit 1
+  fi
+done
+export PATH="$PATH:/usr/sbin:/sbin"
+
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+if [[ -e $dir/dovecot.conf ]]; then
+  echo "$0: $dir already holds a Dovecot instance; stop it and use an empty directory" >&2
+  exit 1
+fi
+mkdir -p "$dir/tls" "$dir/mail" "$dir/home"
+chmod 700 "$dir/tls"
+
+# Unix sockets live in base_dir and their paths are limited to 107 bytes; a
+# deep DIR gets its sockets in a short directory under /tmp instead, linked
+# from DIR/run so that everything is still found through DIR.
+if [[ ${#dir} -le 60 ]]; then
+  mkdir -p "$dir/run"
+  base_dir=$dir/run
+else
+  base_dir=$(mktemp -d /tmp/mailferry-dovecot-run.XXXXXX)
+  ln -s "$base_dir" "$dir/run"
+fi
+
+# --- TLS: a private CA and a server certificate for 127.0.0.1 / localhost ---
+tls=$dir/tls
+openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+  -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 3650 -sha256 \
+  -subj "/O=mailferry test/CN=mailferry test CA" \
+  -addext "basicConstraints=critical,CA:TRUE" \
+  -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+  -keyout "$tls/server.key" -out "$tls/server.csr" \
+  -subj "/O=mailferry test/CN=localhost" 2>/dev/null
+cat >"$tls/server.ext" <<'EOF'
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+EOF
+openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+  -set_serial "0x$(openssl rand -hex 16)" -days 825 -sha256 \
+  -extfile "$tls/server.ext" -out "$tls/server.pem" 2>/dev/null
+rm -f "$tls/server.csr" "$tls/server.ext" "$tls/ca.key"
+chmod 600 "$tls/server.key"
+chmod 644 "$tls/ca.pem" "$tls/server.pem"
+
+# --- the password every user logs in with ---
+(umask 077 && openssl rand -hex 16 >"$dir/password")
+password=$(cat "$dir/password")
+
+# --- who the processes run as ---
+if [[ $(id -u) -eq 0 ]]; then
+  # Dovecot's own unprivileged users, created by the Debian package.
+  login_user=dovenull
+  internal_user=dovecot
+  internal_group=dovecot
+  # Dovecot never accesses mail as root (a userdb uid of 0 is refused), so as
+  # root the mail belongs to "nobody"; root still reads and removes it.
+  mail_user=nobody
+  for u in "$login_user" "$internal_user" "$mail_user"; do
+    if ! id "$u" >/dev/null 2>&1; then
+      echo "$0: system user '$u' is missing (dovenull and dovecot come with dovecot-core)" >&2
+      exit 1
+    fi
+  done
+  uid=$(id -u "$mail_user")
+  gid=$(id -g "$mail_user")
+  chmod 755 "$dir"
+  chown "$uid:$gid" "$dir/mail" "$dir/home"
+  if command -v runuser >/dev/null 2>&1 &&
+    ! runuser -u "$mail_user" -- test -w "$dir/mail"; then
+    echo "$0: user '$mail_user' cannot reach $dir/mail; use a directory under /tmp" >&2
+    exit 1
+  fi
+else
+  login_user=$(id -un)
+  internal_user=$login_user
+  internal_group=$(id -gn)
+  uid=$(id -u)
+  gid=$(id -g)
+fi
+
+# --- free ports ---
+# A port is taken when something answers on it; a port another starting
+# instance has just picked is caught later, when Dovecot fails to bind, and
+# then the whole start is retried with new ports.
+port_answers() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+pick_port() {
+  local p
+  while :; do
+    # Below Linux's ephemeral range, so outgoing connections never hold them.
+    p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
+    case " ${picked[*]-} " in *" $p "*) continue ;; esac
+    port_answers "$p" && continue
+    picked+=("$p")
+    echo "$p"
+    return
+  done
+}
+
+write_config() {
+  local conf=$dir/dovecot.conf
+  local su_sent= su_drafts= su_trash= su_junk= su_archive= capability=
+  if [[ $special_use == no ]]; then
+    # Dovecot 2.3 advertises SPECIAL-USE whatever the mailboxes say; the only
+    # way to drop it is to spell out its post-login capability list without it.
+    capability="imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE LITERAL+"
+  else
+    su_sent='special_use = \Sent'
+    su_drafts='special_use = \Drafts'
+    su_trash='special_use = \Trash'
+    su_junk='special_use = \Junk'
+    su_archive='special_use = \Archive'
+  fi
+  cat >"$conf" <<EOF
+# Private Dovecot for mailferry tests; written by tests/dovecot/start-dovecot.sh.
+# Everything lives in $dir.
+protocols = imap pop3
+listen = 127.0.0.1
+base_dir = $base_dir
+state_dir = $dir/state
+log_path = $dir/dovecot.log
+info_log_path = $dir/dovecot.log
+instance_name = mailferry-test-$(basename "$dir")
+shutdown_clients = yes
+
+default_login_user = $login_user
+default_internal_user = $internal_user
+default_internal_group = $internal_group
+first_valid_uid = $uid
+last_valid_uid = $uid
+first_valid_gid = $gid
+last_valid_gid = $gid
+
+ssl = yes
+ssl_cert = <$tls/server.pem
+ssl_key = <$tls/server.key
+ssl_dh = </usr/share/dovecot/dh.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+login_greeting = mailferry test server ready.
+$capability
+
+passdb {
+  driver = static
+  args = password=$password
+}
+userdb {
+  driver = static
+  args = uid=$uid gid=$gid home=$dir/home/%u
+}
+mail_location = sdbox:$dir/mail/%u
+mail_plugins =
+
+namespace inbox {
+  inbox = yes
+  separator = $separator
+  prefix = $prefix
+  mailbox Drafts {
+    auto = subscribe
+    $su_drafts
+  }
+  mailbox Sent {
+    auto = subscribe
+    $su_sent
+  }
+  mailbox Trash {
+    auto = subscribe
+    $su_trash
+  }
+  mailbox Junk {
+    auto = subscribe
+    $su_junk
+  }
+  mailbox Archive {
+    auto = no
+    $su_archive
+  }
+}
+
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $imap_port
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $imaps_port
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $pop3_port
+  }
+  inet_listener pop3s {
+    address = 127.0.0.1
+    port = $pop3s_port
+    ssl = yes
+  }
+}
+EOF
+  if [[ $(id -u) -ne 0 ]]; then
+    # Without root nothing can chroot or change user.
+    cat >>"$conf" <<EOF
+
+service anvil {
+  chroot =
+}
+service imap-login {
+  chroot =
+}
+service pop3-login {
+  chroot =
+}
+EOF
+  fi
+}
+
+log=$dir/dovecot.log
+fail() {
+  echo "$0: $*" >&2
+  if [[ -s $log ]]; then
+    echo "--- last lines of $log ---" >&2
+    tail -n 20 "$log" >&2
+  fi
+  exit 1
+}
+
+mkdir -p "$dir/state"
+started=no
+for attempt in 1 2 3 4 5; do
+  picked=()
+  imap_port=$(pick_port); picked+=("$imap_port")
+  imaps_port=$(pick_port); picked+=("$imaps_port")
+  pop3_port=$(pick_port); picked+=("$pop3_port")
+  pop3s_port=$(pick_port); picked+=("$pop3s_port")
+  write_config
+  : >"$log"
+  # The master binds every listener before it goes to the background, so a
+  # port lost to a parallel start shows up as a failing exit status here.
+  if dovecot -c "$dir/dovecot.conf" 2>"$dir/dovecot.start.err"; then
+    started=yes
+    break
+  fi
+  if grep -qi "address already in use" "$dir/dovecot.start.err" "$log" 2>/dev/null; then
+    continue
+  fi
+  [[ -s $log ]] || cat "$dir/dovecot.start.err" >&2
+  fail "dovecot did not start"
+done
+[[ $started == yes ]] || fail "no free ports found after 5 attempts"
+
+# Wait until every listener accepts connections (bounded).
+for _ in $(seq 1 100); do
+  ready=yes
+  for p in "$imap_port" "$imaps_port" "$pop3_port" "$pop3s_port"; do
+    port_answers "$p" || { ready=no; break; }
+  done
+  [[ $ready == yes ]] && break
+  sleep 0.1
+done
+if [[ $ready != yes ]]; then
+  "$here/stop-dovecot.sh" "$dir" >/dev/null 2>&1 || true
+  fail "dovecot did not answer on its ports within 10 seconds"
+fi
+
+cat >"$dir/env" <<EOF
+IMAP_PORT=$imap_port
+IMAPS_PORT=$imaps_port
+POP3_PORT=$pop3_port
+POP3S_PORT=$pop3s_port
+CA_FILE=$tls/ca.pem
+PASSWORD_FILE=$dir/password
+DOVECOT_CONF=$dir/dovecot.conf
+DOVECOT_LOG=$log
+EOF
