@@ -1,0 +1,234 @@
+// The libcurl implementation of net::Connection.
+//
+// libcurl (CONNECT_ONLY) does connect, TLS and login; afterwards curl_easy_send
+// and curl_easy_recv carry the bytes and poll() on the active socket waits.
+#include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "extra_ca.hpp"
+#include "mailferry/core/error.hpp"
+#include "mailferry/core/log.hpp"
+#include "mailferry/net/connection.hpp"
+
+namespace mailferry::net {
+namespace {
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      throw core::ConnectionError("libcurl could not be initialised");
+  });
+}
+
+struct CurlDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
+
+std::string url_for(const ConnectOptions& o) {
+  std::string url = o.protocol == Protocol::Imap ? "imap" : "pop3";
+  if (o.implicit_tls) url += 's';
+  url += "://";
+  bool bracket = o.host.find(':') != std::string::npos && o.host.front() != '[';
+  url += bracket ? "[" + o.host + "]" : o.host;
+  if (o.port != 0) url += ':' + std::to_string(o.port);
+  url += '/';
+  return url;
+}
+
+bool curl_uses_openssl() {
+  const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+  return info && info->ssl_version && std::strncmp(info->ssl_version, "OpenSSL", 7) == 0;
+}
+
+// Runs on every TLS context libcurl creates, after it has loaded the system store.
+CURLcode on_ssl_context(CURL*, void* ssl_ctx, void* user) {
+  auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
+  // Our writer may hand the same pending bytes to SSL_write from a different
+  // address after a retry; OpenSSL rejects that unless told it is fine.
+  SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  if (user) static_cast<const detail::ExtraCa*>(user)->add_to(SSL_CTX_get_cert_store(ctx));
+  return CURLE_OK;
+}
+
+class CurlConnection final : public Connection {
+ public:
+  explicit CurlConnection(const ConnectOptions& options) : options_(options) {}
+
+  void connect() {
+    global_init();
+    if (options_.host.empty()) throw core::ConnectionError("no server host name given");
+    if (!options_.ca_file.empty()) {
+      if (!curl_uses_openssl())
+        throw core::ConnectionError("--ca-file needs libcurl built with OpenSSL");
+      extra_ca_ = detail::ExtraCa::load(options_.ca_file);
+    }
+    handle_.reset(curl_easy_init());
+    if (!handle_) throw core::ConnectionError("libcurl could not create a handle");
+    CURL* h = handle_.get();
+    error_[0] = '\0';
+
+    const std::string url = url_for(options_);
+    long timeout_ms = static_cast<long>(options_.timeout.count());
+    set(CURLOPT_ERRORBUFFER, error_);
+    set(CURLOPT_URL, url.c_str());
+    set(CURLOPT_PROTOCOLS_STR, "imap,imaps,pop3,pop3s");
+    set(CURLOPT_CONNECT_ONLY, 1L);
+    set(CURLOPT_NOSIGNAL, 1L);
+    set(CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    set(CURLOPT_TIMEOUT_MS, timeout_ms);  // connect + TLS + login together
+    set(CURLOPT_SERVER_RESPONSE_TIMEOUT, std::max(1L, timeout_ms / 1000));
+    set(CURLOPT_TCP_KEEPALIVE, 1L);
+    set(CURLOPT_SSL_VERIFYPEER, 1L);
+    set(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (options_.implicit_tls || !options_.allow_plaintext) {
+      set(CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+    } else {
+      set(CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_NONE));
+      core::log_warn(options_.display() +
+                     ": --insecure-plaintext: password and mail travel unencrypted");
+    }
+    if (curl_uses_openssl()) {
+      set(CURLOPT_SSL_CTX_FUNCTION, on_ssl_context);
+      set(CURLOPT_SSL_CTX_DATA, extra_ca_ ? static_cast<void*>(&*extra_ca_) : nullptr);
+      // A cached store would be shared with later handshakes; ours carries the extra CA.
+      if (extra_ca_) set(CURLOPT_CA_CACHE_TIMEOUT, 0L);
+    }
+    if (!options_.user.empty()) set(CURLOPT_USERNAME, options_.user.c_str());
+    if (!options_.password.empty()) set(CURLOPT_PASSWORD, options_.password.reveal().c_str());
+    if (!options_.bearer_token.empty())
+      set(CURLOPT_XOAUTH2_BEARER, options_.bearer_token.reveal().c_str());
+    if (!options_.sasl_mechanisms.empty())
+      set(CURLOPT_LOGIN_OPTIONS, options_.sasl_mechanisms.c_str());
+
+    CURLcode rc = curl_easy_perform(h);
+    // libcurl keeps its own copies of the credentials; drop them once logged in.
+    curl_easy_setopt(h, CURLOPT_PASSWORD, nullptr);
+    curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, nullptr);
+    if (rc != CURLE_OK) throw connect_error(rc);
+
+    curl_socket_t socket = CURL_SOCKET_BAD;
+    if (curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &socket) != CURLE_OK ||
+        socket == CURL_SOCKET_BAD)
+      throw core::ConnectionError(options_.display() + ": libcurl gave no socket after login");
+    socket_ = socket;
+  }
+
+  std::size_t send_some(std::string_view data) override {
+    if (data.empty()) return 0;
+    std::size_t sent = 0;
+    error_[0] = '\0';
+    CURLcode rc = curl_easy_send(handle_.get(), data.data(), data.size(), &sent);
+    if (rc == CURLE_AGAIN) return 0;
+    if (rc != CURLE_OK) throw io_error("sending to", rc);
+    return sent;
+  }
+
+  std::size_t receive_some(char* buffer, std::size_t capacity) override {
+    std::size_t got = 0;
+    error_[0] = '\0';
+    CURLcode rc = curl_easy_recv(handle_.get(), buffer, capacity, &got);
+    if (rc == CURLE_AGAIN) return 0;
+    if (rc != CURLE_OK) throw io_error("receiving from", rc);
+    if (got == 0)
+      throw core::ConnectionError(options_.display() + ": the server closed the connection");
+    return got;
+  }
+
+  void wait(bool for_read, bool for_write) override {
+    pollfd fd{};
+    fd.fd = socket_;
+    fd.events = static_cast<short>((for_read ? POLLIN : 0) | (for_write ? POLLOUT : 0));
+    auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() < 0) left = std::chrono::milliseconds(0);
+      int rc = ::poll(&fd, 1, static_cast<int>(left.count()));
+      if (rc > 0) return;  // readable, writable, or an error the next call reports
+      if (rc == 0)
+        throw core::ConnectionError(options_.display() + ": no answer from the server for " +
+                                    std::to_string(options_.timeout.count() / 1000) + " s");
+      if (errno != EINTR)
+        throw core::ConnectionError(options_.display() + ": poll failed: " + std::strerror(errno));
+    }
+  }
+
+  const ConnectOptions& options() const override { return options_; }
+
+ private:
+  template <typename T>
+  void set(CURLoption option, T value) {
+    CURLcode rc = curl_easy_setopt(handle_.get(), option, value);
+    if (rc != CURLE_OK)
+      throw core::ConnectionError(options_.display() +
+                                  ": libcurl refused an option: " + curl_easy_strerror(rc));
+  }
+
+  std::string curl_text(CURLcode rc) const {
+    std::string text = error_[0] ? error_ : curl_easy_strerror(rc);
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
+  }
+
+  core::ConnectionError connect_error(CURLcode rc) const {
+    const std::string where = options_.display();
+    std::string text = curl_text(rc);
+    switch (rc) {
+      case CURLE_LOGIN_DENIED:
+        return core::ConnectionError("login failed for user " + options_.user + " at " +
+                                     host_port() + ": " + text);
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_CACERT_BADFILE:
+      case CURLE_SSL_ISSUER_ERROR:
+        return core::ConnectionError(
+            where + ": the server's TLS certificate could not be verified: " + text +
+            ". If the server uses a private CA, trust it with --ca-file FILE (PEM).");
+      case CURLE_USE_SSL_FAILED:
+        return core::ConnectionError(
+            where + ": the server does not offer STARTTLS (" + text +
+            "); use the implicit-TLS port (imaps://, pop3s://) or, on a trusted network only, "
+            "--insecure-plaintext");
+      case CURLE_OPERATION_TIMEDOUT:
+        return core::ConnectionError(where + ": timed out connecting or logging in: " + text);
+      default:
+        return core::ConnectionError(where + ": " + text);
+    }
+  }
+
+  std::string host_port() const {
+    std::string shown = options_.display();
+    return shown.substr(shown.find('@') == std::string::npos ? shown.find("://") + 3
+                                                             : shown.find('@') + 1);
+  }
+
+  core::ConnectionError io_error(const char* verb, CURLcode rc) const {
+    return core::ConnectionError(options_.display() + ": error " + verb +
+                                 " the server: " + curl_text(rc));
+  }
+
+  ConnectOptions options_;
+  std::optional<detail::ExtraCa> extra_ca_;  // outlives handle_: libcurl points at it
+  char error_[CURL_ERROR_SIZE] = {};         // outlives handle_: libcurl writes into it
+  CurlHandle handle_;
+  curl_socket_t socket_ = CURL_SOCKET_BAD;
+};
+
+}  // namespace
+
+std::unique_ptr<Connection> Connection::open(const ConnectOptions& options) {
+  auto connection = std::make_unique<CurlConnection>(options);
+  connection->connect();
+  return connection;
+}
+
+}  // namespace mailferry::net
