@@ -207,8 +207,8 @@ class CurlConnection final : public Connection {
 
   std::string host_port() const {
     std::string shown = options_.display();
-    return shown.substr(shown.find('@') == std::string::npos ? shown.find("://") + 3
-                                                             : shown.find('@') + 1);
+    return shown.substr(shown.rfind('@') == std::string::npos ? shown.find("://") + 3
+                                                             : shown.rfind('@') + 1);
   }
 
   core::ConnectionError io_error(const char* verb, CURLcode rc) const {
