@@ -1,0 +1,33 @@
+// The composition root: turns a validated Job into a Source and a Target and
+// runs the executor between them. The only place that knows every adapter.
+#pragma once
+
+#include <memory>
+
+#include "mailferry/job/job.hpp"
+#include "mailferry/net/connection.hpp"
+#include "mailferry/source/source.hpp"
+#include "mailferry/sync/executor.hpp"
+#include "mailferry/sync/report.hpp"
+#include "mailferry/target/target.hpp"
+
+namespace mailferry::app {
+
+// Opens the job's source (mbox:, pst:, eml:, pop3://, pop3s://).
+// Throws core::SourceError, core::ConnectionError or core::UsageError.
+std::unique_ptr<source::Source> open_source(const job::Job& job);
+// Connects and logs in to the job's IMAP target. Throws core::ConnectionError.
+std::unique_ptr<target::Target> open_target(const job::Job& job);
+// A target that reads through `real` and answers every write without sending it.
+std::unique_ptr<target::Target> make_dry_run(target::Target& real);
+// Connection settings for a network endpoint, with the password resolved.
+net::ConnectOptions connect_options(const job::EndpointConfig& endpoint,
+                                    const std::string& password_env_fallback,
+                                    const std::string& where);
+// Whether the source is one folder by nature (an mbox file, a POP3 mailbox).
+bool is_single_folder_source(const job::Job& job);
+
+// Runs one job end to end; every failure is in the report, never thrown.
+sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* observer);
+
+}  // namespace mailferry::app

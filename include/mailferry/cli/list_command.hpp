@@ -1,0 +1,22 @@
+// `mailferry list`: the folders of a source (with roles and message counts),
+// the folders of an IMAP target (with roles and counts), or, with --to, the
+// folder plan: where each source folder would go, before anything is written.
+#pragma once
+
+#include <string>
+
+namespace mailferry::cli {
+
+struct ListOptions {
+  std::string endpoint;
+  std::string to;
+  std::string ca_file;
+  std::string password_file;
+  std::string to_password_file;
+  bool insecure_plaintext = false;
+  std::string mbox_format;
+};
+
+int run_list(const ListOptions& options);
+
+}  // namespace mailferry::cli

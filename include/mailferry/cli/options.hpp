@@ -1,0 +1,36 @@
+// Command-line options shared by the verbs, and how they become Jobs.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mailferry/job/job.hpp"
+
+namespace mailferry::cli {
+
+struct CommonOptions {
+  std::string job_file;  // positional: a JSON job file
+  std::string from, to;
+  std::string from_password_file, to_password_file;
+  std::string ca_file;
+  bool insecure_plaintext = false;
+  bool dry_run = false;
+  std::string report_path;
+  std::string to_folder;
+  std::string mbox_format;
+  std::string only_role;
+  bool unread = false;  // POP3: migrated mail arrives unread
+  bool delete_after_copy = false;
+  int keep_days = -1;
+  std::string state_path;
+  bool missing_only = false;  // check: print only what is missing
+  bool verbose = false;
+  bool quiet = false;
+};
+
+// The jobs the command line asks for: those of the job file (with the flags
+// applied on top), or one job built from --from/--to. Throws core::UsageError.
+std::vector<job::Job> jobs_from_options(const CommonOptions& options);
+
+}  // namespace mailferry::cli

@@ -1,0 +1,20 @@
+// Reading a password when a connection needs it: from a file, an environment
+// variable or a command, never from argv. The value is a core::Secret, so it
+// cannot be logged by accident; command output is trimmed and never echoed.
+#pragma once
+
+#include <string>
+
+#include "mailferry/core/secret.hpp"
+#include "mailferry/job/job.hpp"
+
+namespace mailferry::job {
+
+// Resolves `source`; when it is empty, falls back to the environment variable
+// `fallback_env` (MAILFERRY_FROM_PASSWORD / MAILFERRY_TO_PASSWORD).
+// `where` ("job 'alice', to") is named in errors. Throws core::UsageError when
+// no password can be found or the file/command fails.
+core::Secret resolve_password(const PasswordSource& source, const std::string& fallback_env,
+                              const std::string& where);
+
+}  // namespace mailferry::job

@@ -1,0 +1,48 @@
+// A validated job: one source, one target, and how to move mail between them.
+// Built from a JSON job file (job_file.hpp) or from command-line flags; every
+// command-line option has a job-file key (man/mailferry-job.5 lists them).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mailferry/core/role.hpp"
+#include "mailferry/job/endpoint.hpp"
+
+namespace mailferry::job {
+
+// Where a password comes from. Never the password itself: it is read only
+// when the connection is made (credentials.hpp).
+struct PasswordSource {
+  std::string file;     // a file holding the password (first line)
+  std::string env;      // an environment variable
+  std::string command;  // a shell command printing the password (or an OAuth2 token)
+  bool empty() const { return file.empty() && env.empty() && command.empty(); }
+};
+
+struct EndpointConfig {
+  std::string url;  // as written, for messages
+  Endpoint endpoint;
+  PasswordSource password;
+  std::string ca_file;              // extra PEM CA to trust besides the system store
+  bool insecure_plaintext = false;  // allow imap:// / pop3:// without TLS
+};
+
+struct Job {
+  std::string name;                  // "job 1" when the file gives none
+  std::string origin;                // "jobs.json" or "command line", for messages
+  EndpointConfig from;
+  EndpointConfig to;
+  bool dry_run = false;
+  std::string report_path;           // JSON report ("" = none)
+  std::string to_folder = "INBOX";   // target of a single-folder source
+  std::string mbox_format = "auto";  // auto, mboxo, mboxrd, mboxcl
+  std::optional<core::Role> only_role;
+  bool mark_read = true;             // POP3 has no flags: migrated mail arrives as read
+  bool delete_after_copy = false;    // POP3: DELE what is confirmed on the server
+  int keep_days = 0;                 // with delete_after_copy: keep the last N days
+  std::string state_path;            // per-job state store ("" = default location)
+};
+
+}  // namespace mailferry::job

@@ -1,0 +1,73 @@
+// Applies the diff: for each target folder, index it, plan each source folder
+// against it, append what is missing (pipelined by the target), add missing
+// flags, and report. The same code serves `sync`, `sync --dry-run` (with a
+// DryRunTarget) and `check` (which plans but never writes).
+//
+// Errors keep their scope: a message error is counted and the run goes on; a
+// folder error skips that folder; an account error (connection lost, quota,
+// source unreadable) stops the job. All of them land in the JobReport.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "mailferry/core/role.hpp"
+#include "mailferry/source/source.hpp"
+#include "mailferry/sync/differ.hpp"
+#include "mailferry/sync/report.hpp"
+#include "mailferry/target/target.hpp"
+
+namespace mailferry::sync {
+
+enum class Mode { Sync, Check };
+
+// Per-message sigils as rclone check prints them.
+enum class Sigil : char {
+  Present = '=',
+  Missing = '+',   // on the source only (sync: being appended)
+  Differs = '*',   // present with other flags
+  Error = '!',
+  Duplicate = 'd', // repeated in the source, not uploaded
+};
+
+// Hooks for progress and per-message output; the default does nothing.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void folder_started(const FolderReport& /*folder*/, std::uint64_t /*messages*/) {}
+  virtual void message(Sigil /*sigil*/, const FolderReport& /*folder*/,
+                       const source::SourceMessage& /*message*/, const std::string& /*detail*/) {}
+  virtual void folder_finished(const FolderReport& /*folder*/) {}
+};
+
+struct ExecutorOptions {
+  Mode mode = Mode::Sync;
+  bool dry_run = false;               // the target is a DryRunTarget: counts say "would"
+  bool single_folder_source = false;  // an mbox file or a POP3 mailbox
+  std::string to_folder = "INBOX";
+  std::optional<core::Role> only_role;
+  bool delete_after_copy = false;     // needs Source::supports_removal()
+  int keep_days = 0;
+};
+
+class Executor {
+ public:
+  Executor(source::Source& source, target::Target& target, ExecutorOptions options,
+           Observer* observer = nullptr);
+
+  // Runs the whole job; never throws for errors with a scope (they are in the
+  // report), only for bugs.
+  JobReport run();
+
+ private:
+  void sync_folder(const source::SourceFolder& folder, FolderReport& report_folder,
+                   TargetIndex& index, const DiffPolicy& policy, JobReport& report);
+
+  source::Source& source_;
+  target::Target& target_;
+  ExecutorOptions options_;
+  Observer default_observer_;
+  Observer& observer_;
+};
+
+}  // namespace mailferry::sync

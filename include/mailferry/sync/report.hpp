@@ -1,0 +1,78 @@
+// What a run did, per folder and per job, and its JSON form (--report FILE).
+//
+// Counting rule (for sync): source = present + appended + failed, where
+// `source` counts distinct messages of the source (the same message twice in
+// one folder counts once, its extra copies in duplicates_in_source). In a dry
+// run, `appended` counts what would be appended. `check` fills `missing`
+// instead of `appended`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "mailferry/core/error.hpp"
+#include "mailferry/core/role.hpp"
+
+namespace mailferry::sync {
+
+struct Counters {
+  std::uint64_t source = 0;
+  std::uint64_t present = 0;
+  std::uint64_t appended = 0;
+  std::uint64_t flags_updated = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t duplicates_in_source = 0;
+  std::uint64_t missing = 0;
+  std::uint64_t deleted_from_source = 0;
+  std::uint64_t bytes_appended = 0;
+
+  void add(const Counters& other);
+};
+
+struct FolderReport {
+  std::string source;  // source folder, display form ("Archives/2019")
+  std::string target;  // target folder, UTF-8 ("INBOX", "Sent")
+  core::Role role = core::Role::None;
+  bool created = false;  // the run created the target folder (or would, in a dry run)
+  Counters counters;
+};
+
+struct JobReport {
+  std::string name;
+  std::string from;  // secret-free endpoint URLs
+  std::string to;
+  bool dry_run = false;
+  bool check = false;
+  Counters totals;
+  std::vector<FolderReport> folders;
+  std::vector<core::ErrorRecord> errors;
+  std::vector<std::string> notes;  // facts worth knowing that are not errors
+  int exit_code = core::kExitComplete;
+
+  // Adds an error and raises exit_code where the error demands it.
+  void add_error(core::ErrorRecord error, int exit_code_if_fatal);
+  // Recomputes totals from folders.
+  void sum_folders();
+};
+
+struct RunReport {
+  bool dry_run = false;
+  std::vector<JobReport> jobs;
+
+  Counters totals() const;
+  int exit_code() const;  // the most severe of the jobs' codes
+};
+
+nlohmann::json to_json(const JobReport& job);
+nlohmann::json to_json(const RunReport& run);
+// Writes the report atomically (temp file + rename). Throws core::UsageError.
+void write_report(const RunReport& run, const std::string& path);
+
+// One line a person can act on: "all 4,812 messages of 12 folders are on the
+// server (4,100 already there, 712 added, 3 flags updated)" or what failed.
+std::string verdict(const JobReport& job);
+
+}  // namespace mailferry::sync

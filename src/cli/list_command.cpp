@@ -1,0 +1,100 @@
+#include "mailferry/cli/list_command.hpp"
+
+#include <cstdio>
+
+#include "mailferry/app/run_job.hpp"
+#include "mailferry/core/error.hpp"
+#include "mailferry/job/job_file.hpp"
+#include "mailferry/sync/folder_mapping.hpp"
+
+namespace mailferry::cli {
+namespace {
+
+// Counts a source folder's messages (and unreadable ones) by scanning it.
+class CountingSink : public source::ScanSink {
+ public:
+  void message(source::SourceMessage) override { ++messages; }
+  void error(core::ErrorRecord) override { ++errors; }
+  std::uint64_t messages = 0, errors = 0;
+};
+
+job::EndpointConfig endpoint_config(const std::string& url, const std::string& role,
+                                    const std::string& password_file, const ListOptions& o) {
+  job::EndpointConfig config;
+  config.url = url;
+  config.endpoint = job::parse_endpoint(url, role);
+  config.password.file = password_file;
+  config.ca_file = o.ca_file;
+  config.insecure_plaintext = o.insecure_plaintext;
+  return config;
+}
+
+int list_target(const job::EndpointConfig& to) {
+  job::Job j;
+  j.name = "list";
+  j.to = to;
+  auto target = app::open_target(j);
+  std::printf("%-40s %-8s %8s\n", "FOLDER", "ROLE", "MESSAGES");
+  for (const auto& f : target->list_folders()) {
+    std::string count = "-";
+    if (f.selectable) count = std::to_string(target->status(f.name).messages);
+    std::printf("%-40s %-8s %8s\n", f.name.c_str(),
+                std::string(core::role_name(f.role)).c_str(), count.c_str());
+  }
+  return core::kExitComplete;
+}
+
+}  // namespace
+
+int run_list(const ListOptions& o) {
+  auto first = endpoint_config(o.endpoint, "list", o.password_file, o);
+  if (first.endpoint.is_imap()) {
+    if (first.password.empty()) first.password.env = "MAILFERRY_TO_PASSWORD";
+    return list_target(first);
+  }
+
+  job::Job j;
+  j.name = "list";
+  j.origin = "command line";
+  j.from = first;
+  if (!o.mbox_format.empty()) j.mbox_format = o.mbox_format;
+  auto source = app::open_source(j);
+  const auto folders = source->folders();
+
+  std::vector<sync::FolderAssignment> plan;
+  if (!o.to.empty()) {
+    j.to = endpoint_config(o.to, "--to", o.to_password_file, o);
+    auto target = app::open_target(j);
+    sync::MappingOptions mapping;
+    mapping.single_folder_source = app::is_single_folder_source(j);
+    plan = sync::map_folders(folders, target->list_folders(), mapping);
+    std::printf("%-32s %-8s %-32s %-8s %8s\n", "SOURCE FOLDER", "ROLE", "TARGET FOLDER", "STATE",
+                "MESSAGES");
+  } else {
+    std::printf("%-40s %-8s %8s\n", "FOLDER", "ROLE", "MESSAGES");
+  }
+
+  int exit_code = core::kExitComplete;
+  for (size_t i = 0; i < folders.size(); ++i) {
+    CountingSink sink;
+    source->scan(folders[i], sink);
+    std::string count = std::to_string(sink.messages);
+    if (sink.errors > 0) {
+      count += " (" + std::to_string(sink.errors) + " unreadable)";
+      exit_code = core::kExitPartial;
+    }
+    const std::string role(core::role_name(folders[i].role));
+    if (o.to.empty()) {
+      std::printf("%-40s %-8s %8s\n", folders[i].display_name().c_str(), role.c_str(), count.c_str());
+      continue;
+    }
+    for (const auto& a : plan) {
+      if (a.source.locator != folders[i].locator) continue;
+      std::printf("%-32s %-8s %-32s %-8s %8s\n", folders[i].display_name().c_str(), role.c_str(),
+                  a.target.c_str(), a.exists ? "exists" : "create", count.c_str());
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace mailferry::cli

@@ -1,0 +1,63 @@
+#include "mailferry/cli/options.hpp"
+
+#include "mailferry/core/error.hpp"
+#include "mailferry/core/log.hpp"
+#include "mailferry/job/job_file.hpp"
+
+namespace mailferry::cli {
+namespace {
+
+// Flags given on the command line override the job file's keys.
+void apply_flags(const CommonOptions& o, job::Job& j) {
+  if (!o.from_password_file.empty()) j.from.password = {o.from_password_file, "", ""};
+  if (!o.to_password_file.empty()) j.to.password = {o.to_password_file, "", ""};
+  if (!o.ca_file.empty()) {
+    j.from.ca_file = o.ca_file;
+    j.to.ca_file = o.ca_file;
+  }
+  if (o.insecure_plaintext) j.from.insecure_plaintext = j.to.insecure_plaintext = true;
+  if (o.dry_run) j.dry_run = true;
+  if (!o.report_path.empty()) j.report_path = o.report_path;
+  if (!o.to_folder.empty()) j.to_folder = o.to_folder;
+  if (!o.mbox_format.empty()) j.mbox_format = o.mbox_format;
+  if (!o.only_role.empty()) {
+    j.only_role = core::parse_role(o.only_role);
+    if (!j.only_role)
+      throw core::UsageError("--only-role: unknown role '" + o.only_role +
+                             "' (inbox, sent, drafts, trash, junk, archive, outbox)");
+  }
+  if (o.unread) j.mark_read = false;
+  if (o.delete_after_copy) j.delete_after_copy = true;
+  if (o.keep_days >= 0) j.keep_days = o.keep_days;
+  if (!o.state_path.empty()) j.state_path = o.state_path;
+}
+
+}  // namespace
+
+std::vector<job::Job> jobs_from_options(const CommonOptions& o) {
+  std::vector<job::Job> jobs;
+  if (!o.job_file.empty()) {
+    if (!o.from.empty() || !o.to.empty())
+      throw core::UsageError("give either a job file or --from/--to, not both");
+    jobs = job::load_job_file(o.job_file);
+  } else {
+    if (o.from.empty() || o.to.empty())
+      throw core::UsageError("--from and --to are required (or give a job file)");
+    job::Job j;
+    j.name = "command line";
+    j.origin = "command line";
+    j.from.url = o.from;
+    j.from.endpoint = job::parse_endpoint(o.from, "--from");
+    j.to.url = o.to;
+    j.to.endpoint = job::parse_endpoint(o.to, "--to");
+    jobs.push_back(std::move(j));
+  }
+  for (auto& j : jobs) {
+    apply_flags(o, j);
+    job::validate_job(j);
+  }
+  for (const auto& warning : job::permission_warnings(o.job_file, jobs)) core::log_warn(warning);
+  return jobs;
+}
+
+}  // namespace mailferry::cli

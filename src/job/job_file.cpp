@@ -1,0 +1,247 @@
+#include "mailferry/job/job_file.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "mailferry/core/error.hpp"
+
+namespace mailferry::job {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kTopKeys{"jobs", "defaults"};
+const std::vector<std::string> kJobKeys{
+    "name",      "from",        "to",         "dry_run",           "report",    "to_folder",
+    "mbox_format", "only_role", "mark_read",  "delete_after_copy", "keep_days", "state"};
+const std::vector<std::string> kEndpointKeys{"url",          "password_file", "password_env",
+                                             "password_command", "ca_file", "insecure_plaintext"};
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// Builds error text with the file, job and key, as every job-file error must.
+class Context {
+ public:
+  Context(std::string origin, std::string job) : origin_(std::move(origin)), job_(std::move(job)) {}
+  [[noreturn]] void fail(const std::string& key, const std::string& why) const {
+    std::string where = origin_;
+    if (!job_.empty()) where += ": " + job_;
+    if (!key.empty()) where += ": key '" + key + "'";
+    throw core::UsageError(where + ": " + why);
+  }
+  const std::string& job() const { return job_; }
+
+ private:
+  std::string origin_, job_;
+};
+
+void check_keys(const json& object, const std::vector<std::string>& known, const std::string& prefix,
+                const Context& ctx) {
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string best;
+    size_t best_distance = 4;  // suggest only close matches
+    for (const auto& candidate : known) {
+      size_t d = edit_distance(key, candidate);
+      if (d < best_distance) best_distance = d, best = candidate;
+    }
+    ctx.fail(prefix + key,
+             best.empty() ? "unknown key" : "unknown key; did you mean '" + prefix + best + "'?");
+  }
+}
+
+std::string get_string(const json& object, const std::string& key, const std::string& path,
+                       const Context& ctx, std::string fallback = "") {
+  if (!object.contains(key)) return fallback;
+  const auto& v = object.at(key);
+  if (!v.is_string()) ctx.fail(path, "must be a string");
+  return v.get<std::string>();
+}
+
+bool get_bool(const json& object, const std::string& key, const Context& ctx, bool fallback) {
+  if (!object.contains(key)) return fallback;
+  const auto& v = object.at(key);
+  if (!v.is_boolean()) ctx.fail(key, "must be true or false");
+  return v.get<bool>();
+}
+
+EndpointConfig parse_endpoint_config(const json& value, const std::string& key, const Context& ctx) {
+  EndpointConfig config;
+  json object = value;
+  if (value.is_string()) object = json{{"url", value}};  // "from": "mbox:x" shorthand
+  if (!object.is_object()) ctx.fail(key, "must be an object like {\"url\": \"imaps://user@host\"}");
+  check_keys(object, kEndpointKeys, key + ".", ctx);
+  config.url = get_string(object, "url", key + ".url", ctx);
+  if (config.url.empty()) ctx.fail(key + ".url", "is missing");
+  try {
+    config.endpoint = parse_endpoint(config.url, key + ".url");
+  } catch (const core::UsageError& e) {
+    ctx.fail("", e.what());
+  }
+  config.password.file = get_string(object, "password_file", key + ".password_file", ctx);
+  config.password.env = get_string(object, "password_env", key + ".password_env", ctx);
+  config.password.command = get_string(object, "password_command", key + ".password_command", ctx);
+  int sources = !config.password.file.empty() + !config.password.env.empty() +
+                !config.password.command.empty();
+  if (sources > 1)
+    ctx.fail(key, "give only one of password_file, password_env and password_command");
+  config.ca_file = get_string(object, "ca_file", key + ".ca_file", ctx);
+  if (object.contains("insecure_plaintext")) {
+    if (!object.at("insecure_plaintext").is_boolean())
+      ctx.fail(key + ".insecure_plaintext", "must be true or false");
+    config.insecure_plaintext = object.at("insecure_plaintext").get<bool>();
+  }
+  return config;
+}
+
+Job parse_job(const json& object, const std::string& origin, const std::string& label) {
+  Context ctx(origin, label);
+  if (!object.is_object()) ctx.fail("", "a job must be a JSON object");
+  check_keys(object, kJobKeys, "", ctx);
+  Job job;
+  job.origin = origin;
+  job.name = get_string(object, "name", "name", ctx, label);
+  Context named(origin, "job '" + job.name + "'");
+  if (!object.contains("from")) named.fail("from", "is missing");
+  if (!object.contains("to")) named.fail("to", "is missing");
+  job.from = parse_endpoint_config(object.at("from"), "from", named);
+  job.to = parse_endpoint_config(object.at("to"), "to", named);
+  job.dry_run = get_bool(object, "dry_run", named, false);
+  job.report_path = get_string(object, "report", "report", named);
+  job.to_folder = get_string(object, "to_folder", "to_folder", named, "INBOX");
+  job.mbox_format = get_string(object, "mbox_format", "mbox_format", named, "auto");
+  if (object.contains("only_role")) {
+    auto text = get_string(object, "only_role", "only_role", named);
+    job.only_role = core::parse_role(text);
+    if (!job.only_role) named.fail("only_role", "unknown role '" + text + "'");
+  }
+  job.mark_read = get_bool(object, "mark_read", named, true);
+  job.delete_after_copy = get_bool(object, "delete_after_copy", named, false);
+  if (object.contains("keep_days")) {
+    const auto& v = object.at("keep_days");
+    if (!v.is_number_integer() || v.get<int>() < 0)
+      named.fail("keep_days", "must be a whole number of days, 0 or more");
+    job.keep_days = v.get<int>();
+  }
+  job.state_path = get_string(object, "state", "state", named);
+  validate_job(job);
+  return job;
+}
+
+std::string line_and_column(const std::string& text, size_t byte) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') ++line, column = 1;
+    else ++column;
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+}  // namespace
+
+std::vector<Job> parse_job_text(const std::string& text, const std::string& origin) {
+  json document;
+  try {
+    document = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // nlohmann's message repeats the position as a byte count; users want lines.
+    std::string what = e.what();
+    auto detail = what.find("syntax error");
+    throw core::UsageError(origin + ": " + line_and_column(text, e.byte) + ": " +
+                           (detail == std::string::npos ? what : what.substr(detail)));
+  }
+  Context top(origin, "");
+  if (!document.is_object()) top.fail("", "the job file must be a JSON object with a \"jobs\" list");
+  check_keys(document, kTopKeys, "", top);
+  if (!document.contains("jobs") || !document.at("jobs").is_array())
+    top.fail("jobs", "must be a list of jobs");
+  const json defaults = document.value("defaults", json::object());
+  if (!defaults.is_object()) top.fail("defaults", "must be an object");
+
+  std::vector<Job> jobs;
+  size_t index = 0;
+  for (const auto& entry : document.at("jobs")) {
+    ++index;
+    std::string label = "job " + std::to_string(index);
+    json merged = defaults;  // a job's own keys win over the defaults
+    if (entry.is_object()) merged.update(entry);
+    else merged = entry;
+    jobs.push_back(parse_job(merged, origin, label));
+  }
+  if (jobs.empty()) top.fail("jobs", "the list is empty");
+  for (size_t i = 0; i < jobs.size(); ++i)
+    for (size_t j = i + 1; j < jobs.size(); ++j)
+      if (jobs[i].name == jobs[j].name)
+        throw core::UsageError(origin + ": two jobs are named '" + jobs[i].name +
+                               "'; job names must be unique (they name reports and state)");
+  return jobs;
+}
+
+std::vector<Job> load_job_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw core::UsageError(path + ": cannot read the job file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_job_text(text.str(), path);
+}
+
+void validate_job(const Job& job) {
+  Context ctx(job.origin, "job '" + job.name + "'");
+  if (job.from.endpoint.is_imap())
+    ctx.fail("from.url", "an IMAP source is not supported yet; sources are mbox:, pst:, eml:, "
+                         "pop3:// and pop3s://");
+  if (!job.to.endpoint.is_imap())
+    ctx.fail("to.url", "the target must be imap://USER@HOST or imaps://USER@HOST");
+  if (job.mbox_format != "auto" && job.mbox_format != "mboxo" && job.mbox_format != "mboxrd" &&
+      job.mbox_format != "mboxcl")
+    ctx.fail("mbox_format", "must be auto, mboxo, mboxrd or mboxcl");
+  if (job.delete_after_copy && !job.from.endpoint.is_pop3())
+    ctx.fail("delete_after_copy", "only a POP3 source can delete after copy");
+  if (job.keep_days > 0 && !job.delete_after_copy)
+    ctx.fail("keep_days", "only makes sense with delete_after_copy");
+  if (job.to_folder.empty()) ctx.fail("to_folder", "must not be empty");
+}
+
+std::vector<std::string> permission_warnings(const std::string& job_file_path,
+                                             const std::vector<Job>& jobs) {
+  std::vector<std::string> warnings;
+  auto readable_by_others = [](const std::string& path) {
+    struct stat st{};
+    return !path.empty() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH));
+  };
+  bool has_command = false;
+  for (const auto& job : jobs) {
+    for (const auto* ep : {&job.from, &job.to}) {
+      has_command = has_command || !ep->password.command.empty();
+      if (readable_by_others(ep->password.file))
+        warnings.push_back(ep->password.file + ": password file is readable by other users (chmod 600 " +
+                           ep->password.file + ")");
+    }
+  }
+  if (has_command && readable_by_others(job_file_path))
+    warnings.push_back(job_file_path +
+                       ": job file with password_command is readable by other users (chmod 600 " +
+                       job_file_path + ")");
+  std::sort(warnings.begin(), warnings.end());
+  warnings.erase(std::unique(warnings.begin(), warnings.end()), warnings.end());
+  return warnings;
+}
+
+}  // namespace mailferry::job

@@ -1,0 +1,3 @@
+#include "mailferry/cli/cli.hpp"
+
+int main(int argc, char** argv) { return mailferry::cli::run(argc, argv); }

@@ -1,0 +1,214 @@
+#include "mailferry/sync/executor.hpp"
+
+#include <ctime>
+#include <map>
+
+#include "mailferry/sync/differ.hpp"
+#include "mailferry/sync/folder_mapping.hpp"
+
+namespace mailferry::sync {
+namespace {
+
+// Collects one source folder's scan: the references, and the messages that
+// could not be read (each one is a failed message of the report).
+class CollectingSink : public source::ScanSink {
+ public:
+  explicit CollectingSink(JobReport& report) : report_(report) {}
+  void message(source::SourceMessage message) override { messages.push_back(std::move(message)); }
+  void error(core::ErrorRecord error) override {
+    if (error.scope == core::ErrorScope::Message) ++failed;
+    report_.add_error(std::move(error), core::kExitSource);
+  }
+  std::vector<source::SourceMessage> messages;
+  std::uint64_t failed = 0;
+
+ private:
+  JobReport& report_;
+};
+
+std::string describe_message(const source::Source& source, const source::SourceFolder& folder,
+                             const source::SourceMessage& m) {
+  std::string where = source.describe() + ": folder " + folder.display_name() + ": message " +
+                      std::to_string(m.ordinal);
+  if (!m.message_id.empty()) where += " " + m.message_id;
+  return where;
+}
+
+// Target folders in the order their first source folder appears, each with
+// every source folder that maps to it (several may: e.g. "Sent" and
+// "Sent Items" both go to the server's Sent).
+struct TargetGroup {
+  std::string target;
+  core::Role role = core::Role::None;
+  bool exists = false;
+  std::vector<source::SourceFolder> sources;
+};
+
+std::vector<TargetGroup> group_by_target(const std::vector<FolderAssignment>& assignments) {
+  std::vector<TargetGroup> groups;
+  std::map<std::string, size_t> position;
+  for (const auto& a : assignments) {
+    auto [it, inserted] = position.emplace(a.target, groups.size());
+    if (inserted) groups.push_back({a.target, a.role, a.exists, {}});
+    groups[it->second].sources.push_back(a.source);
+  }
+  return groups;
+}
+
+}  // namespace
+
+Executor::Executor(source::Source& source, target::Target& target, ExecutorOptions options,
+                   Observer* observer)
+    : source_(source),
+      target_(target),
+      options_(std::move(options)),
+      observer_(observer != nullptr ? *observer : default_observer_) {}
+
+JobReport Executor::run() {
+  JobReport report;
+  report.from = source_.describe();
+  report.to = target_.describe();
+  report.dry_run = options_.dry_run;
+  report.check = options_.mode == Mode::Check;
+  const bool writes = options_.mode == Mode::Sync;
+
+  try {
+    const auto source_folders = source_.folders();
+    const auto target_folders = target_.list_folders();
+    MappingOptions mapping{options_.single_folder_source, options_.to_folder, options_.only_role};
+    const auto groups = group_by_target(map_folders(source_folders, target_folders, mapping));
+    if (options_.only_role && groups.empty())
+      report.notes.push_back("the source has no folder with the role '" +
+                             std::string(core::role_name(*options_.only_role)) + "'");
+
+    for (const auto& group : groups) {
+      TargetIndex index;
+      target::FolderSnapshot snapshot;
+      bool created = false;
+      bool indexable = group.exists;
+      if (!group.exists && writes) {
+        target_.create_folder(group.target, group.role);
+        created = true;
+        indexable = !options_.dry_run;  // a dry run's folder does not exist to index
+      }
+      if (indexable) {
+        snapshot = target_.index_folder(group.target, !writes || options_.dry_run,
+                                        [&](const target::TargetMessage& m) {
+                                          index.add(m.key, {m.uid, m.flags});
+                                        });
+      } else {
+        snapshot.keywords_allowed = true;  // a new folder on a server with keywords
+      }
+      const DiffPolicy policy{snapshot.keywords_allowed, true};
+
+      for (const auto& folder : group.sources) {
+        FolderReport fr;
+        fr.source = folder.display_name();
+        fr.target = group.target;
+        fr.role = folder.role;
+        fr.created = created;
+        created = false;  // count the creation once per target folder
+        try {
+          sync_folder(folder, fr, index, policy, report);
+        } catch (const core::Error& e) {
+          if (e.scope() == core::ErrorScope::Account || e.scope() == core::ErrorScope::Fatal) {
+            report.folders.push_back(fr);
+            throw;
+          }
+          report.add_error({e.scope(), source_.describe() + ": folder " + fr.source, e.what()},
+                           e.exit_code());
+        }
+        report.folders.push_back(fr);
+        observer_.folder_finished(fr);
+      }
+    }
+  } catch (const core::Error& e) {
+    report.add_error({e.scope(), report.from + " -> " + report.to, e.what()}, e.exit_code());
+  }
+  report.sum_folders();
+  return report;
+}
+
+void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr, TargetIndex& index,
+                           const DiffPolicy& policy, JobReport& report) {
+  CollectingSink sink(report);
+  source_.scan(folder, sink);
+  const auto& messages = sink.messages;
+  const FolderPlan plan = diff_folder(messages, index, policy);
+
+  Counters& c = fr.counters;
+  c.duplicates_in_source = plan.duplicates.size();
+  c.source = messages.size() - plan.duplicates.size() + sink.failed;
+  c.failed = sink.failed;
+  c.present = plan.present.size();
+  observer_.folder_started(fr, c.source);
+  for (const auto& p : plan.present) observer_.message(Sigil::Present, fr, messages[p.source_index], "");
+  for (auto d : plan.duplicates) observer_.message(Sigil::Duplicate, fr, messages[d], "");
+
+  if (options_.mode == Mode::Check) {
+    c.missing = plan.appends.size();
+    for (const auto& a : plan.appends) observer_.message(Sigil::Missing, fr, messages[a.source_index], "");
+    for (const auto& u : plan.flag_updates)
+      observer_.message(Sigil::Differs, fr, messages[u.source_index], "lacks " + u.add.to_imap());
+    return;
+  }
+
+  // Confirmed copies: what is on the server now, for delete-after-copy.
+  std::vector<source::SourceMessage> confirmed;
+  for (const auto& p : plan.present) confirmed.push_back(messages[p.source_index]);
+
+  std::vector<target::AppendItem> items;
+  items.reserve(plan.appends.size());
+  for (const auto& a : plan.appends) {
+    const auto& m = messages[a.source_index];
+    target::AppendItem item;
+    item.size = m.size;
+    item.flags = a.flags;
+    item.internal_date = m.internal_date;
+    item.where = describe_message(source_, folder, m);
+    item.open_body = [this, &folder, &m] { return source_.open(folder, m); };
+    items.push_back(std::move(item));
+  }
+  if (!items.empty()) {
+    target_.append(fr.target, items, [&](std::size_t i, const target::AppendOutcome& outcome) {
+      const auto& planned = plan.appends[i];
+      const auto& m = messages[planned.source_index];
+      if (outcome.ok) {
+        ++c.appended;
+        c.bytes_appended += m.size;
+        index.add(m.key, {outcome.uid, planned.flags});
+        confirmed.push_back(m);
+        observer_.message(Sigil::Missing, fr, m, "");
+      } else {
+        ++c.failed;
+        core::ErrorRecord error = outcome.error;
+        if (error.where.empty()) error.where = items[i].where;
+        observer_.message(Sigil::Error, fr, m, error.message);
+        report.add_error(std::move(error), core::kExitPartial);
+      }
+    });
+  }
+
+  if (!plan.flag_updates.empty()) {
+    std::vector<target::FlagUpdate> updates;
+    for (const auto& u : plan.flag_updates) {
+      updates.push_back({u.uid, u.add});
+      observer_.message(Sigil::Differs, fr, messages[u.source_index], "adding " + u.add.to_imap());
+    }
+    target_.add_flags(fr.target, updates);
+    c.flags_updated = updates.size();
+  }
+
+  if (options_.delete_after_copy && !options_.dry_run && source_.supports_removal()) {
+    const std::time_t cutoff = std::time(nullptr) - static_cast<std::time_t>(options_.keep_days) * 86400;
+    std::vector<source::SourceMessage> removable;
+    for (auto& m : confirmed)
+      if (options_.keep_days == 0 || m.internal_date.utc < cutoff) removable.push_back(std::move(m));
+    if (!removable.empty()) {
+      source_.remove(folder, removable);
+      c.deleted_from_source = removable.size();
+    }
+  }
+}
+
+}  // namespace mailferry::sync

@@ -1,0 +1,164 @@
+#include "mailferry/sync/report.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace mailferry::sync {
+namespace {
+
+using nlohmann::json;
+
+json counters_json(const Counters& c) {
+  return json{{"source", c.source},
+              {"present", c.present},
+              {"appended", c.appended},
+              {"flags_updated", c.flags_updated},
+              {"failed", c.failed},
+              {"duplicates_in_source", c.duplicates_in_source},
+              {"missing", c.missing},
+              {"deleted_from_source", c.deleted_from_source},
+              {"bytes_appended", c.bytes_appended}};
+}
+
+// 4812 -> "4,812": verdicts are read by people.
+std::string grouped(std::uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string plural(std::uint64_t n, const char* one, const char* many) {
+  return grouped(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+void Counters::add(const Counters& o) {
+  source += o.source;
+  present += o.present;
+  appended += o.appended;
+  flags_updated += o.flags_updated;
+  failed += o.failed;
+  duplicates_in_source += o.duplicates_in_source;
+  missing += o.missing;
+  deleted_from_source += o.deleted_from_source;
+  bytes_appended += o.bytes_appended;
+}
+
+void JobReport::add_error(core::ErrorRecord error, int exit_code_if_fatal) {
+  if (error.scope == core::ErrorScope::Account || error.scope == core::ErrorScope::Fatal)
+    exit_code = std::max(exit_code, exit_code_if_fatal);
+  else
+    exit_code = std::max(exit_code, static_cast<int>(core::kExitPartial));
+  errors.push_back(std::move(error));
+}
+
+void JobReport::sum_folders() {
+  totals = Counters{};
+  for (const auto& f : folders) totals.add(f.counters);
+  if (totals.failed > 0 || (check && totals.missing > 0))
+    exit_code = std::max(exit_code, static_cast<int>(core::kExitPartial));
+}
+
+Counters RunReport::totals() const {
+  Counters c;
+  for (const auto& j : jobs) c.add(j.totals);
+  return c;
+}
+
+int RunReport::exit_code() const {
+  int code = core::kExitComplete;
+  for (const auto& j : jobs) code = std::max(code, j.exit_code);
+  return code;
+}
+
+json to_json(const JobReport& job) {
+  json folders = json::array();
+  for (const auto& f : job.folders) {
+    json entry = counters_json(f.counters);
+    entry["source"] = f.source;
+    entry["target"] = f.target;
+    entry["role"] = std::string(core::role_name(f.role));
+    entry["created"] = f.created;
+    folders.push_back(std::move(entry));
+  }
+  json errors = json::array();
+  for (const auto& e : job.errors)
+    errors.push_back({{"scope", core::scope_name(e.scope)}, {"where", e.where}, {"message", e.message}});
+  return json{{"name", job.name},       {"from", job.from},        {"to", job.to},
+              {"dry_run", job.dry_run}, {"check", job.check},      {"exit_code", job.exit_code},
+              {"verdict", verdict(job)}, {"totals", counters_json(job.totals)},
+              {"folders", folders},     {"errors", errors},        {"notes", job.notes}};
+}
+
+json to_json(const RunReport& run) {
+  // The top level carries every folder and error of every job, so a one-job
+  // report reads without descending into "jobs".
+  json folders = json::array(), errors = json::array(), jobs = json::array();
+  for (const auto& job : run.jobs) {
+    json j = to_json(job);
+    for (auto& f : j["folders"]) folders.push_back(f);
+    for (auto& e : j["errors"]) errors.push_back(e);
+    jobs.push_back(std::move(j));
+  }
+  return json{{"dry_run", run.dry_run},
+              {"exit_code", run.exit_code()},
+              {"totals", counters_json(run.totals())},
+              {"folders", folders},
+              {"errors", errors},
+              {"jobs", jobs}};
+}
+
+void write_report(const RunReport& run, const std::string& path) {
+  std::string temp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) throw core::UsageError(path + ": cannot write the report");
+    out << to_json(run).dump(2) << '\n';
+    out.flush();
+    if (!out) throw core::UsageError(path + ": cannot write the report");
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::remove(temp.c_str());
+    throw core::UsageError(path + ": cannot write the report");
+  }
+}
+
+std::string verdict(const JobReport& job) {
+  const Counters& t = job.totals;
+  const auto folders = plural(job.folders.size(), "folder", "folders");
+  if (job.check) {
+    if (t.missing == 0 && t.failed == 0 && job.exit_code == 0)
+      return "all " + plural(t.source, "message", "messages") + " of " + folders +
+             " are on the server";
+    return plural(t.missing, "message is", "messages are") + " missing on the server, " +
+           plural(t.failed, "error", "errors") + " (" + grouped(t.present) + " of " +
+           grouped(t.source) + " present)";
+  }
+  std::string detail = grouped(t.present) + " already there, " + grouped(t.appended) +
+                       (job.dry_run ? " to add" : " added") + ", " +
+                       plural(t.flags_updated, job.dry_run ? "flag update" : "flags updated",
+                              job.dry_run ? "flag updates" : "flags updated");
+  if (t.duplicates_in_source > 0)
+    detail += ", " + plural(t.duplicates_in_source, "duplicate", "duplicates") + " in the source";
+  if (t.deleted_from_source > 0) detail += ", " + grouped(t.deleted_from_source) + " deleted from the source";
+  if (job.exit_code != 0 && t.failed == 0 && !job.errors.empty())
+    return "stopped: " + job.errors.back().message + " (" + detail + ")";
+  if (t.failed > 0)
+    return plural(t.failed, "message", "messages") + " failed of " + grouped(t.source) + " (" +
+           detail + ")";
+  if (job.dry_run)
+    return "dry run: " + plural(t.source, "message", "messages") + " of " + folders + " (" + detail + ")";
+  return "all " + plural(t.source, "message", "messages") + " of " + folders +
+         " are on the server (" + detail + ")";
+}
+
+}  // namespace mailferry::sync
