@@ -1,0 +1,98 @@
+#include <doctest/doctest.h>
+
+#include "mailferry/sync/differ.hpp"
+
+using namespace mailferry;
+using core::Flag;
+using core::Flags;
+
+namespace {
+
+source::SourceMessage msg(const std::string& key, Flags flags = {}, bool receipt = false) {
+  source::SourceMessage m;
+  m.key.value = key;
+  m.flags = flags;
+  m.requests_read_receipt = receipt;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("differ: missing messages are appended, present ones are not") {
+  sync::TargetIndex index;
+  index.add({"<a@x>"}, {7, Flag::Seen});
+  auto plan = sync::diff_folder({msg("<a@x>", Flag::Seen), msg("<b@x>")}, index, {});
+  REQUIRE(plan.appends.size() == 1);
+  CHECK(plan.appends[0].source_index == 1);
+  REQUIRE(plan.present.size() == 1);
+  CHECK(plan.present[0].uid == 7);
+  CHECK(plan.flag_updates.empty());
+}
+
+TEST_CASE("differ: a message twice in the source is planned once, the rest are duplicates") {
+  sync::TargetIndex index;
+  auto plan = sync::diff_folder({msg("<a@x>"), msg("fp:11"), msg("<a@x>"), msg("fp:11")}, index, {});
+  CHECK(plan.appends.size() == 2);
+  CHECK(plan.duplicates == std::vector<std::size_t>{2, 3});
+}
+
+TEST_CASE("differ: two different ID-less messages are both uploaded") {
+  sync::TargetIndex index;
+  auto plan = sync::diff_folder({msg("fp:aaaa"), msg("fp:bbbb")}, index, {});
+  CHECK(plan.appends.size() == 2);
+  CHECK(plan.duplicates.empty());
+}
+
+TEST_CASE("differ: flags are merged (added, never removed) and \\Deleted is never added") {
+  sync::TargetIndex index;
+  index.add({"<a@x>"}, {3, Flags(Flag::Flagged)});
+  Flags source_flags;
+  source_flags.add(Flag::Seen);
+  source_flags.add(Flag::Deleted);
+  auto plan = sync::diff_folder({msg("<a@x>", source_flags)}, index, {});
+  REQUIRE(plan.flag_updates.size() == 1);
+  CHECK(plan.flag_updates[0].uid == 3);
+  CHECK(plan.flag_updates[0].add == Flags(Flag::Seen));
+
+  sync::DiffPolicy no_merge;
+  no_merge.merge_flags = false;
+  CHECK(sync::diff_folder({msg("<a@x>", source_flags)}, index, no_merge).flag_updates.empty());
+}
+
+TEST_CASE("differ: a read message asking for a receipt gets $MDNSent where keywords stick") {
+  sync::TargetIndex index;
+  sync::DiffPolicy keywords;
+  keywords.keywords_allowed = true;
+  auto plan = sync::diff_folder({msg("<a@x>", Flag::Seen, true), msg("<b@x>", {}, true)}, index, keywords);
+  REQUIRE(plan.appends.size() == 2);
+  CHECK(plan.appends[0].flags.has(Flag::MdnSent));
+  CHECK_FALSE(plan.appends[1].flags.has(Flag::MdnSent));  // unread: the receipt is still due
+
+  sync::DiffPolicy no_keywords;
+  auto plain = sync::diff_folder({msg("<a@x>", Flag::Seen, true)}, index, no_keywords);
+  CHECK_FALSE(plain.appends[0].flags.has(Flag::MdnSent));
+  CHECK(plain.appends[0].flags.has(Flag::Seen));
+}
+
+TEST_CASE("differ: keywords the folder cannot keep cause no endless flag updates") {
+  sync::TargetIndex index;
+  index.add({"<a@x>"}, {9, Flags(Flag::Seen)});
+  Flags f(Flag::Seen);
+  f.add(Flag::Forwarded);
+  CHECK(sync::diff_folder({msg("<a@x>", f)}, index, {}).flag_updates.empty());
+  sync::DiffPolicy keywords;
+  keywords.keywords_allowed = true;
+  CHECK(sync::diff_folder({msg("<a@x>", f)}, index, keywords).flag_updates.size() == 1);
+}
+
+TEST_CASE("differ: linear in the number of messages (100,000 in one folder)") {
+  std::vector<source::SourceMessage> messages;
+  sync::TargetIndex index;
+  for (int i = 0; i < 100000; ++i) {
+    messages.push_back(msg("<" + std::to_string(i) + "@x>"));
+    if (i % 2 == 0) index.add(messages.back().key, {static_cast<std::uint32_t>(i + 1), {}});
+  }
+  auto plan = sync::diff_folder(messages, index, {});
+  CHECK(plan.appends.size() == 50000);
+  CHECK(plan.present.size() == 50000);
+}

@@ -1,0 +1,70 @@
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "mailferry/sync/report.hpp"
+
+using namespace mailferry;
+
+TEST_CASE("report: JSON has the documented keys and the sync invariant holds") {
+  sync::JobReport job;
+  job.name = "a";
+  sync::FolderReport f;
+  f.source = "Inbox";
+  f.target = "INBOX";
+  f.counters.source = 10;
+  f.counters.present = 6;
+  f.counters.appended = 3;
+  f.counters.failed = 1;
+  f.counters.duplicates_in_source = 2;
+  job.folders.push_back(f);
+  job.add_error({core::ErrorScope::Message, "mbox:x message 4", "NO [TOOBIG] too big"}, 1);
+  job.sum_folders();
+  sync::RunReport run;
+  run.jobs.push_back(job);
+  auto j = sync::to_json(run);
+  CHECK(j["dry_run"] == false);
+  for (const char* key : {"source", "present", "appended", "flags_updated", "failed",
+                          "duplicates_in_source", "missing"})
+    CHECK(j["totals"].contains(key));
+  CHECK(j["totals"]["source"] == j["totals"]["present"].get<int>() + j["totals"]["appended"].get<int>() +
+                                     j["totals"]["failed"].get<int>());
+  CHECK(j["folders"][0]["source"] == "Inbox");
+  CHECK(j["folders"][0]["target"] == "INBOX");
+  CHECK(j["errors"][0]["scope"] == "message");
+  CHECK(j["errors"][0]["where"] == "mbox:x message 4");
+  CHECK(j["errors"][0]["message"] == "NO [TOOBIG] too big");
+  CHECK(run.exit_code() == 1);
+}
+
+TEST_CASE("report: the verdict says exactly what happened") {
+  sync::JobReport job;
+  sync::FolderReport f;
+  f.counters.source = 4812;
+  f.counters.present = 4100;
+  f.counters.appended = 712;
+  f.counters.flags_updated = 3;
+  for (int i = 0; i < 12; ++i) job.folders.push_back(i == 0 ? f : sync::FolderReport{});
+  job.sum_folders();
+  CHECK(sync::verdict(job) ==
+        "all 4,812 messages of 12 folders are on the server (4,100 already there, 712 added, 3 flags updated)");
+
+  sync::JobReport check;
+  check.check = true;
+  sync::FolderReport g;
+  g.counters.source = 5;
+  g.counters.present = 3;
+  g.counters.missing = 2;
+  check.folders.push_back(g);
+  check.sum_folders();
+  CHECK(check.exit_code == 1);
+  CHECK(sync::verdict(check).find("2 messages are missing") == 0);
+}
+
+TEST_CASE("report: an account error raises the exit code to its own") {
+  sync::JobReport job;
+  job.add_error({core::ErrorScope::Account, "imaps://a@h", "login failed"}, core::kExitConnection);
+  job.sum_folders();
+  CHECK(job.exit_code == core::kExitConnection);
+  CHECK(sync::verdict(job).find("stopped: login failed") == 0);
+}
