@@ -114,11 +114,11 @@ EndpointConfig parse_endpoint_config(const json& value, const std::string& key, 
 Job parse_job(const json& object, const std::string& origin, const std::string& label) {
   Context ctx(origin, label);
   if (!object.is_object()) ctx.fail("", "a job must be a JSON object");
-  check_keys(object, kJobKeys, "", ctx);
   Job job;
   job.origin = origin;
   job.name = get_string(object, "name", "name", ctx, label);
   Context named(origin, "job '" + job.name + "'");
+  check_keys(object, kJobKeys, "", named);
   if (!object.contains("from")) named.fail("from", "is missing");
   if (!object.contains("to")) named.fail("to", "is missing");
   job.from = parse_endpoint_config(object.at("from"), "from", named);
