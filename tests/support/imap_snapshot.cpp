@@ -1,0 +1,49 @@
+#include "support/imap_snapshot.hpp"
+
+#include <openssl/evp.h>
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "support/run_command.hpp"
+
+namespace mailferry::testing {
+
+std::map<std::string, std::vector<ServerMessage>> imap_snapshot(const DovecotServer& server,
+                                                                const std::string& user) {
+  auto result = run_command({"python3", std::string(MAILFERRY_TEST_DIR) + "/tools/imap_snapshot.py",
+                             "127.0.0.1", std::to_string(server.imaps_port()), user,
+                             server.password_file(), server.ca_file()});
+  if (result.exit_code != 0) throw std::runtime_error("imap_snapshot.py: " + result.describe());
+  auto document = nlohmann::json::parse(result.out);
+  std::map<std::string, std::vector<ServerMessage>> folders;
+  for (const auto& [name, messages] : document.items()) {
+    auto& list = folders[name];
+    for (const auto& m : messages) {
+      ServerMessage s;
+      s.uid = m["uid"].get<std::uint32_t>();
+      for (const auto& f : m["flags"]) s.flags.insert(f.get<std::string>());
+      s.internaldate = m["internaldate"].get<std::string>();
+      s.epoch = m["epoch"].is_null() ? 0 : m["epoch"].get<std::int64_t>();
+      s.size = m["size"].get<std::uint64_t>();
+      s.sha256 = m["sha256"].get<std::string>();
+      list.push_back(std::move(s));
+    }
+  }
+  return folders;
+}
+
+std::string sha256_hex(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace mailferry::testing

@@ -1,0 +1,31 @@
+// What an independent IMAP client (Python's imaplib, tests/tools/imap_snapshot.py)
+// sees in an account: the end-to-end tests compare it with the source, so a
+// bug in mailferry's own IMAP code cannot hide itself.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "support/dovecot_server.hpp"
+
+namespace mailferry::testing {
+
+struct ServerMessage {
+  std::uint32_t uid = 0;
+  std::set<std::string> flags;  // "\Seen", "$Forwarded", ...
+  std::string internaldate;     // as the server prints it
+  std::int64_t epoch = 0;       // INTERNALDATE in seconds since the epoch
+  std::uint64_t size = 0;
+  std::string sha256;           // of the exact bytes BODY[] returns
+};
+
+// Folder name (UTF-8) -> messages. Throws std::runtime_error if the tool fails.
+std::map<std::string, std::vector<ServerMessage>> imap_snapshot(const DovecotServer& server,
+                                                                const std::string& user);
+
+std::string sha256_hex(const std::string& bytes);
+
+}  // namespace mailferry::testing
