@@ -1,0 +1,65 @@
+// The mbox source: one mbox file (one folder) or a directory tree of them
+// (Thunderbird "Local Folders" with .sbd sub-folders, Apple Mail .mbox bundles,
+// plain directories); see mbox/folder_tree.hpp for the layout rules and
+// mbox/scanner.hpp for how messages are found in a file.
+//
+// Every message is uploaded as it is in the file, with CRLF line ends and the
+// mbox quoting undone; the From_ line and the separator's empty line are not
+// part of it. Status:, X-Status: and X-Mozilla-Status: give the flags and are
+// kept in the bytes. INTERNALDATE comes from the From_ line's date, else from
+// Date:, else from the file's modification time.
+//
+// Errors: the constructor and folders() throw core::SourceError (exit code 4)
+// when the path cannot be read at all; scan() throws core::SourceError with
+// scope Folder when the folder's file cannot be read, and reports bad messages
+// through ScanSink::error (scope Message, "where" = file and message number);
+// open() readers throw core::SourceError with scope Message.
+// Blocking, single-threaded; the object may be used for many scans.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mailferry/core/error.hpp"
+#include "mailferry/mbox/variant.hpp"
+#include "mailferry/source/source.hpp"
+
+namespace mailferry::source {
+
+struct MboxSourceOptions {
+  mbox::Variant variant = mbox::Variant::Auto;  // --mbox-variant auto|mboxo|mboxrd|mboxcl|mboxcl2
+  std::uint64_t max_header_bytes = std::uint64_t{1}
+                                   << 20;  // larger header blocks are per-message errors
+};
+
+class MboxSource : public Source {
+ public:
+  // `path` is a file or a directory. Throws core::SourceError naming the path
+  // when it does not exist or is neither a file nor a directory.
+  explicit MboxSource(std::filesystem::path path, MboxSourceOptions options = {});
+
+  std::string describe() const override;  // "mbox:" + path
+  // A file: one folder named after the file (extension dropped), its role
+  // guessed from that name. A directory: the folder tree, roles guessed for
+  // top-level folders only.
+  std::vector<SourceFolder> folders() override;
+  void scan(const SourceFolder& folder, ScanSink& sink) override;
+  std::unique_ptr<BodyReader> open(const SourceFolder& folder,
+                                   const SourceMessage& message) override;
+
+  bool is_single_file() const { return single_file_; }
+  // Entries of a directory tree that were skipped (not mbox files, ...), filled
+  // by folders(); scope Folder, for the report. They are logged at info level.
+  const std::vector<core::ErrorRecord>& notes() const { return notes_; }
+
+ private:
+  std::filesystem::path path_;
+  MboxSourceOptions options_;
+  bool single_file_ = false;
+  std::vector<core::ErrorRecord> notes_;
+};
+
+}  // namespace mailferry::source

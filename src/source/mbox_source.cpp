@@ -1,0 +1,182 @@
+#include "mailferry/source/mbox_source.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <system_error>
+
+#include "mailferry/core/log.hpp"
+#include "mailferry/mbox/folder_tree.hpp"
+#include "mailferry/mbox/from_line.hpp"
+#include "mailferry/mbox/message_stream.hpp"
+#include "mailferry/mbox/scanner.hpp"
+#include "mailferry/mbox/status_flags.hpp"
+#include "mailferry/mime/header_fields.hpp"
+#include "mailferry/mime/message_key.hpp"
+
+namespace fs = std::filesystem;
+
+namespace mailferry::source {
+namespace {
+
+std::string message_where(const std::string& file, std::uint64_t ordinal) {
+  return file + ", message " + std::to_string(ordinal);
+}
+
+std::string make_locator(std::uint64_t offset, std::uint64_t length) {
+  return std::to_string(offset) + "+" + std::to_string(length);
+}
+
+bool parse_locator(const std::string& locator, std::uint64_t& offset, std::uint64_t& length) {
+  const char* begin = locator.data();
+  const char* end = begin + locator.size();
+  auto r1 = std::from_chars(begin, end, offset);
+  if (r1.ec != std::errc{} || r1.ptr == end || *r1.ptr != '+') return false;
+  auto r2 = std::from_chars(r1.ptr + 1, end, length);
+  return r2.ec == std::errc{} && r2.ptr == end;
+}
+
+// Turns scanner results into source references for the sync engine.
+class ScanAdapter : public mbox::ScanHandler {
+ public:
+  ScanAdapter(std::string file, std::time_t mtime, ScanSink& sink)
+      : file_(std::move(file)), mtime_(mtime), sink_(sink) {}
+
+  void message(mbox::ScannedMessage&& m) override {
+    const mime::HeaderFields fields = mime::scan_header_fields(m.header);
+    SourceMessage out;
+    out.ordinal = m.ordinal;
+    out.locator = make_locator(m.offset, m.length);
+    out.key = mime::message_key(fields, m.size);
+    out.message_id = fields.message_id;
+    out.flags = mbox::flags_from_status_headers(fields);
+    out.size = m.size;
+    out.requests_read_receipt = fields.has_disposition_notification_to;
+
+    const mbox::FromLine from = mbox::parse_from_line(m.from_line);
+    if (from.date) {
+      out.internal_date = *from.date;
+    } else if (auto date = mime::parse_rfc5322_date(fields.date)) {
+      out.internal_date = *date;
+    } else {
+      out.internal_date = core::InternalDate{mtime_, 0};
+      if (!fields.date.empty())
+        core::log_warn(message_where(file_, m.ordinal) + ": unparsable Date: \"" + fields.date +
+                       "\"; filed under the file's modification time");
+    }
+    sink_.message(std::move(out));
+  }
+
+  void problem(mbox::ScanProblem&& p) override {
+    std::string where = p.ordinal ? message_where(file_, p.ordinal) : file_;
+    std::string text = p.text;
+    if (p.ordinal) text += " (byte offset " + std::to_string(p.offset) + ")";
+    if (p.severity == mbox::Severity::Warning)
+      core::log_warn(where + ": " + text);
+    else
+      sink_.error(core::ErrorRecord{core::ErrorScope::Message, std::move(where), std::move(text)});
+  }
+
+ private:
+  std::string file_;
+  std::time_t mtime_;
+  ScanSink& sink_;
+};
+
+// Guards the promise of SourceMessage::size: exactly that many bytes, or an error.
+class MboxBodyReader : public BodyReader {
+ public:
+  MboxBodyReader(const std::string& file, std::uint64_t offset, std::uint64_t length,
+                 mbox::Quoting quoting, std::uint64_t expected, std::string where)
+      : stream_(file, offset, length, quoting), expected_(expected), where_(std::move(where)) {}
+
+  std::size_t read(char* buffer, std::size_t capacity) override {
+    std::size_t n = stream_.read(buffer, capacity);
+    if ((n == 0 && produced_ != expected_) || produced_ + n > expected_)
+      throw core::SourceError(where_ + ": the file changed since it was scanned (message size " +
+                                  std::to_string(expected_) + " no longer matches)",
+                              core::ErrorScope::Message);
+    produced_ += n;
+    return n;
+  }
+
+ private:
+  mbox::MessageStream stream_;
+  std::uint64_t expected_;
+  std::uint64_t produced_ = 0;
+  std::string where_;
+};
+
+}  // namespace
+
+MboxSource::MboxSource(fs::path path, MboxSourceOptions options)
+    : path_(std::move(path)), options_(options) {
+  std::error_code ec;
+  fs::file_status st = fs::status(path_, ec);
+  if (ec || !fs::exists(st))
+    throw core::SourceError("mbox:" + path_.string() + ": " +
+                            (ec ? ec.message() : std::string("no such file or directory")));
+  if (fs::is_regular_file(st))
+    single_file_ = true;
+  else if (!fs::is_directory(st))
+    throw core::SourceError("mbox:" + path_.string() + ": neither a file nor a directory");
+}
+
+std::string MboxSource::describe() const { return "mbox:" + path_.string(); }
+
+std::vector<SourceFolder> MboxSource::folders() {
+  std::vector<SourceFolder> out;
+  if (single_file_) {
+    mbox::FileHandle check(path_, core::ErrorScope::Account);  // throws when unreadable
+    SourceFolder f;
+    std::string name = mbox::folder_name_for_file(path_);
+    f.role = mbox::guess_role_from_name(name);
+    f.path.push_back(std::move(name));
+    f.locator = path_.string();
+    out.push_back(std::move(f));
+    return out;
+  }
+  std::vector<mbox::FolderNote> notes;
+  for (auto& found : mbox::discover_mbox_folders(path_, notes)) {
+    SourceFolder f;
+    if (found.path.size() == 1) f.role = mbox::guess_role_from_name(found.path.front());
+    f.path = std::move(found.path);
+    f.locator = found.file.string();
+    out.push_back(std::move(f));
+  }
+  notes_.clear();
+  for (auto& n : notes) {
+    core::log_info(n.file.string() + ": " + n.text);
+    notes_.push_back(core::ErrorRecord{core::ErrorScope::Folder, n.file.string(), n.text});
+  }
+  return out;
+}
+
+void MboxSource::scan(const SourceFolder& folder, ScanSink& sink) {
+  struct stat st {};
+  if (::stat(folder.locator.c_str(), &st) != 0)
+    throw core::SourceError("cannot read " + folder.locator + ": " + std::strerror(errno),
+                            core::ErrorScope::Folder);
+  mbox::ScanOptions options;
+  options.variant = options_.variant;
+  options.max_header_bytes = static_cast<std::size_t>(options_.max_header_bytes);
+  ScanAdapter adapter(folder.locator, st.st_mtime, sink);
+  mbox::scan_mbox_file(folder.locator, options, adapter);
+}
+
+std::unique_ptr<BodyReader> MboxSource::open(const SourceFolder& folder,
+                                             const SourceMessage& message) {
+  std::uint64_t offset = 0, length = 0;
+  std::string where = message_where(folder.locator, message.ordinal);
+  if (!parse_locator(message.locator, offset, length))
+    throw core::SourceError(
+        where + ": not a message of this source (locator \"" + message.locator + "\")",
+        core::ErrorScope::Message);
+  return std::make_unique<MboxBodyReader>(folder.locator, offset, length,
+                                          mbox::quoting_of(options_.variant), message.size,
+                                          std::move(where));
+}
+
+}  // namespace mailferry::source
