@@ -123,7 +123,8 @@ if [[ $(id -u) -eq 0 ]]; then
   chown "$uid:$gid" "$dir/mail" "$dir/home"
   if command -v runuser >/dev/null 2>&1 &&
     ! runuser -u "$mail_user" -- test -w "$dir/mail"; then
-    echo "$0: user '$mail_user' cannot reach $dir/mail; use a directory under /tmp" >&2
+    echo "$0: user '$mail_user' cannot write to $dir/mail: every directory above it" \
+      "must be searchable by others (chmod o+x), as under /tmp" >&2
     exit 1
   fi
 else
