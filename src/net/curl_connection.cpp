@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -145,22 +146,13 @@ class CurlConnection final : public Connection {
   }
 
   void wait(bool for_read, bool for_write) override {
-    pollfd fd{};
-    fd.fd = socket_;
-    fd.events = static_cast<short>((for_read ? POLLIN : 0) | (for_write ? POLLOUT : 0));
-    auto deadline = std::chrono::steady_clock::now() + options_.timeout;
-    for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() < 0) left = std::chrono::milliseconds(0);
-      int rc = ::poll(&fd, 1, static_cast<int>(left.count()));
-      if (rc > 0) return;  // readable, writable, or an error the next call reports
-      if (rc == 0)
-        throw core::ConnectionError(options_.display() + ": no answer from the server for " +
-                                    std::to_string(options_.timeout.count() / 1000) + " s");
-      if (errno != EINTR)
-        throw core::ConnectionError(options_.display() + ": poll failed: " + std::strerror(errno));
-    }
+    if (!poll_socket(for_read, for_write, options_.timeout))
+      throw core::ConnectionError(options_.display() + ": no answer from the server for " +
+                                  std::to_string(options_.timeout.count() / 1000) + " s");
+  }
+
+  bool wait_for(bool for_read, bool for_write, std::chrono::milliseconds limit) override {
+    return poll_socket(for_read, for_write, std::min(limit, options_.timeout));
   }
 
   const ConnectOptions& options() const override { return options_; }
@@ -208,7 +200,25 @@ class CurlConnection final : public Connection {
   std::string host_port() const {
     std::string shown = options_.display();
     return shown.substr(shown.rfind('@') == std::string::npos ? shown.find("://") + 3
-                                                             : shown.rfind('@') + 1);
+                                                              : shown.rfind('@') + 1);
+  }
+
+  // False on timeout; true when the socket is ready (or has an error the next call reports).
+  bool poll_socket(bool for_read, bool for_write, std::chrono::milliseconds limit) {
+    pollfd fd{};
+    fd.fd = socket_;
+    fd.events = static_cast<short>((for_read ? POLLIN : 0) | (for_write ? POLLOUT : 0));
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() < 0) left = std::chrono::milliseconds(0);
+      int rc = ::poll(&fd, 1, static_cast<int>(left.count()));
+      if (rc > 0) return true;
+      if (rc == 0) return false;
+      if (errno != EINTR)
+        throw core::ConnectionError(options_.display() + ": poll failed: " + std::strerror(errno));
+    }
   }
 
   core::ConnectionError io_error(const char* verb, CURLcode rc) const {

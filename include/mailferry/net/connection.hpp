@@ -25,14 +25,14 @@ enum class Protocol { Imap, Pop3 };
 struct ConnectOptions {
   Protocol protocol = Protocol::Imap;
   std::string host;
-  int port = 0;                    // 0: the protocol's default for the TLS mode
-  bool implicit_tls = true;        // imaps:// / pop3s://; else STARTTLS/STLS is required
-  bool allow_plaintext = false;    // --insecure-plaintext: no TLS at all (warned about)
-  std::string ca_file;             // extra PEM CA to trust besides the system store
+  int port = 0;                  // 0: the protocol's default for the TLS mode
+  bool implicit_tls = true;      // imaps:// / pop3s://; else STARTTLS/STLS is required
+  bool allow_plaintext = false;  // --insecure-plaintext: no TLS at all (warned about)
+  std::string ca_file;           // extra PEM CA to trust besides the system store
   std::string user;
   core::Secret password;
-  core::Secret bearer_token;       // OAuth2 (XOAUTH2/OAUTHBEARER) instead of a password
-  std::string sasl_mechanisms;     // libcurl login options, e.g. "AUTH=PLAIN"; empty: best
+  core::Secret bearer_token;    // OAuth2 (XOAUTH2/OAUTHBEARER) instead of a password
+  std::string sasl_mechanisms;  // libcurl login options, e.g. "AUTH=PLAIN"; empty: best
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
   // For messages: "imaps://alice@mail.example.com:993" (never holds a secret).
   std::string display() const;
@@ -52,6 +52,14 @@ class Connection {
   virtual std::size_t receive_some(char* buffer, std::size_t capacity) = 0;
   // Waits until the stream is readable (and/or writable); throws on timeout.
   virtual void wait(bool for_read, bool for_write) = 0;
+  // Like wait(), but gives up after `limit` (shorter than the timeout) and
+  // returns false instead of throwing; for best-effort goodbyes (LOGOUT, QUIT).
+  // The default waits the full timeout.
+  virtual bool wait_for(bool for_read, bool for_write, std::chrono::milliseconds limit) {
+    (void)limit;
+    wait(for_read, for_write);
+    return true;
+  }
 
   // Convenience: loops over send_some/wait until everything is sent.
   void send_all(std::string_view data);
