@@ -1,0 +1,83 @@
+// ImapTarget: the Target on a real IMAP server, over net::Connection and the
+// pipelining imap::Client.
+//
+// The constructor connects and logs in (throws core::ConnectionError), then
+// asks for CAPABILITY. Folder names are UTF-8 here and modified UTF-7 on the
+// wire; names the server listed are sent back exactly as it spelled them.
+// Errors follow target.hpp: ServerError with Folder scope for a folder the
+// server refuses to open or create, Account scope for quota and refused
+// listings; ConnectionError when the connection is lost. After a message body
+// fails mid-literal the connection is closed (the server discards the partial
+// message) and the next operation reconnects. The destructor logs out (best
+// effort, bounded by a short wait).
+//
+// Not thread-safe: one ImapTarget per thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "mailferry/imap/client.hpp"
+#include "mailferry/net/connection.hpp"
+#include "mailferry/target/target.hpp"
+
+namespace mailferry::target {
+
+class ImapTarget final : public Target {
+ public:
+  struct Tuning {
+    std::size_t max_in_flight = 64;      // commands sent and not yet answered
+    std::size_t chunk_size = 64 * 1024;  // body bytes per read from the source
+  };
+
+  explicit ImapTarget(net::ConnectOptions options) : ImapTarget(std::move(options), Tuning{}) {}
+  ImapTarget(net::ConnectOptions options, Tuning tuning);
+  ~ImapTarget() override;
+
+  std::string describe() const override;
+  std::vector<TargetFolder> list_folders() override;
+  void create_folder(const std::string& name, core::Role role) override;
+  FolderSnapshot index_folder(const std::string& folder, bool read_only,
+                              const std::function<void(TargetMessage)>& each) override;
+  // STATUS (MESSAGES UIDNEXT UIDVALIDITY). keywords_allowed is what the last
+  // SELECT of this folder showed, or false when it has not been selected.
+  FolderSnapshot status(const std::string& folder) override;
+  void append(const std::string& folder, const std::vector<AppendItem>& items,
+              const std::function<void(std::size_t, const AppendOutcome&)>& done) override;
+  void add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) override;
+
+  // The capabilities after login (for diagnostics and tests).
+  const imap::Capabilities& capabilities();
+
+ private:
+  // What SELECT/EXAMINE said about the open folder.
+  struct Selected {
+    std::string name;
+    bool read_only = true;
+    FolderSnapshot snapshot;
+    std::optional<std::set<std::string>> permanent_flags;  // upper-cased; \* for any keyword
+    std::set<std::string> flags;                           // FLAGS, upper-cased
+    bool keyword_allowed(std::string_view keyword) const;
+  };
+
+  imap::Client& client();  // connects, or reconnects after the connection was closed
+  void abandon_if_busy() noexcept;
+  imap::Command& add_mailbox(imap::Command& command, const std::string& folder);
+  const Selected& select(const std::string& folder, bool read_only);
+  core::Flags allowed_flags(core::Flags flags) const;
+  bool folder_exists(const std::string& folder);
+  bool append_pass(const std::string& folder, const std::vector<AppendItem>& items,
+                   std::vector<bool>& reported,
+                   const std::function<void(std::size_t, const AppendOutcome&)>& done);
+
+  net::ConnectOptions options_;
+  Tuning tuning_;
+  std::unique_ptr<imap::Client> client_;
+  std::map<std::string, std::string> wire_names_;  // UTF-8 name -> the server's spelling
+  std::optional<Selected> selected_;
+};
+
+}  // namespace mailferry::target

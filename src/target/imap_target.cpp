@@ -1,0 +1,299 @@
+// ImapTarget: connection, folders, SELECT/EXAMINE, indexing and STATUS.
+// (APPEND and STORE are in imap_target_write.cpp.)
+#include "mailferry/target/imap_target.hpp"
+
+#include <strings.h>
+
+#include <cctype>
+
+#include "mailferry/core/log.hpp"
+#include "mailferry/imap/data.hpp"
+#include "mailferry/imap/mutf7.hpp"
+#include "mailferry/mime/header_fields.hpp"
+#include "mailferry/mime/message_key.hpp"
+#include "untagged_scope.hpp"
+
+namespace mailferry::target {
+namespace {
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::optional<std::uint32_t> code_number(const imap::Response& r) {
+  if (!r.code || r.code->args.empty()) return std::nullopt;
+  auto n = r.code->args[0].number();
+  if (!n || *n > 0xffffffffu) return std::nullopt;
+  return static_cast<std::uint32_t>(*n);
+}
+
+}  // namespace
+
+bool ImapTarget::Selected::keyword_allowed(std::string_view keyword) const {
+  // No PERMANENTFLAGS: RFC 3501 says every flag sticks. EXAMINE opens read-only
+  // and servers then list none, which says nothing about writing: assume yes.
+  if (!permanent_flags) return true;
+  if (permanent_flags->empty()) return read_only;
+  return permanent_flags->count("\\*") != 0 || permanent_flags->count(upper(keyword)) != 0;
+}
+
+ImapTarget::ImapTarget(net::ConnectOptions options, Tuning tuning)
+    : options_(std::move(options)), tuning_(tuning) {
+  client();
+}
+
+ImapTarget::~ImapTarget() {
+  if (client_) client_->logout();
+}
+
+std::string ImapTarget::describe() const { return options_.display(); }
+
+const imap::Capabilities& ImapTarget::capabilities() { return client().capabilities(); }
+
+imap::Client& ImapTarget::client() {
+  if (!client_ || !client_->usable()) {
+    if (client_) core::log_info(describe() + ": reconnecting");
+    client_.reset();
+    selected_.reset();
+    imap::Client::Options o;
+    o.max_in_flight = tuning_.max_in_flight;
+    o.chunk_size = tuning_.chunk_size;
+    auto fresh = std::make_unique<imap::Client>(net::Connection::open(options_), o);
+    fresh->refresh_capabilities();
+    client_ = std::move(fresh);
+  }
+  return *client_;
+}
+
+void ImapTarget::abandon_if_busy() noexcept {
+  // Commands still out there hold callbacks into frames that are gone; only a
+  // new connection is safe.
+  if (client_ && !client_->idle()) {
+    client_.reset();
+    selected_.reset();
+  }
+}
+
+imap::Command& ImapTarget::add_mailbox(imap::Command& command, const std::string& folder) {
+  auto known = wire_names_.find(folder);
+  if (known != wire_names_.end()) return command.astring(known->second);
+  try {
+    return command.mailbox(folder);
+  } catch (const imap::Mutf7Error& e) {
+    throw core::ServerError(core::ErrorScope::Folder, describe() + ": " + e.what());
+  }
+}
+
+std::vector<TargetFolder> ImapTarget::list_folders() {
+  imap::Client& c = client();
+  const bool special_use =
+      c.capabilities().has("SPECIAL-USE") && c.capabilities().has("LIST-EXTENDED");
+  imap::Command command("LIST");
+  command.raw("\"\" \"*\"");
+  if (special_use) command.raw("RETURN (SPECIAL-USE)");
+  std::vector<TargetFolder> out;
+  imap::Completion done;
+  try {
+    detail::UntaggedScope scope(c, [&](imap::Response& r) {
+      if (r.keyword != "LIST") return;
+      auto list = imap::parse_list(r);
+      if (!list) return;
+      TargetFolder folder;
+      if (iequals(list->name, "INBOX")) {
+        folder.name = "INBOX";
+      } else {
+        try {
+          folder.name = imap::mutf7_decode(list->name);
+        } catch (const imap::Mutf7Error& e) {
+          folder.name = list->name;  // sent back exactly as listed, so it still works
+          core::log_warn(describe() + ": " + e.what() + "; using the name as the server sent it");
+        }
+      }
+      wire_names_[folder.name] = folder.name == "INBOX" ? "INBOX" : list->name;
+      folder.delimiter = list->delimiter;
+      folder.selectable =
+          !list->has_attribute("\\Noselect") && !list->has_attribute("\\NonExistent");
+      for (const auto& attribute : list->attributes) {
+        core::Role role = core::role_from_special_use(attribute);
+        if (role != core::Role::None) {
+          folder.role = role;
+          break;
+        }
+      }
+      if (folder.name == "INBOX") folder.role = core::Role::Inbox;
+      out.push_back(std::move(folder));
+    });
+    done = c.run(std::move(command));
+  } catch (...) {
+    abandon_if_busy();
+    throw;
+  }
+  if (!done.ok())
+    throw core::ServerError(
+        core::ErrorScope::Account,
+        describe() + ": the server refused to list folders: " + done.describe());
+  return out;
+}
+
+bool ImapTarget::folder_exists(const std::string& folder) {
+  imap::Client& c = client();
+  bool found = false;
+  imap::Command command("LIST");
+  command.raw("\"\"");
+  add_mailbox(command, folder);
+  try {
+    detail::UntaggedScope scope(c, [&](imap::Response& r) {
+      auto list = imap::parse_list(r);
+      if (list && !list->has_attribute("\\NonExistent")) found = true;
+    });
+    c.run(std::move(command));
+  } catch (...) {
+    abandon_if_busy();
+    throw;
+  }
+  return found;
+}
+
+void ImapTarget::create_folder(const std::string& name, core::Role role) {
+  imap::Client& c = client();
+  const std::string_view attribute = core::special_use_attribute(role);
+  auto create = [&](bool with_use) {
+    imap::Command command("CREATE");
+    add_mailbox(command, name);
+    if (with_use) command.raw("(USE (" + std::string(attribute) + "))");
+    return c.run(std::move(command));
+  };
+  bool use = !attribute.empty() && c.capabilities().has("CREATE-SPECIAL-USE");
+  imap::Completion done = create(use);
+  if (!done.ok() && use && done.response.has_code("USEATTR")) {
+    core::log_info(describe() + ": the server would not mark " + name + " as " +
+                   std::string(attribute) + "; creating it unmarked");
+    done = create(false);
+  }
+  if (!done.ok() && !done.response.has_code("ALREADYEXISTS") && !folder_exists(name))
+    throw core::ServerError(core::ErrorScope::Folder,
+                            describe() + ": cannot create folder " + name + ": " + done.describe());
+  imap::Command subscribe("SUBSCRIBE");
+  add_mailbox(subscribe, name);
+  imap::Completion subscribed = c.run(std::move(subscribe));
+  if (!subscribed.ok())
+    core::log_warn(describe() + ": could not subscribe " + name + ": " + subscribed.describe());
+}
+
+const ImapTarget::Selected& ImapTarget::select(const std::string& folder, bool read_only) {
+  imap::Client& c = client();
+  Selected s;
+  s.name = folder;
+  s.read_only = read_only;
+  imap::Command command(read_only ? "EXAMINE" : "SELECT");
+  add_mailbox(command, folder);
+  selected_.reset();
+  imap::Completion done;
+  try {
+    detail::UntaggedScope scope(c, [&](imap::Response& r) {
+      if (r.keyword == "EXISTS" && r.number) {
+        s.snapshot.messages = *r.number;
+      } else if (r.keyword == "FLAGS" && !r.data.empty() && r.data[0].is_list()) {
+        for (const auto& f : r.data[0].items) s.flags.insert(upper(f.text));
+      } else if (r.status == imap::Status::Ok && r.code) {
+        if (r.has_code("UIDVALIDITY")) {
+          s.snapshot.uidvalidity = code_number(r).value_or(0);
+        } else if (r.has_code("UIDNEXT")) {
+          s.snapshot.uidnext = code_number(r).value_or(0);
+        } else if (r.has_code("PERMANENTFLAGS") && !r.code->args.empty() &&
+                   r.code->args[0].is_list()) {
+          s.permanent_flags.emplace();
+          for (const auto& f : r.code->args[0].items) s.permanent_flags->insert(upper(f.text));
+        }
+      }
+    });
+    done = c.run(std::move(command));
+  } catch (...) {
+    abandon_if_busy();
+    throw;
+  }
+  if (!done.ok())
+    throw core::ServerError(core::ErrorScope::Folder,
+                            describe() + ": cannot open folder " + folder + ": " + done.describe());
+  s.snapshot.keywords_allowed = s.keyword_allowed("$Forwarded") && s.keyword_allowed("$MDNSent");
+  selected_ = std::move(s);
+  return *selected_;
+}
+
+FolderSnapshot ImapTarget::index_folder(const std::string& folder, bool read_only,
+                                        const std::function<void(TargetMessage)>& each) {
+  const FolderSnapshot snapshot = select(folder, read_only).snapshot;
+  if (snapshot.messages == 0) return snapshot;
+  imap::Client& c = client();
+  imap::Command command("UID FETCH");
+  command.raw("1:* (UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (" +
+              std::string(mime::key_header_names()) + ")])");
+  imap::Completion done;
+  try {
+    detail::UntaggedScope scope(c, [&](imap::Response& r) {
+      if (r.keyword != "FETCH") return;
+      auto fetch = imap::parse_fetch(r);
+      // FETCH responses without our items are flag updates the server volunteers.
+      if (!fetch || !fetch->uid || !fetch->rfc822_size || !fetch->header) return;
+      TargetMessage m;
+      m.uid = *fetch->uid;
+      m.size = *fetch->rfc822_size;
+      if (fetch->flags)
+        for (const auto& flag : *fetch->flags) m.flags.add_imap_token(flag);
+      if (fetch->internal_date) {
+        if (auto date = core::parse_imap_date(*fetch->internal_date)) m.internal_date = *date;
+      }
+      m.key = mime::message_key(mime::scan_header_fields(*fetch->header), m.size);
+      each(std::move(m));
+    });
+    done = c.run(std::move(command));
+  } catch (...) {
+    abandon_if_busy();
+    throw;
+  }
+  if (!done.ok())
+    throw core::ServerError(core::ErrorScope::Folder,
+                            describe() + ": cannot read folder " + folder + ": " + done.describe());
+  return snapshot;
+}
+
+FolderSnapshot ImapTarget::status(const std::string& folder) {
+  imap::Client& c = client();
+  imap::Command command("STATUS");
+  add_mailbox(command, folder);
+  command.raw("(MESSAGES UIDNEXT UIDVALIDITY)");
+  FolderSnapshot snapshot;
+  imap::Completion done;
+  try {
+    detail::UntaggedScope scope(c, [&](imap::Response& r) {
+      auto status = imap::parse_status(r);
+      if (!status) return;
+      auto get = [&](const char* name) {
+        auto it = status->items.find(name);
+        return it == status->items.end() ? 0u : static_cast<std::uint32_t>(it->second);
+      };
+      snapshot.messages = get("MESSAGES");
+      snapshot.uidnext = get("UIDNEXT");
+      snapshot.uidvalidity = get("UIDVALIDITY");
+    });
+    done = c.run(std::move(command));
+  } catch (...) {
+    abandon_if_busy();
+    throw;
+  }
+  if (!done.ok())
+    throw core::ServerError(
+        core::ErrorScope::Folder,
+        describe() + ": cannot get the status of folder " + folder + ": " + done.describe());
+  if (selected_ && selected_->name == folder)
+    snapshot.keywords_allowed = selected_->snapshot.keywords_allowed;
+  return snapshot;
+}
+
+}  // namespace mailferry::target
