@@ -7,6 +7,10 @@
 # Usage: start-dovecot.sh DIR [--no-special-use] [--separator SEP]
 #                             [--prefix PREFIX] [--pop3-no-pipelining]
 #
+# --pop3-no-pipelining: Dovecot 2.3 always advertises PIPELINING in CAPA, so
+# with this option POP3/POP3S are served by pop3-capa-filter.py, a relay that
+# drops it from CAPA (and ends TLS itself) in front of Dovecot's POP3.
+#
 # Any user name logs in with the password in DIR/password; mail is stored
 # under DIR/mail/<user>. On success DIR/env holds shell assignments:
 #   IMAP_PORT IMAPS_PORT POP3_PORT POP3S_PORT CA_FILE PASSWORD_FILE
@@ -135,6 +139,11 @@ else
   gid=$(id -g)
 fi
 
+if [[ $pop3_pipelining == no ]] && ! command -v python3 >/dev/null 2>&1; then
+  echo "$0: --pop3-no-pipelining needs python3" >&2
+  exit 1
+fi
+
 # --- free ports ---
 # A port is taken when something answers on it; a port another starting
 # instance has just picked is caught later, when Dovecot fails to bind, and
@@ -249,11 +258,11 @@ service imap-login {
 service pop3-login {
   inet_listener pop3 {
     address = 127.0.0.1
-    port = $pop3_port
+    port = $dovecot_pop3_port
   }
   inet_listener pop3s {
     address = 127.0.0.1
-    port = $pop3s_port
+    port = $dovecot_pop3s_port
     ssl = yes
   }
 }
@@ -285,6 +294,27 @@ fail() {
   exit 1
 }
 
+# With --pop3-no-pipelining the relay owns the POP3 ports; returns 3 when
+# one of its ports was taken meanwhile.
+start_pop3_filter() {
+  local ready=$dir/run/pop3-filter.pid
+  rm -f "$ready"
+  setsid python3 "$here/pop3-capa-filter.py" "$pop3_port" "$pop3s_port" "$dovecot_pop3_port" \
+    "$tls/server.pem" "$tls/server.key" "$ready" \
+    </dev/null >>"$dir/pop3-filter.log" 2>&1 &
+  local filter_pid=$!
+  for _ in $(seq 1 100); do
+    [[ -s $ready ]] && return 0
+    if ! kill -0 "$filter_pid" 2>/dev/null; then
+      wait "$filter_pid"
+      return $?
+    fi
+    sleep 0.1
+  done
+  kill "$filter_pid" 2>/dev/null
+  return 1
+}
+
 mkdir -p "$dir/state"
 started=no
 for attempt in 1 2 3 4 5; do
@@ -293,19 +323,36 @@ for attempt in 1 2 3 4 5; do
   imaps_port=$(pick_port); picked+=("$imaps_port")
   pop3_port=$(pick_port); picked+=("$pop3_port")
   pop3s_port=$(pick_port); picked+=("$pop3s_port")
+  if [[ $pop3_pipelining == yes ]]; then
+    dovecot_pop3_port=$pop3_port
+    dovecot_pop3s_port=$pop3s_port
+  else
+    dovecot_pop3_port=$(pick_port); picked+=("$dovecot_pop3_port")
+    dovecot_pop3s_port=0  # not listening; the relay does implicit TLS
+  fi
   write_config
   : >"$log"
   # The master binds every listener before it goes to the background, so a
   # port lost to a parallel start shows up as a failing exit status here.
-  if dovecot -c "$dir/dovecot.conf" 2>"$dir/dovecot.start.err"; then
-    started=yes
-    break
+  if ! dovecot -c "$dir/dovecot.conf" 2>"$dir/dovecot.start.err"; then
+    if grep -qi "address already in use" "$dir/dovecot.start.err" "$log" 2>/dev/null; then
+      continue
+    fi
+    [[ -s $log ]] || cat "$dir/dovecot.start.err" >&2
+    fail "dovecot did not start"
   fi
-  if grep -qi "address already in use" "$dir/dovecot.start.err" "$log" 2>/dev/null; then
-    continue
+  if [[ $pop3_pipelining == no ]]; then
+    filter_status=0
+    start_pop3_filter || filter_status=$?
+    if [[ $filter_status -ne 0 ]]; then
+      "$here/stop-dovecot.sh" "$dir" >/dev/null 2>&1 || true
+      [[ $filter_status -eq 3 ]] && continue
+      cat "$dir/pop3-filter.log" >&2
+      fail "the POP3 relay (pop3-capa-filter.py) did not start"
+    fi
   fi
-  [[ -s $log ]] || cat "$dir/dovecot.start.err" >&2
-  fail "dovecot did not start"
+  started=yes
+  break
 done
 [[ $started == yes ]] || fail "no free ports found after 5 attempts"
 

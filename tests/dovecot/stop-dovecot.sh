@@ -51,6 +51,14 @@ if [[ -r $pid_file ]]; then
   fi
 fi
 
+# The POP3 relay of --pop3-no-pipelining, if this instance has one.
+filter_pid=$(cat "$dir/run/pop3-filter.pid" 2>/dev/null || true)
+if [[ $filter_pid =~ ^[0-9]+$ ]] &&
+  grep -qa -- "pop3-capa-filter.py" "/proc/$filter_pid/cmdline" 2>/dev/null &&
+  grep -qa -- "$dir/" "/proc/$filter_pid/cmdline" 2>/dev/null; then
+  kill -KILL "$filter_pid" 2>/dev/null || true
+fi
+
 # A socket directory that start-dovecot.sh had to put under /tmp.
 if [[ -L $dir/run ]]; then
   target=$(readlink "$dir/run")

@@ -199,3 +199,34 @@ TEST_CASE("dovecot fixture: shape without SPECIAL-USE") {
   CHECK(r.out.find("\"/\" Sent") != std::string::npos);  // the folder itself is still there
   CHECK(r.out.find("UIDPLUS") != std::string::npos);
 }
+
+TEST_CASE("dovecot fixture: POP3 advertises PIPELINING unless the shape hides it") {
+  const std::string capa = "CAPA\r\nQUIT\r\n";
+  {
+    DovecotServer server;
+    CommandResult r = talk(server.pop3s_port(), server.ca_file(), capa);
+    CHECK(r.out.find("\r\nPIPELINING\r\n") != std::string::npos);
+  }
+  DovecotShape shape;
+  shape.pop3_pipelining = false;
+  DovecotServer server(shape);
+  server.save_message("ivy", "INBOX", "Subject: relay\r\n\r\nCAPA\r\nPIPELINING\r\n.\r\n");
+
+  CommandResult pop3s =
+      talk(server.pop3s_port(), server.ca_file(),
+           "CAPA\r\nUSER ivy\r\nPASS " + server.password() + "\r\nCAPA\r\nRETR 1\r\nQUIT\r\n");
+  INFO(pop3s.describe(), "\n", pop3s.out);
+  CHECK(pop3s.out.find("\r\nUIDL\r\n") != std::string::npos);
+  CHECK(pop3s.out.find("\r\nSTLS\r\n") == std::string::npos);
+  // The message keeps its lines, PIPELINING and the dot-stuffed "." included.
+  CHECK(pop3s.out.find("PIPELINING") ==
+        pop3s.out.find("\r\nCAPA\r\nPIPELINING\r\n..\r\n.\r\n") + 8);
+
+  CommandResult stls =
+      talk(server.pop3_port(), server.ca_file(),
+           "CAPA\r\nUSER ivy\r\nPASS " + server.password() + "\r\nSTAT\r\nQUIT\r\n", "pop3");
+  INFO(stls.describe(), "\n", stls.out);
+  CHECK(stls.out.find("+OK 1 ") != std::string::npos);
+  CHECK(stls.out.find("PIPELINING") == std::string::npos);
+  CHECK(stls.out.find("STLS") == std::string::npos);  // already encrypted
+}
