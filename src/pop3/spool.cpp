@@ -118,6 +118,31 @@ std::size_t Spool::read(char* buffer, std::size_t capacity) {
   }
 }
 
+void Spool::truncate(std::uint64_t size) {
+  if (size >= size_) return;
+  if (fd_ < 0) {
+    memory_.resize(static_cast<std::size_t>(size));
+  } else if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+    fail("truncate failed", directory_);
+  }
+  size_ = size;
+  read_pos_ = std::min(read_pos_, size_);
+}
+
+std::string Spool::tail(std::size_t count) {
+  std::uint64_t from = size_ > count ? size_ - count : 0;
+  std::string out(static_cast<std::size_t>(size_ - from), '\0');
+  if (fd_ < 0) return memory_.substr(static_cast<std::size_t>(from));
+  std::size_t got = 0;
+  while (got < out.size()) {
+    ssize_t n = ::pread(fd_, out.data() + got, out.size() - got, static_cast<off_t>(from + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("read failed", directory_);
+    got += static_cast<std::size_t>(n);
+  }
+  return out;
+}
+
 std::string Spool::head(std::size_t limit) {
   std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(limit, size_));
   if (fd_ < 0) return memory_.substr(0, want);

@@ -47,6 +47,16 @@ core::InternalDate arrival_date(std::string_view header, const mime::HeaderField
   return now;
 }
 
+// RFC 1939 needs a CRLF before the terminating dot, so a server that stores
+// a message without a final line end adds one on the wire (Dovecot does)
+// while LIST counts the message as stored. Those two bytes are not part of
+// the message: what the IMAP server would store, and what the other side of
+// the diff sees, is the LIST size.
+bool wire_added_line_end(std::uint64_t delivered, std::uint64_t announced,
+                         std::string_view last_two) {
+  return delivered == announced + 2 && last_two == "\r\n";
+}
+
 enum class ItemState { Pending, Ready, Failed };
 
 struct Item {
@@ -62,9 +72,12 @@ struct Item {
 struct HeaderCollector {
   std::string header;
   std::uint64_t total = 0;
+  std::string last_two;
   bool complete = false;
   void operator()(std::string_view bytes) {
     total += bytes.size();
+    last_two = (last_two + std::string(bytes.substr(bytes.size() > 2 ? bytes.size() - 2 : 0)));
+    if (last_two.size() > 2) last_two.erase(0, last_two.size() - 2);
     if (complete) return;
     std::size_t from = header.size() < 3 ? 0 : header.size() - 3;
     header.append(bytes.substr(0, kHeaderLimit - std::min(kHeaderLimit, header.size())));
@@ -206,7 +219,11 @@ void Pop3Source::scan(const SourceFolder& /*folder*/, ScanSink& sink) {
       for (auto number : pending) {
         HeaderCollector collector;
         auto status = s.client->retrieve(number, std::ref(collector));
-        learnt(number, status, collector.header, status.ok ? collector.total : 0, "RETR");
+        const auto announced = items[index_of.at(number)].size;
+        auto exact = wire_added_line_end(collector.total, announced, collector.last_two)
+                         ? announced
+                         : collector.total;
+        learnt(number, status, collector.header, status.ok ? exact : 0, "RETR");
         flush();
       }
     }
@@ -257,6 +274,8 @@ std::unique_ptr<BodyReader> Pop3Source::open(const SourceFolder& /*folder*/,
     if (!status.ok)
       throw core::SourceError(where(message) + ": the server refused RETR: " + status.describe(),
                               core::ErrorScope::Message);
+    if (wire_added_line_end(spool.size(), message.size, spool.tail(2)))
+      spool.truncate(message.size);
     if (spool.size() != message.size) {
       remember_size(message, spool.size(), spool.head(kHeaderLimit));
       std::string text = where(message) + ": the server announced " + std::to_string(message.size) +

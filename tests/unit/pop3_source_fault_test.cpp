@@ -340,3 +340,39 @@ TEST_CASE("pop3 source: keep-days keeps recent mail on the server") {
   CHECK(old[1].internal_date.utc == messages[2].internal_date.utc);
   CHECK(source::older_than_days(messages, 0, now).size() == 3);
 }
+
+TEST_CASE("pop3 source: the CRLF a server adds before the terminator is not uploaded") {
+  // Stored without a final line end: LIST counts the stored bytes, RETR adds
+  // the CRLF that must precede ".CRLF" (as Dovecot does).
+  for (bool top : {true, false}) {
+    CAPTURE(top);
+    FakePop3Server server;
+    server.faults.top = top;
+    server.mailbox.push_back({"u1", "Subject: no final newline\r\n\r\nlast line", 0});
+    auto source = make_source(server);
+    auto sink = scan(source);
+    REQUIRE(sink.messages.size() == 1);
+    CHECK(sink.messages[0].size == server.mailbox[0].bytes.size());
+    CHECK(sink.messages[0].key == expected_key(server.mailbox[0]));
+    CHECK(read_all(*source.open(source.folders()[0], sink.messages[0])) == server.mailbox[0].bytes);
+  }
+}
+
+TEST_CASE("pop3 source: big messages spill to disk and read back whole") {
+  FakePop3Server server;
+  server.chunk = 65536;
+  std::string body;
+  for (int i = 0; body.size() < 300000; ++i) body += ".line " + std::to_string(i) + "\r\n";
+  server.mailbox.push_back({"big", "Message-ID: <big@example.org>\r\n\r\n" + body, 0});
+  source::Pop3SourceOptions o;
+  o.spool_memory_limit = 4096;
+  o.connector = [&server](const net::ConnectOptions& c) { return server.connect(c); };
+  source::Pop3Source source(std::move(o));
+  auto sink = scan(source);
+  REQUIRE(sink.messages.size() == 1);
+  // Two readers open at once, as in the executor's pipelined APPENDs.
+  auto first = source.open(source.folders()[0], sink.messages[0]);
+  auto second = source.open(source.folders()[0], sink.messages[0]);
+  CHECK(read_all(*second) == server.mailbox[0].bytes);
+  CHECK(read_all(*first) == server.mailbox[0].bytes);
+}

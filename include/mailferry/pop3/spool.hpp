@@ -35,6 +35,11 @@ class Spool {
   std::uint64_t size() const { return size_; }
   bool on_disk() const { return fd_ >= 0; }
 
+  // Drops the bytes past `size` (no effect when it holds fewer). Before reading.
+  void truncate(std::uint64_t size);
+  // The last `count` bytes (fewer when the spool is shorter).
+  std::string tail(std::size_t count);
+
   // Reading starts at the first byte; read() returns 0 at the end.
   std::size_t read(char* buffer, std::size_t capacity);
   // The first `limit` bytes (for the header block of a message).
