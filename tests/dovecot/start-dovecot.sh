@@ -61,6 +61,10 @@ export PATH="$PATH:/usr/sbin:/sbin"
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
+if [[ $dir =~ [[:space:]\"\'\\#\$] ]]; then
+  echo "$0: the directory path must not hold spaces, quotes, '#', '\$' or backslashes: $dir" >&2
+  exit 2
+fi
 if [[ -e $dir/dovecot.conf ]]; then
   echo "$0: $dir already holds a Dovecot instance; stop it and use an empty directory" >&2
   exit 1
