@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <unordered_map>
 
 #include "mailferry/core/log.hpp"
@@ -17,6 +18,30 @@ namespace {
 // "msg:<session>:<number>" where it has not (valid in that session only).
 constexpr std::string_view kUidlPrefix = "uidl:";
 constexpr std::string_view kNumberPrefix = "msg:";
+
+// What a response code in a refused login means for the user.
+std::optional<std::string> login_refusal_hint(const std::string& text) {
+  auto open = text.find('[');
+  while (open != std::string::npos) {
+    auto close = text.find(']', open);
+    if (close == std::string::npos) break;
+    switch (pop3::classify_code(std::string_view(text).substr(open + 1, close - open - 1))) {
+      case pop3::ResponseCode::InUse:
+        return "the POP3 mailbox is locked by another client; close other mail programs on "
+               "this account and run again";
+      case pop3::ResponseCode::LoginDelay:
+        return "the server refuses logins this soon after the last one; run again later";
+      case pop3::ResponseCode::SysTemp:
+        return "a temporary problem on the server; run again later";
+      case pop3::ResponseCode::Auth:
+        return "the server refused the credentials";
+      default:
+        break;
+    }
+    open = text.find('[', close);
+  }
+  return std::nullopt;
+}
 
 // Turns the session-level refusals a client cannot fix by retrying at once into
 // account-scoped connection errors, with the server's words.
@@ -83,12 +108,11 @@ Pop3Source::Session& Pop3Source::session() {
     s->connection = options_.connector ? options_.connector(options_.connect)
                                        : net::Connection::open(options_.connect);
   } catch (const core::ConnectionError& e) {
-    // The codes arrive in the login answer when the connection layer passes it on.
+    // A refused PASS/AUTH carries its RFC 2449 code in the server's line, which
+    // the connection layer quotes: say what it means and what to do.
     std::string text = e.what();
-    if (text.find("IN-USE") != std::string::npos)
-      throw core::ConnectionError(text +
-                                  " (the POP3 mailbox is locked by another client; close "
-                                  "other mail programs on this account and run again)");
+    if (auto hint = login_refusal_hint(text))
+      throw core::ConnectionError(text + " (" + *hint + ")");
     throw;
   }
   s->client = std::make_unique<pop3::Client>(

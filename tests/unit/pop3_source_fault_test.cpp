@@ -376,3 +376,30 @@ TEST_CASE("pop3 source: big messages spill to disk and read back whole") {
   CHECK(read_all(*second) == server.mailbox[0].bytes);
   CHECK(read_all(*first) == server.mailbox[0].bytes);
 }
+
+TEST_CASE("pop3 source: a login refused with a response code says what it means") {
+  // As the connection layer reports a refused PASS when it quotes the server.
+  for (auto [line, meaning] :
+       {std::pair{"-ERR [IN-USE] Mailbox locked", "locked by another client"},
+        std::pair{"-ERR [LOGIN-DELAY] wait", "this soon after the last"},
+        std::pair{"-ERR [SYS/TEMP] disk", "temporary problem"}}) {
+    CAPTURE(line);
+    source::Pop3SourceOptions o;
+    o.connect.host = "pop.example.org";
+    o.connect.user = "alice";
+    std::string refusal = line;
+    o.connector = [refusal](const net::ConnectOptions&) -> std::unique_ptr<net::Connection> {
+      throw core::ConnectionError("login failed for user alice at pop.example.org:995: " + refusal);
+    };
+    source::Pop3Source source(std::move(o));
+    Collect sink;
+    try {
+      source.scan(source.folders()[0], sink);
+      FAIL("a refused login must throw");
+    } catch (const core::ConnectionError& e) {
+      CHECK(e.exit_code() == core::kExitConnection);
+      CHECK(std::string(e.what()).find(refusal) != std::string::npos);
+      CHECK(std::string(e.what()).find(meaning) != std::string::npos);
+    }
+  }
+}
