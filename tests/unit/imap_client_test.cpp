@@ -264,7 +264,7 @@ TEST_CASE("imap client: no more than max_in_flight commands are unanswered") {
   CHECK(server->max_outstanding == 3);
 }
 
-TEST_CASE("imap client: a refusal instead of '+' ends the command; the literal is never sent") {
+TEST_CASE("imap client: a refusal instead of '+' ends the command and the literal is never sent") {
   auto server = std::make_shared<Server>();
   server->on_marker = [](const std::string& tag, const std::string&) {
     return tag + " NO [TOOBIG] Message too large\r\n";
@@ -363,7 +363,7 @@ TEST_CASE("imap client: a body shorter than declared also closes the connection"
   CHECK(server->closed);
 }
 
-TEST_CASE("imap client: untagged responses reach the handler; BYE then close is an error") {
+TEST_CASE("imap client: untagged responses reach the handler and BYE then close is an error") {
   auto server = std::make_shared<Server>();
   server->answer = [](const std::string& tag, const std::string& verb) -> std::string {
     if (verb == "SELECT INBOX")
