@@ -43,8 +43,10 @@ bool ImapTarget::Selected::keyword_allowed(std::string_view keyword) const {
   return permanent_flags->count("\\*") != 0 || permanent_flags->count(upper(keyword)) != 0;
 }
 
-ImapTarget::ImapTarget(net::ConnectOptions options, Tuning tuning)
-    : options_(std::move(options)), tuning_(tuning) {
+ImapTarget::ImapTarget(net::ConnectOptions options, Tuning tuning, Connector connect)
+    : options_(std::move(options)),
+      tuning_(tuning),
+      connect_(connect ? std::move(connect) : Connector(&net::Connection::open)) {
   client();
 }
 
@@ -64,7 +66,7 @@ imap::Client& ImapTarget::client() {
     imap::Client::Options o;
     o.max_in_flight = tuning_.max_in_flight;
     o.chunk_size = tuning_.chunk_size;
-    auto fresh = std::make_unique<imap::Client>(net::Connection::open(options_), o);
+    auto fresh = std::make_unique<imap::Client>(connect_(options_), o);
     fresh->refresh_capabilities();
     client_ = std::move(fresh);
   }

@@ -33,8 +33,12 @@ class ImapTarget final : public Target {
     std::size_t chunk_size = 64 * 1024;  // body bytes per read from the source
   };
 
+  // Opens the authenticated connection; net::Connection::open unless a test
+  // puts a scripted server in its place.
+  using Connector = std::function<std::unique_ptr<net::Connection>(const net::ConnectOptions&)>;
+
   explicit ImapTarget(net::ConnectOptions options) : ImapTarget(std::move(options), Tuning{}) {}
-  ImapTarget(net::ConnectOptions options, Tuning tuning);
+  ImapTarget(net::ConnectOptions options, Tuning tuning, Connector connect = nullptr);
   ~ImapTarget() override;
 
   std::string describe() const override;
@@ -75,6 +79,7 @@ class ImapTarget final : public Target {
 
   net::ConnectOptions options_;
   Tuning tuning_;
+  Connector connect_;
   std::unique_ptr<imap::Client> client_;
   std::map<std::string, std::string> wire_names_;  // UTF-8 name -> the server's spelling
   std::optional<Selected> selected_;
