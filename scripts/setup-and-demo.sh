@@ -57,7 +57,7 @@ source "$server/env"
 echo "IMAPS on port $IMAPS_PORT (IMAP with STARTTLS on $IMAP_PORT), CA certificate $CA_FILE"
 echo "Any user name logs in with the password in $PASSWORD_FILE."
 doveadm_subjects() {
-  show doveadm -c "$DOVECOT_CONF" -f table fetch -u "$1" 'mailbox flags hdr.subject' all
+  show doveadm -c "$DOVECOT_CONF" -f table fetch -u "$1" 'mailbox flags hdr.subject.utf8' all
 }
 
 cd "$root"
