@@ -33,8 +33,22 @@ std::string expand_home(std::string path) {
   return path;
 }
 
+// The URL as it may be shown: a password someone put in it is masked, since
+// error messages end up in terminals, logs and cron mail.
+std::string redacted(std::string_view url) {
+  std::string text(url);
+  auto scheme_end = text.find("://");
+  if (scheme_end == std::string::npos) return text;
+  auto authority_end = text.find('/', scheme_end + 3);
+  auto at = text.rfind('@', authority_end);
+  if (at == std::string::npos || at < scheme_end) return text;
+  auto colon = text.find(':', scheme_end + 3);
+  if (colon == std::string::npos || colon > at) return text;
+  return text.substr(0, colon + 1) + "****" + text.substr(at);
+}
+
 [[noreturn]] void fail(std::string_view role, std::string_view url, const std::string& why) {
-  throw core::UsageError(std::string(role) + ": '" + std::string(url) + "': " + why);
+  throw core::UsageError(std::string(role) + ": '" + redacted(url) + "': " + why);
 }
 
 }  // namespace

@@ -59,3 +59,14 @@ TEST_CASE("endpoint: malformed URLs are refused with a reason") {
   CHECK_THROWS_AS(parse_endpoint("imaps://a@h:x", "--to"), UsageError);
   CHECK_THROWS_AS(parse_endpoint("mbox:", "--from"), UsageError);
 }
+
+TEST_CASE("endpoint: the refused password is not repeated in the error") {
+  try {
+    parse_endpoint("imaps://alice:hunter2@host:993", "--to");
+    FAIL("no error");
+  } catch (const UsageError& e) {
+    std::string what = e.what();
+    CHECK(what.find("hunter2") == std::string::npos);
+    CHECK(what.find("imaps://alice:****@host:993") != std::string::npos);
+  }
+}
