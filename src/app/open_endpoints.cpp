@@ -1,19 +1,70 @@
-// Turns endpoints into adapters. Adapters are wired here as they land.
+// Turns a job's endpoints into adapters: the one place that knows them all.
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+
 #include "mailferry/app/run_job.hpp"
 #include "mailferry/core/error.hpp"
+#include "mailferry/mbox/variant.hpp"
+#include "mailferry/source/mbox_source.hpp"
+#include "mailferry/source/pop3_source.hpp"
+#include "mailferry/source/pst_source.hpp"
+#include "mailferry/target/dry_run_target.hpp"
+#include "mailferry/target/imap_target.hpp"
 
 namespace mailferry::app {
 
-std::unique_ptr<source::Source> open_source(const job::Job& job) {
-  throw core::UsageError(job.from.url + ": this kind of source is not available in this build");
+std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStore* state) {
+  const auto& ep = job.from.endpoint;
+  switch (ep.scheme) {
+    case job::Scheme::Mbox: {
+      source::MboxSourceOptions options;
+      options.variant = mbox::parse_variant(job.mbox_format).value_or(mbox::Variant::Auto);
+      return std::make_unique<source::MboxSource>(ep.path, options);
+    }
+    case job::Scheme::Pst:
+      return std::make_unique<source::PstSource>(ep.path);
+    case job::Scheme::Pop3:
+    case job::Scheme::Pop3s: {
+      source::Pop3SourceOptions options;
+      options.connect = connect_options(job.from, "MAILFERRY_FROM_PASSWORD",
+                                        "job '" + job.name + "', from");
+      options.mark_seen = job.mark_read;
+      options.cache = state;
+      return std::make_unique<source::Pop3Source>(std::move(options));
+    }
+    case job::Scheme::Eml:
+    case job::Scheme::Imap:
+    case job::Scheme::Imaps:
+      break;
+  }
+  throw core::UsageError(job.from.url + ": this kind of source is not supported yet");
 }
 
 std::unique_ptr<target::Target> open_target(const job::Job& job) {
-  throw core::UsageError(job.to.url + ": this kind of target is not available in this build");
+  return std::make_unique<target::ImapTarget>(
+      connect_options(job.to, "MAILFERRY_TO_PASSWORD", "job '" + job.name + "', to"));
 }
 
-std::unique_ptr<target::Target> make_dry_run(target::Target&) {
-  throw core::UsageError("dry run is not available in this build");
+std::unique_ptr<target::Target> make_dry_run(target::Target& real) {
+  return std::make_unique<target::DryRunTarget>(real);
+}
+
+std::vector<std::string> source_notes(source::Source& source) {
+  std::vector<std::string> notes;
+  if (auto* mbox = dynamic_cast<source::MboxSource*>(&source)) {
+    for (const auto& n : mbox->notes()) notes.push_back(n.where + ": " + n.message);
+  } else if (auto* pop3 = dynamic_cast<source::Pop3Source*>(&source)) {
+    notes = pop3->notes();
+  } else if (auto* pst = dynamic_cast<source::PstSource*>(&source)) {
+    for (const auto& n : pst->notes()) notes.push_back(n.where + ": " + n.message);
+    if (auto skipped = pst->skipped_items(); skipped > 0)
+      notes.push_back(std::to_string(skipped) +
+                      " non-mail items (contacts, calendar, tasks, notes, distribution lists) "
+                      "were skipped");
+  }
+  return notes;
 }
 
 }  // namespace mailferry::app

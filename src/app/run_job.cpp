@@ -1,6 +1,11 @@
 #include "mailferry/app/run_job.hpp"
 
+#include <openssl/evp.h>
 #include <sys/stat.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
 
 #include "mailferry/core/log.hpp"
 #include "mailferry/job/credentials.hpp"
@@ -34,6 +39,45 @@ bool is_single_folder_source(const job::Job& job) {
   return ::stat(ep.path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+std::string state_path(const job::Job& job) {
+  if (!job.state_path.empty()) return job.state_path;
+  std::filesystem::path base;
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg != '\0')
+    base = xdg;
+  else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
+    base = std::filesystem::path(home) / ".local" / "state";
+  else
+    return "";
+  // The name keeps files recognisable; the hash keeps two command-line jobs
+  // (both named "command line") with different endpoints apart.
+  const std::string identity = job.from.endpoint.to_string() + "\n" + job.to.endpoint.to_string();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(identity.data(), identity.size(), digest, &length, EVP_sha256(), nullptr);
+  static const char* hex = "0123456789abcdef";
+  std::string tag;
+  for (unsigned int i = 0; i < 6; ++i) tag += {hex[digest[i] >> 4], hex[digest[i] & 15]};
+  std::string name;
+  for (char c : job.name) name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
+  return (base / "mailferry" / (name + "-" + tag + ".db")).string();
+}
+
+namespace {
+
+// The state store is a cache: without one (no home directory), runs are slower, never wrong.
+std::unique_ptr<sync::StateStore> open_state(const job::Job& job, sync::JobReport& report) {
+  const std::string path = state_path(job);
+  if (path.empty()) {
+    report.notes.push_back("no state file (no HOME or XDG_STATE_HOME): nothing is cached between runs");
+    return nullptr;
+  }
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
+  return std::make_unique<sync::StateStore>(path);
+}
+
+}  // namespace
+
 sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* observer) {
   sync::JobReport failed;
   failed.name = job.name;
@@ -42,7 +86,14 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
   failed.dry_run = job.dry_run;
   failed.check = mode == sync::Mode::Check;
   try {
-    auto source = open_source(job);
+    const bool writes = mode == sync::Mode::Sync && !job.dry_run;
+    std::unique_ptr<sync::StateStore> state;
+    if (writes || job.from.endpoint.is_pop3()) state = open_state(job, failed);
+    std::unique_ptr<sync::Journal> journal;
+    if (writes && state)
+      journal = std::make_unique<sync::Journal>(
+          *state, job.from.endpoint.to_string() + " -> " + job.to.endpoint.to_string());
+    auto source = open_source(job, state.get());
     auto target = open_target(job);
     sync::ExecutorOptions options;
     options.mode = mode;
@@ -52,6 +103,7 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
     options.only_role = job.only_role;
     options.delete_after_copy = job.delete_after_copy;
     options.keep_days = job.keep_days;
+    options.journal = journal.get();
     sync::JobReport report;
     if (options.dry_run && mode == sync::Mode::Sync) {
       auto dry = make_dry_run(*target);
@@ -60,6 +112,8 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
       report = sync::Executor(*source, *target, options, observer).run();
     }
     report.name = job.name;
+    for (auto& note : failed.notes) report.notes.push_back(std::move(note));
+    for (auto& note : source_notes(*source)) report.notes.push_back(std::move(note));
     return report;
   } catch (const core::Error& e) {
     failed.add_error({e.scope(), "job '" + job.name + "'", e.what()}, e.exit_code());

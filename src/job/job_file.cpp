@@ -209,9 +209,9 @@ void validate_job(const Job& job) {
                          "pop3:// and pop3s://");
   if (!job.to.endpoint.is_imap())
     ctx.fail("to.url", "the target must be imap://USER@HOST or imaps://USER@HOST");
-  if (job.mbox_format != "auto" && job.mbox_format != "mboxo" && job.mbox_format != "mboxrd" &&
-      job.mbox_format != "mboxcl")
-    ctx.fail("mbox_format", "must be auto, mboxo, mboxrd or mboxcl");
+  static const std::vector<std::string> kFormats{"auto", "mboxo", "mboxrd", "mboxcl", "mboxcl2"};
+  if (std::find(kFormats.begin(), kFormats.end(), job.mbox_format) == kFormats.end())
+    ctx.fail("mbox_format", "must be auto, mboxo, mboxrd, mboxcl or mboxcl2");
   if (job.delete_after_copy && !job.from.endpoint.is_pop3())
     ctx.fail("delete_after_copy", "only a POP3 source can delete after copy");
   if (job.keep_days > 0 && !job.delete_after_copy)

@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <map>
+#include <thread>
 
 #include "mailferry/sync/differ.hpp"
 #include "mailferry/sync/folder_mapping.hpp"
@@ -99,6 +100,29 @@ JobReport Executor::run() {
       } else {
         snapshot.keywords_allowed = true;  // a new folder on a server with keywords
       }
+      if (options_.journal != nullptr && writes && !options_.dry_run && indexable) {
+        // Uploads an earlier run started and never saw end: the server may
+        // still be executing them. Resolve them before planning anything.
+        const auto pending = options_.journal->pending(group.target);
+        auto found = [&] {
+          std::size_t n = 0;
+          for (const auto& key : pending) n += index.find(key) != nullptr;
+          return n;
+        };
+        if (!pending.empty()) {
+          if (found() < pending.size()) {
+            wait_until_settled(group.target);
+            index = TargetIndex{};
+            snapshot = target_.index_folder(group.target, false, [&](const target::TargetMessage& m) {
+              index.add(m.key, {m.uid, m.flags});
+            });
+          }
+          report.notes.push_back(group.target + ": " + std::to_string(pending.size()) +
+                                 " uploads of an interrupted run were resolved (" +
+                                 std::to_string(found()) + " had reached the server)");
+          options_.journal->clear(group.target);
+        }
+      }
       const DiffPolicy policy{snapshot.keywords_allowed, true};
 
       for (const auto& folder : group.sources) {
@@ -127,6 +151,21 @@ JobReport Executor::run() {
   }
   report.sum_folders();
   return report;
+}
+
+void Executor::wait_until_settled(const std::string& folder) {
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + options_.settle_limit;
+  auto last = target_.status(folder);
+  auto quiet_since = clock::now();
+  while (clock::now() < deadline && clock::now() - quiet_since < options_.settle_quiet) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    auto now = target_.status(folder);
+    if (now.uidnext != last.uidnext || now.messages != last.messages) {
+      last = now;
+      quiet_since = clock::now();
+    }
+  }
 }
 
 void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr, TargetIndex& index,
@@ -170,9 +209,24 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
     items.push_back(std::move(item));
   }
   if (!items.empty()) {
+    // Intents go to the journal before the first byte is sent; ends are
+    // written in batches (a lost end costs only a settle wait next time).
+    std::vector<core::MessageKey> ended;
+    auto flush_ended = [&] {
+      if (options_.journal != nullptr && !options_.dry_run) options_.journal->end(fr.target, ended);
+      ended.clear();
+    };
+    if (options_.journal != nullptr && !options_.dry_run) {
+      std::vector<core::MessageKey> keys;
+      keys.reserve(plan.appends.size());
+      for (const auto& a : plan.appends) keys.push_back(messages[a.source_index].key);
+      options_.journal->begin(fr.target, keys);
+    }
     target_.append(fr.target, items, [&](std::size_t i, const target::AppendOutcome& outcome) {
       const auto& planned = plan.appends[i];
       const auto& m = messages[planned.source_index];
+      ended.push_back(m.key);
+      if (ended.size() >= 256) flush_ended();
       if (outcome.ok) {
         ++c.appended;
         c.bytes_appended += m.size;
@@ -187,6 +241,7 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
         report.add_error(std::move(error), core::kExitPartial);
       }
     });
+    flush_ended();
   }
 
   if (!plan.flag_updates.empty()) {

@@ -9,13 +9,22 @@
 #include "mailferry/source/source.hpp"
 #include "mailferry/sync/executor.hpp"
 #include "mailferry/sync/report.hpp"
+#include "mailferry/sync/state_store.hpp"
 #include "mailferry/target/target.hpp"
 
 namespace mailferry::app {
 
-// Opens the job's source (mbox:, pst:, eml:, pop3://, pop3s://).
+// Opens the job's source (mbox:, pst:, eml:, pop3://, pop3s://). `state`
+// (optional, not owned) caches what is costly to learn again (POP3 headers).
 // Throws core::SourceError, core::ConnectionError or core::UsageError.
-std::unique_ptr<source::Source> open_source(const job::Job& job);
+std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStore* state = nullptr);
+// What the source wants the report to say that is not an error (skipped
+// non-mail items, a server without UIDL, ...).
+std::vector<std::string> source_notes(source::Source& source);
+// The job's state file: its "state" key, else
+// $XDG_STATE_HOME (or ~/.local/state)/mailferry/<job name>-<hash of from and to>.db.
+// Empty when there is no home directory to put it in.
+std::string state_path(const job::Job& job);
 // Connects and logs in to the job's IMAP target. Throws core::ConnectionError.
 std::unique_ptr<target::Target> open_target(const job::Job& job);
 // A target that reads through `real` and answers every write without sending it.

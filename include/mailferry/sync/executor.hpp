@@ -8,12 +8,14 @@
 // source unreadable) stops the job. All of them land in the JobReport.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
 #include "mailferry/core/role.hpp"
 #include "mailferry/source/source.hpp"
 #include "mailferry/sync/differ.hpp"
+#include "mailferry/sync/journal.hpp"
 #include "mailferry/sync/report.hpp"
 #include "mailferry/target/target.hpp"
 
@@ -48,6 +50,12 @@ struct ExecutorOptions {
   std::optional<core::Role> only_role;
   bool delete_after_copy = false;     // needs Source::supports_removal()
   int keep_days = 0;
+  // Upload journal (not owned; nullptr: none). With it, uploads interrupted
+  // in an earlier run are resolved against the server before anything is sent.
+  Journal* journal = nullptr;
+  // How long a folder must show no new message to count as settled.
+  std::chrono::milliseconds settle_quiet{1500};
+  std::chrono::milliseconds settle_limit{60000};
 };
 
 class Executor {
@@ -60,6 +68,8 @@ class Executor {
   JobReport run();
 
  private:
+  // Waits until `folder` shows no new messages for settle_quiet (at most settle_limit).
+  void wait_until_settled(const std::string& folder);
   void sync_folder(const source::SourceFolder& folder, FolderReport& report_folder,
                    TargetIndex& index, const DiffPolicy& policy, JobReport& report);
 
