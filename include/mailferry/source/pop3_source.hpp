@@ -3,7 +3,9 @@
 // scan() costs one UIDL + LIST (pipelined), then one `TOP n 0` per message the
 // scan cache does not know yet (pipelined when the server offers PIPELINING):
 // the header block gives the diff key (mime::message_key), the Message-ID, and
-// the INTERNALDATE (last Received: date, else Date:, else now). A message whose
+// the INTERNALDATE: the date of the topmost Received: field (written by the
+// server that delivered the message into this mailbox, the chronologically
+// last hop), else Date:, else the time of the first scan. A message whose
 // UIDL is in the cache (sync::StateStore) costs nothing but its UIDL line, so a
 // nightly run where nothing is new sends no TOP and no RETR. The cache is only a
 // cache: the diff still checks the target, and without it the run is slower but
@@ -13,9 +15,13 @@
 // migrate a POP3 mailbox have fetched (and mostly read) it on their PC already;
 // Pop3SourceOptions::mark_seen = false makes them arrive unread.
 //
-// open() downloads the whole message (RETR) into a Spool (memory, then an
-// unlinked temp file) before it returns, and checks its size against the one
-// the scan announced. So a dropped connection or a truncated answer fails that
+// Sizes: the scan announces the LIST size (RFC 1939 says exact, Dovecot's
+// is). open() downloads the whole message (RETR) into a Spool (memory, then an
+// unlinked temp file) before it returns, and checks the size: the CRLF a server
+// adds before the terminator to a message stored without a final line end is
+// dropped; any other difference fails the message, and with a cache the RETR
+// size is remembered so the next scan announces it. So the literal size is
+// always exact, and a dropped connection or a truncated answer fails that
 // message (core::SourceError, scope Message) before one byte reaches the
 // target, and several opened messages can wait in the executor's pipelined
 // APPENDs while the single POP3 connection moves on. If the session died while
