@@ -5,7 +5,9 @@
 # CA, and listens on free ports of 127.0.0.1 only.
 #
 # Usage: start-dovecot.sh DIR [--no-special-use] [--separator SEP]
-#                             [--prefix PREFIX] [--pop3-no-pipelining]
+#                             [--prefix PREFIX] [--pop3-no-pipelining] [--durable]
+#
+# --durable: keep Dovecot's default mail_fsync (the tests turn fsync off for speed).
 #
 # --pop3-no-pipelining: Dovecot 2.3 always advertises PIPELINING in CAPA, so
 # with this option POP3/POP3S are served by pop3-capa-filter.py, a relay that
@@ -23,7 +25,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 DIR [--no-special-use] [--separator SEP] [--prefix PREFIX] [--pop3-no-pipelining]" >&2
+  echo "usage: $0 DIR [--no-special-use] [--separator SEP] [--prefix PREFIX] [--pop3-no-pipelining] [--durable]" >&2
   exit 2
 }
 
@@ -34,12 +36,14 @@ special_use=yes
 separator=/
 prefix=
 pop3_pipelining=yes
+fsync=never
 while [[ $# -gt 0 ]]; do
   case $1 in
     --no-special-use) special_use=no ;;
     --separator) [[ $# -ge 2 ]] || usage; separator=$2; shift ;;
     --prefix) [[ $# -ge 2 ]] || usage; prefix=$2; shift ;;
     --pop3-no-pipelining) pop3_pipelining=no ;;
+    --durable) fsync=optimized ;;
     -h | --help) usage ;;
     *) echo "$0: unknown option: $1" >&2; usage ;;
   esac
@@ -220,6 +224,9 @@ userdb {
   args = uid=$uid gid=$gid home=$dir/home/%u
 }
 mail_location = sdbox:$dir/mail/%u
+# A throwaway server need not survive a power cut: without fsync the tests run
+# several times faster. Benchmarks pass --durable to measure Dovecot's default.
+mail_fsync = $fsync
 mail_plugins =
 
 namespace inbox {
