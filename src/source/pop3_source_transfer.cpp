@@ -289,15 +289,10 @@ std::unique_ptr<BodyReader> Pop3Source::open(const SourceFolder& /*folder*/,
   }
 }
 
-void Pop3Source::remove(const SourceFolder& /*folder*/,
-                        const std::vector<SourceMessage>& messages) {
+Source::RemovalResult Pop3Source::remove(const SourceFolder& /*folder*/,
+                                         const std::vector<SourceMessage>& messages) {
   auto result = remove_messages(messages);
-  if (result.failed.empty()) return;
-  std::string text = describe() + ": " + std::to_string(result.failed.size()) +
-                     " message(s) not deleted from the POP3 server:";
-  for (const auto& f : result.failed) text += " " + f.where + ": " + f.message + ";";
-  text.pop_back();
-  throw core::SourceError(text, core::ErrorScope::Message);
+  return {result.removed.size(), std::move(result.failed)};
 }
 
 Pop3RemovalResult Pop3Source::remove_messages(const std::vector<SourceMessage>& messages) {

@@ -180,8 +180,9 @@ void PstSource::scan(const SourceFolder& folder, ScanSink& sink) {
       msg.requests_read_receipt = fields.has_disposition_notification_to;
       sink.message(std::move(msg));
     } catch (const std::exception& e) {
-      sink.error(
-          {core::ErrorScope::Message, where, std::string("cannot read the item: ") + e.what()});
+      std::string why = std::string("cannot read the item: ") + e.what();
+      if (!file_->truncation().empty()) why += " (the file is truncated)";
+      sink.error({core::ErrorScope::Message, where, why});
     }
   }
 }

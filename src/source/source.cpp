@@ -11,7 +11,8 @@ std::string SourceFolder::display_name() const {
   return out;
 }
 
-void Source::remove(const SourceFolder& folder, const std::vector<SourceMessage>&) {
+Source::RemovalResult Source::remove(const SourceFolder& folder,
+                                     const std::vector<SourceMessage>&) {
   throw core::SourceError(describe() + ": folder " + folder.display_name() +
                           ": this source cannot delete messages");
 }

@@ -14,6 +14,7 @@ const TargetIndex::Entry* TargetIndex::find(const core::MessageKey& key) const {
 core::Flags wanted_flags(const source::SourceMessage& message, const DiffPolicy& policy) {
   core::Flags flags = message.flags;
   if (message.requests_read_receipt && flags.has(core::Flag::Seen)) flags.add(core::Flag::MdnSent);
+  if (policy.drafts_folder) flags.add(core::Flag::Draft);
   return policy.keywords_allowed ? flags : flags.without_keywords();
 }
 

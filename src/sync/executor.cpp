@@ -132,8 +132,10 @@ JobReport Executor::run() {
         fr.role = folder.role;
         fr.created = created;
         created = false;  // count the creation once per target folder
+        DiffPolicy folder_policy = policy;
+        folder_policy.drafts_folder = folder.role == core::Role::Drafts;
         try {
-          sync_folder(folder, fr, index, policy, report);
+          sync_folder(folder, fr, index, folder_policy, report);
         } catch (const core::Error& e) {
           if (e.scope() == core::ErrorScope::Account || e.scope() == core::ErrorScope::Fatal) {
             report.folders.push_back(fr);
@@ -260,8 +262,9 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
     for (auto& m : confirmed)
       if (options_.keep_days == 0 || m.internal_date.utc < cutoff) removable.push_back(std::move(m));
     if (!removable.empty()) {
-      source_.remove(folder, removable);
-      c.deleted_from_source = removable.size();
+      auto removal = source_.remove(folder, removable);
+      c.deleted_from_source = removal.removed;
+      for (auto& error : removal.failed) report.add_error(std::move(error), core::kExitPartial);
     }
   }
 }

@@ -96,3 +96,14 @@ TEST_CASE("differ: linear in the number of messages (100,000 in one folder)") {
   CHECK(plan.appends.size() == 50000);
   CHECK(plan.present.size() == 50000);
 }
+
+TEST_CASE("differ: messages of a drafts folder are drafts") {
+  sync::TargetIndex index;
+  sync::DiffPolicy drafts;
+  drafts.drafts_folder = true;
+  auto plan = sync::diff_folder({msg("<d@x>", Flag::Seen)}, index, drafts);
+  REQUIRE(plan.appends.size() == 1);
+  CHECK(plan.appends[0].flags.has(Flag::Draft));
+  CHECK(plan.appends[0].flags.has(Flag::Seen));
+  CHECK_FALSE(sync::diff_folder({msg("<d@x>")}, index, {}).appends[0].flags.has(Flag::Draft));
+}

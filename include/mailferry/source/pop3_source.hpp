@@ -122,10 +122,9 @@ class Pop3Source final : public Source {
   std::unique_ptr<BodyReader> open(const SourceFolder& folder,
                                    const SourceMessage& message) override;
   bool supports_removal() const override { return true; }
-  // remove_messages(), then throws SourceError (scope Message) naming the
-  // messages that could not be deleted, if any.
-  void remove(const SourceFolder& folder, const std::vector<SourceMessage>& messages) override;
-
+  // remove_messages(), as counts and one error per message not deleted.
+  RemovalResult remove(const SourceFolder& folder,
+                       const std::vector<SourceMessage>& messages) override;
   Pop3RemovalResult remove_messages(const std::vector<SourceMessage>& messages);
 
   // The scan cache's account id: "pop3s://alice@host:995" (no secret).

@@ -34,6 +34,7 @@ class TargetIndex {
 struct DiffPolicy {
   bool keywords_allowed = false;  // the folder keeps $Forwarded / $MDNSent
   bool merge_flags = true;        // add source flags missing on present messages
+  bool drafts_folder = false;     // the source folder holds drafts: they get \Draft
 };
 
 struct PlannedAppend {
@@ -61,7 +62,9 @@ struct FolderPlan {
 
 // The flags a message should have on the server: its own, plus $MDNSent for a
 // read message that asks for a read receipt (so clients do not send receipts
-// for old mail), minus keywords the folder cannot keep.
+// for old mail), plus \Draft in a drafts folder (mbox files have no draft
+// bit, so Thunderbird's drafts would otherwise arrive as sent-looking mail),
+// minus keywords the folder cannot keep.
 core::Flags wanted_flags(const source::SourceMessage& message, const DiffPolicy& policy);
 
 // Plans one source folder against its target folder. Messages are
