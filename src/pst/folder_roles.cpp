@@ -19,6 +19,9 @@ constexpr std::uint64_t kNidRootFolder = 0x122;
 constexpr std::uint64_t kNidReceiveFolderTable = 0x62B;
 constexpr std::uint16_t kPropMessageClass = 0x001A;
 constexpr std::uint16_t kPropRecordKey = 0x0FF9;
+constexpr std::uint16_t kPropOutboxEntryId = 0x35E2;       // PR_IPM_OUTBOX_ENTRYID
+constexpr std::uint16_t kPropWastebasketEntryId = 0x35E3;  // PR_IPM_WASTEBASKET_ENTRYID
+constexpr std::uint16_t kPropSentItemsEntryId = 0x35E4;    // PR_IPM_SENTMAIL_ENTRYID
 constexpr std::uint16_t kPropReceiveFolderNid = 0x6605;
 constexpr std::uint16_t kPropDraftsEntryId = 0x36D7;
 constexpr std::uint16_t kPropAdditionalRenEntryIds = 0x36D8;
@@ -261,15 +264,13 @@ std::unordered_map<std::uint64_t, RoleAssignment> roles_from_entry_ids(const Pst
   auto assign = [&](std::optional<std::uint64_t> nid, Role role) {
     if (nid && is_folder(file, *nid)) out.emplace(*nid, RoleAssignment{role, RoleSource::EntryId});
   };
-  auto store_id = [&](const pst_entryid* id) -> std::optional<std::uint64_t> {
-    if (!id) return std::nullopt;
-    std::string entry(24, '\0');
-    std::memcpy(entry.data() + 4, id->entryid, 16);
-    for (int i = 0; i < 4; ++i) entry[20 + i] = static_cast<char>((id->id >> (8 * i)) & 0xFF);
-    return own_folder(file, entry);
+  // The store's entry ids, from the raw properties (sizes checked).
+  auto store_id = [&](std::uint16_t prop) -> std::optional<std::uint64_t> {
+    auto it = file.store_properties().find(prop);
+    if (it == file.store_properties().end()) return std::nullopt;
+    return own_folder(file, it->second.bytes);
   };
 
-  const pst_item_message_store* store = file.store().message_store;
   std::optional<std::uint64_t> inbox = receive_folder(file);
   if (inbox && !is_folder(file, *inbox)) inbox.reset();
 
@@ -279,11 +280,11 @@ std::unordered_map<std::uint64_t, RoleAssignment> roles_from_entry_ids(const Pst
 
   // Order matters only when two roles name the same folder: the first wins.
   assign(inbox, Role::Inbox);
-  assign(store_id(store->sent_items_folder), Role::Sent);
+  assign(store_id(kPropSentItemsEntryId), Role::Sent);
   assign(special_folder(file, holders, kPropDraftsEntryId, std::nullopt), Role::Drafts);
-  assign(store_id(store->deleted_items_folder), Role::Trash);
+  assign(store_id(kPropWastebasketEntryId), Role::Trash);
   assign(special_folder(file, holders, kPropAdditionalRenEntryIds, kJunkRenIndex), Role::Junk);
-  assign(store_id(store->default_outbox_folder), Role::Outbox);
+  assign(store_id(kPropOutboxEntryId), Role::Outbox);
   return out;
 }
 

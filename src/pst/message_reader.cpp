@@ -66,6 +66,20 @@ std::string lf(std::string_view s) {
   return out;
 }
 
+// pst_lzfu_decompress trusts the header ([MS-OXRTFCP] 2.1.3.1): it reads 16
+// bytes and allocates the raw size it names.
+bool rtf_header_is_sound(const pst_binary& rtf) {
+  if (rtf.size < 16) return false;
+  std::uint32_t comp_size = 0, raw_size = 0, magic = 0;
+  std::memcpy(&comp_size, rtf.data, 4);
+  std::memcpy(&raw_size, rtf.data + 4, 4);
+  std::memcpy(&magic, rtf.data + 8, 4);
+  constexpr std::uint32_t kCompressed = 0x75465A4C, kUncompressed = 0x414C454D;
+  if (magic != kCompressed && magic != kUncompressed) return false;
+  // LZFu expands at most 8.5 bytes per input byte (17 bytes per 2+... chunk).
+  return raw_size <= std::uint64_t{rtf.size} * 9 + 4096;
+}
+
 std::optional<std::time_t> filetime(const FILETIME* ft) {
   if (!ft || (ft->dwLowDateTime == 0 && ft->dwHighDateTime == 0)) return std::nullopt;
   return pst_fileTimeToUnixTime(ft);
@@ -284,7 +298,7 @@ void read_into(const PstFile& file, pst_item& item, const PropertyMap& props,
     m.submit_time = filetime(e->sent_date);
     m.delivery_time = filetime(e->arrival_date);
     m.read_receipt_requested = e->read_receipt != 0;
-    if (e->rtf_compressed.data && e->rtf_compressed.size > 0) {
+    if (e->rtf_compressed.data && rtf_header_is_sound(e->rtf_compressed)) {
       std::size_t size = 0;
       char* rtf = pst_lzfu_decompress(e->rtf_compressed.data,
                                       static_cast<std::uint32_t>(e->rtf_compressed.size), &size);
@@ -355,17 +369,20 @@ void read_into(const PstFile& file, pst_item& item, const PropertyMap& props,
 }  // namespace
 
 Message read_message(const PstFile& file, pst_desc_tree* node) {
+  if (!node || !node->desc) throw ItemError("the item has no data");
+  std::vector<Subnode> subnodes;
+  PropertyMap props;
+  try {
+    subnodes = file.subnodes(node);
+    check_message_node(file.reader(), node->desc->i_id, subnodes);
+    props = file.reader().properties(node->desc->i_id, subnodes, &kLargeProps);
+  } catch (const FormatError& e) {
+    // libpst would read the same damaged structures without bounds checks.
+    throw ItemError(std::string("the item is damaged: ") + e.what());
+  }
   ItemPtr item = file.parse(node);
   if (!item) throw ItemError("libpst cannot parse this item");
   Message m;
-  PropertyMap props;
-  std::vector<Subnode> subnodes;
-  try {
-    subnodes = file.subnodes(node);
-    props = file.reader().properties(node->desc->i_id, subnodes, &kLargeProps);
-  } catch (const FormatError& e) {
-    m.problems.push_back(std::string("extra properties unreadable: ") + e.what());
-  }
   read_into(file, *item, props, subnodes, 0, m);
   return m;
 }

@@ -192,6 +192,7 @@ std::vector<std::string> NodeReader::data_blocks(std::uint64_t bid) const {
   const int level = block[1];
   const std::size_t count = u16(block, 2);
   const std::size_t width = unicode_ ? 8 : 4;
+  if (8 + count * width > block.size()) throw FormatError("data tree block overflows");
   std::vector<std::string> out;
   for (std::size_t i = 0; i < count; ++i) {
     std::size_t at = 8 + i * width;
@@ -212,6 +213,36 @@ std::vector<std::string> NodeReader::data_blocks(std::uint64_t bid) const {
     }
   }
   return out;
+}
+
+void NodeReader::check_data_tree(std::uint64_t bid) const {
+  if (!(bid & 0x2)) {
+    if (!pst_getID(file_, bid)) throw FormatError("missing block");
+    return;
+  }
+  std::string block = read_block(bid);
+  if (block.size() < 8 || block[0] != 0x01) throw FormatError("bad data tree block");
+  const int level = block[1];
+  const std::size_t count = u16(block, 2);
+  const std::size_t width = unicode_ ? 8 : 4;
+  if (8 + count * width > block.size()) throw FormatError("data tree block overflows");
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint64_t child = unicode_ ? u64(block, 8 + i * width) : u32(block, 8 + i * width);
+    if (level == 1) {
+      if (!pst_getID(file_, child)) throw FormatError("missing block");
+    } else if (level == 2 && (child & 0x2)) {
+      std::string inner = read_block(child);
+      if (inner.size() < 8 || inner[0] != 0x01 || inner[1] != 1)
+        throw FormatError("bad data tree block");
+      const std::size_t n = u16(inner, 2);
+      if (8 + n * width > inner.size()) throw FormatError("data tree block overflows");
+      for (std::size_t j = 0; j < n; ++j)
+        if (!pst_getID(file_, unicode_ ? u64(inner, 8 + j * width) : u32(inner, 8 + j * width)))
+          throw FormatError("missing block");
+    } else {
+      throw FormatError("bad data tree level");
+    }
+  }
 }
 
 void NodeReader::collect_subnodes(std::uint64_t bid, int depth, std::vector<Subnode>& out,
@@ -291,7 +322,9 @@ PropertyMap NodeReader::properties(std::uint64_t bid, const std::vector<Subnode>
       v.bytes.assign(heap.item(hnid));
     } else if (!large || std::find(large->begin(), large->end(), id) != large->end()) {
       v.bytes = subnode_bytes(hnid, subnodes);
-    } else if (!find_subnode(hnid, subnodes)) {
+    } else if (const Subnode* sub = find_subnode(hnid, subnodes)) {
+      check_data_tree(sub->data_bid);
+    } else {
       throw FormatError("missing subnode");
     }
     out[id] = std::move(v);
@@ -325,7 +358,8 @@ std::vector<PropertyMap> NodeReader::table(std::uint64_t bid,
     Column c{static_cast<std::uint16_t>(tag >> 16), static_cast<std::uint16_t>(tag & 0xFFFF),
              u16(info, at + 4), static_cast<std::uint8_t>(info[at + 6]),
              static_cast<std::uint8_t>(info[at + 7])};
-    if (c.offset + c.size > row_size) throw FormatError("table column outside the row");
+    if (c.offset + c.size > row_size || bitmap_at + c.bit / 8 >= row_size)
+      throw FormatError("table column outside the row");
     cols.push_back(c);
   }
 
@@ -370,6 +404,52 @@ std::vector<PropertyMap> NodeReader::table(std::uint64_t bid,
     }
   }
   return rows;
+}
+
+namespace {
+
+constexpr std::uint32_t kNidAttachmentTable = 0x671;
+constexpr std::uint32_t kNidRecipientTable = 0x692;
+constexpr std::uint32_t kNidTypeAttachment = 0x05;
+constexpr std::uint16_t kPropAttachDataObject = 0x3701;
+constexpr std::uint16_t kPtObject = 0x000D;
+constexpr std::uint16_t kPropAttachMethod = 0x3705;
+constexpr std::int32_t kAttachEmbeddedMessage = 5;
+constexpr int kMaxMessageDepth = 64;
+
+void check_message(const NodeReader& reader, std::uint64_t bid,
+                   const std::vector<Subnode>& subnodes, int depth) {
+  if (depth > kMaxMessageDepth) throw FormatError("embedded messages nested too deep");
+  const std::vector<std::uint16_t> none;
+  reader.properties(bid, subnodes, &none);
+  for (const Subnode& s : subnodes) {
+    if (s.nid == kNidRecipientTable || s.nid == kNidAttachmentTable) {
+      reader.table(s.data_bid, s.children);
+    } else if ((s.nid & 0x1F) == kNidTypeAttachment) {
+      PropertyMap attachment = reader.properties(s.data_bid, s.children, &none);
+      auto data = attachment.find(kPropAttachDataObject);
+      auto method = attachment.find(kPropAttachMethod);
+      // PT_OBJECT data: the node id (and size) of a subnode holding an
+      // embedded message (method 5) or an OLE storage (method 6).
+      if (data != attachment.end() && data->second.type == kPtObject &&
+          data->second.bytes.size() >= 4) {
+        const std::uint32_t nid = u32(data->second.bytes, 0);
+        const Subnode* inner = find_subnode(nid, s.children);
+        if (!inner) throw FormatError("attached object missing");
+        if (method != attachment.end() && method->second.as_int32() == kAttachEmbeddedMessage)
+          check_message(reader, inner->data_bid, inner->children, depth + 1);
+        else
+          reader.check_data_tree(inner->data_bid);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void check_message_node(const NodeReader& reader, std::uint64_t bid,
+                        const std::vector<Subnode>& subnodes) {
+  check_message(reader, bid, subnodes, 0);
 }
 
 std::optional<std::uint32_t> entry_id_nid(std::string_view entry_id) {

@@ -5,10 +5,38 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <new>
 
 #include "mailferry/core/error.hpp"
+
+// libpst allocates through pst_malloc/pst_realloc, which print and exit(1)
+// when an allocation fails, and a corrupt size field in a damaged PST asks for
+// absurd sizes. These definitions take the place of libpst's (it calls them
+// through the PLT): an absurd request becomes a FormatError that unwinds out
+// of libpst into the caller, which skips the item; a real shortage becomes
+// std::bad_alloc. libpst leaks what it held at that point, once per bad item.
+namespace {
+constexpr std::size_t kMaxLibpstAllocation = std::size_t{1} << 31;
+}  // namespace
+
+extern "C" void* pst_malloc(std::size_t size) {
+  if (size > kMaxLibpstAllocation)
+    throw mailferry::pst::FormatError("corrupt size field (" + std::to_string(size) + " bytes)");
+  void* p = std::malloc(size ? size : 1);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+
+extern "C" void* pst_realloc(void* ptr, std::size_t size) {
+  if (size > kMaxLibpstAllocation)
+    throw mailferry::pst::FormatError("corrupt size field (" + std::to_string(size) + " bytes)");
+  void* p = std::realloc(ptr, size ? size : 1);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
 
 namespace mailferry::pst {
 namespace {
@@ -17,6 +45,7 @@ constexpr std::uint16_t kPropDisplayName = 0x3001;
 constexpr std::uint16_t kPropMessageCodepage = 0x3FFD;
 constexpr std::uint16_t kPropLocaleId = 0x3FF1;
 constexpr std::uint64_t kNidMessageStore = 0x21;
+constexpr std::uint64_t kNidNameToIdMap = 0x61;
 // How many messages to look at for the file's ANSI code page.
 constexpr int kCodepageProbes = 64;
 
@@ -102,8 +131,15 @@ int codepage_for_locale(std::uint32_t lcid) {
   }
 }
 
-PstFile::PstFile(std::string path) : path_(std::move(path)), file_(std::make_unique<pst_file>()) {
-  std::memset(file_.get(), 0, sizeof(pst_file));
+PstFile::Handle::Handle() : file(std::make_unique<pst_file>()) {
+  std::memset(file.get(), 0, sizeof(pst_file));
+}
+
+PstFile::Handle::~Handle() {
+  if (open) pst_close(file.get());
+}
+
+PstFile::PstFile(std::string path) : path_(std::move(path)) {
   struct stat st {};
   if (::stat(path_.c_str(), &st) != 0) fail(path_, std::strerror(errno));
   if (!S_ISREG(st.st_mode)) fail(path_, "not a regular file");
@@ -117,32 +153,43 @@ PstFile::PstFile(std::string path) : path_(std::move(path)), file_(std::make_uni
   // The charset argument is kept by pointer; a literal lives forever.
   if (pst_open(file_.get(), path_.c_str(), "utf-8") != 0)
     fail(path_, "unsupported PST format (unknown index type in the header)");
-  open_ = true;
-  if (pst_load_index(file_.get()) != 0 || file_->d_head == nullptr)
-    fail(path_, "the PST index cannot be read; the file is damaged");
-
+  file_.open = true;
   const std::uint64_t actual = static_cast<std::uint64_t>(st.st_size);
-  if (file_->size > actual) {
+  if (file_->size > actual)
     truncation_ = "truncated: " + std::to_string(actual) + " of " + std::to_string(file_->size) +
                   " bytes present; items stored past the end are missing";
-    drop_blocks_past(actual);
-  }
-  pst_load_extended_attributes(file_.get());
+  const std::string damage = truncation_.empty() ? std::string() : " (" + truncation_ + ")";
+  if (pst_load_index(file_.get()) != 0 || file_->d_head == nullptr)
+    fail(path_, "the PST index cannot be read; the file is damaged" + damage);
+  if (!truncation_.empty()) drop_blocks_past(actual);
+
   reader_ = std::make_unique<NodeReader>(file_.get());
+  // libpst trusts the lengths in the named-property map; check them first.
+  if (name_map_is_sound()) {
+    try {
+      pst_load_extended_attributes(file_.get());
+    } catch (const FormatError&) {
+    }
+  }
   index_nodes(file_->d_head, nodes_);
 
   pst_desc_tree* store_node = node(kNidMessageStore);
-  if (store_node) store_.reset(pst_parse_item(file_.get(), store_node, nullptr));
-  if (!store_ || !store_->message_store)
-    fail(path_, "the message store record cannot be read; the file is damaged" +
-                    (truncation_.empty() ? std::string() : " (" + truncation_ + ")"));
   try {
+    // Checked with the bounds-checked reader before libpst parses it; libpst
+    // copies entry ids into 24-byte structs whatever their stored size.
     store_props_ = properties(store_node);
+    bool sound = true;
+    for (const auto& [id, value] : store_props_)
+      if (((id >= 0x35E0 && id <= 0x35E7) || id == 0x7C07) && value.bytes.size() != 24)
+        sound = false;
+    if (sound) store_.reset(pst_parse_item(file_.get(), store_node, nullptr));
   } catch (const FormatError&) {
-    // libpst could read it, so what it parsed stands; the extras stay empty.
   }
+  if (!store_ || !store_->message_store)
+    fail(path_, "the message store record cannot be read; the file is damaged" + damage);
 
-  if (store_->message_store->pwd_chksum != 0)
+  auto password = store_props_.find(0x67FF);  // PR_PST_PASSWORD: a CRC-32 of it, 0 if none
+  if (password != store_props_.end() && password->second.as_int32().value_or(0) != 0)
     fail(path_,
          "the PST is protected by a password; mailferry does not open password-protected "
          "PST files. Remove the password in Outlook (Account Settings > Data Files > "
@@ -150,17 +197,13 @@ PstFile::PstFile(std::string path) : path_(std::move(path)), file_(std::make_uni
 
   top_ = pst_getTopOfFolders(file_.get(), store_.get());
   if (!top_)
-    fail(path_, "the top of the folder tree cannot be found; the file is damaged" +
-                    (truncation_.empty() ? std::string() : " (" + truncation_ + ")"));
+    fail(path_, "the top of the folder tree cannot be found; the file is damaged" + damage);
   // pst_getTopOfFolders may have added a placeholder node.
   nodes_.emplace(top_->d_id, top_);
   ansi_codepage_ = unicode() ? 1252 : guess_ansi_codepage();
 }
 
-PstFile::~PstFile() {
-  store_.reset();
-  if (open_) pst_close(file_.get());
-}
+PstFile::~PstFile() = default;
 
 bool PstFile::unicode() const { return file_->do_read64 != 0; }
 
@@ -185,6 +228,31 @@ void PstFile::drop_blocks_past(std::uint64_t actual_size) {
   for (const Refs& r : refs) {
     r.node->desc = r.desc ? pst_getID(file_.get(), r.desc) : nullptr;
     r.node->assoc_tree = r.assoc ? pst_getID(file_.get(), r.assoc) : nullptr;
+  }
+}
+
+bool PstFile::name_map_is_sound() const {
+  // [MS-PST] 2.4.7: entries (property 0x0003) are 8 bytes; a string entry
+  // (bit 0 of its second word) points into the string stream (0x0004) at a
+  // 4-byte length followed by that many bytes.
+  try {
+    PropertyMap props = properties(node(kNidNameToIdMap));
+    auto entries = props.find(0x0003), strings = props.find(0x0004);
+    if (entries == props.end()) return true;
+    const std::string& e = entries->second.bytes;
+    const std::string empty;
+    const std::string& str = strings == props.end() ? empty : strings->second.bytes;
+    for (std::size_t at = 0; at + 8 <= e.size(); at += 8) {
+      if (!(static_cast<unsigned char>(e[at + 4]) & 1)) continue;
+      std::uint32_t offset = 0, length = 0;
+      std::memcpy(&offset, e.data() + at, 4);
+      if (std::uint64_t{offset} + 4 > str.size()) return false;
+      std::memcpy(&length, str.data() + offset, 4);
+      if (std::uint64_t{offset} + 4 + length > str.size()) return false;
+    }
+    return true;
+  } catch (const FormatError&) {
+    return false;
   }
 }
 

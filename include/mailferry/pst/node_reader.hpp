@@ -74,6 +74,9 @@ class NodeReader {
 
   // The data blocks of a block tree (XBLOCK/XXBLOCK expanded), in order.
   std::vector<std::string> data_blocks(std::uint64_t bid) const;
+  // Checks a block tree's structure (every block it names exists) without
+  // reading the data blocks; throws FormatError.
+  void check_data_tree(std::uint64_t bid) const;
   // The subnode tree rooted at an SLBLOCK/SIBLOCK bid (0: none), children expanded.
   std::vector<Subnode> subnodes(std::uint64_t bid) const;
   // The same tree from libpst's copy (embedded messages carry one).
@@ -81,7 +84,8 @@ class NodeReader {
 
   // Property context of a node (data block tree `bid`, subnodes for large values).
   // Values stored in subnodes are loaded only when `large` is null or lists
-  // their property id; the others are present with empty bytes.
+  // their property id; the others are present with empty bytes (their block
+  // tree is still checked).
   PropertyMap properties(std::uint64_t bid, const std::vector<Subnode>& subnodes,
                          const std::vector<std::uint16_t>* large = nullptr) const;
   // Table context rows of a node; each row maps property id -> value.
@@ -98,6 +102,14 @@ class NodeReader {
   pst_file* file_;
   bool unicode_;
 };
+
+// Checks, without reading bodies or attachment data, every structure libpst
+// parses for a message: its property context, recipient and attachment
+// tables, attachment objects and embedded messages (recursively). libpst does
+// not bounds-check these, so a message that fails here is never handed to it.
+// Throws FormatError.
+void check_message_node(const NodeReader& reader, std::uint64_t bid,
+                        const std::vector<Subnode>& subnodes);
 
 // A folder entry id as the message store holds it: 24 bytes, the node id last.
 std::optional<std::uint32_t> entry_id_nid(std::string_view entry_id);

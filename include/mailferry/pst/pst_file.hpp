@@ -91,12 +91,22 @@ class PstFile {
   pst_file* raw() const { return file_.get(); }
 
  private:
+  // Owns libpst's pst_file; closes it even when the constructor throws.
+  struct Handle {
+    std::unique_ptr<pst_file> file;
+    bool open = false;
+    Handle();
+    ~Handle();
+    pst_file* get() const { return file.get(); }
+    pst_file* operator->() const { return file.get(); }
+  };
+
   void drop_blocks_past(std::uint64_t actual_size);
   int guess_ansi_codepage() const;
+  bool name_map_is_sound() const;
 
   std::string path_;
-  std::unique_ptr<pst_file> file_;
-  bool open_ = false;
+  Handle file_;
   std::unique_ptr<NodeReader> reader_;
   ItemPtr store_;
   PropertyMap store_props_;
