@@ -1,12 +1,15 @@
 #include "mailferry/sync/differ.hpp"
 
+#include <unordered_map>
 #include <unordered_set>
 
 namespace mailferry::sync {
 
-void TargetIndex::add(const core::MessageKey& key, Entry entry) { entries_.emplace(key, entry); }
+void TargetIndex::add(const core::MessageKey& key, Entry entry) {
+  entries_[key].push_back(entry);
+}
 
-const TargetIndex::Entry* TargetIndex::find(const core::MessageKey& key) const {
+const std::vector<TargetIndex::Entry>* TargetIndex::find(const core::MessageKey& key) const {
   auto it = entries_.find(key);
   return it == entries_.end() ? nullptr : &it->second;
 }
@@ -18,19 +21,52 @@ core::Flags wanted_flags(const source::SourceMessage& message, const DiffPolicy&
   return policy.keywords_allowed ? flags : flags.without_keywords();
 }
 
+namespace {
+
+struct KeyAndSize {
+  const core::MessageKey* key;
+  std::uint64_t size;
+  bool operator==(const KeyAndSize& o) const { return *key == *o.key && size == o.size; }
+};
+
+struct KeyAndSizeHash {
+  std::size_t operator()(const KeyAndSize& k) const {
+    return std::hash<core::MessageKey>{}(*k.key) ^ (std::hash<std::uint64_t>{}(k.size) << 1);
+  }
+};
+
+}  // namespace
+
 FolderPlan diff_folder(const std::vector<source::SourceMessage>& messages,
                        const TargetIndex& target, const DiffPolicy& policy) {
+  // First pass: which keys stand for more than one distinct message here.
+  std::unordered_map<core::MessageKey, std::uint64_t> first_size;
+  std::unordered_set<core::MessageKey> ambiguous;
+  first_size.reserve(messages.size());
+  for (const auto& m : messages) {
+    auto [it, inserted] = first_size.emplace(m.key, m.size);
+    if (!inserted && it->second != m.size) ambiguous.insert(m.key);
+  }
+
   FolderPlan plan;
-  std::unordered_set<core::MessageKey> seen;
+  std::unordered_set<KeyAndSize, KeyAndSizeHash> seen;
   seen.reserve(messages.size());
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const auto& message = messages[i];
-    if (!seen.insert(message.key).second) {
+    if (!seen.insert({&message.key, message.size}).second) {
       plan.duplicates.push_back(i);
       continue;
     }
     const core::Flags wanted = wanted_flags(message, policy);
-    const TargetIndex::Entry* existing = target.find(message.key);
+    const TargetIndex::Entry* existing = nullptr;
+    if (const auto* copies = target.find(message.key)) {
+      if (!ambiguous.count(message.key)) {
+        existing = &copies->front();
+      } else {
+        for (const auto& copy : *copies)
+          if (copy.size == message.size) existing = &copy;
+      }
+    }
     if (existing == nullptr) {
       plan.appends.push_back({i, wanted});
       continue;

@@ -95,7 +95,7 @@ JobReport Executor::run() {
       if (indexable) {
         snapshot = target_.index_folder(group.target, !writes || options_.dry_run,
                                         [&](const target::TargetMessage& m) {
-                                          index.add(m.key, {m.uid, m.flags});
+                                          index.add(m.key, {m.uid, m.flags, m.size});
                                         });
       } else {
         snapshot.keywords_allowed = true;  // a new folder on a server with keywords
@@ -114,7 +114,7 @@ JobReport Executor::run() {
             wait_until_settled(group.target);
             index = TargetIndex{};
             snapshot = target_.index_folder(group.target, false, [&](const target::TargetMessage& m) {
-              index.add(m.key, {m.uid, m.flags});
+              index.add(m.key, {m.uid, m.flags, m.size});
             });
           }
           report.notes.push_back(group.target + ": " + std::to_string(pending.size()) +
@@ -232,7 +232,7 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
       if (outcome.ok) {
         ++c.appended;
         c.bytes_appended += m.size;
-        index.add(m.key, {outcome.uid, planned.flags});
+        index.add(m.key, {outcome.uid, planned.flags, m.size});
         confirmed.push_back(m);
         observer_.message(Sigil::Missing, fr, m, "");
       } else {

@@ -64,7 +64,7 @@ std::set<std::string> flag_names(core::Flags flags) {
 }
 
 // sha256 -> expectation, for the distinct messages of one mbox file (the
-// first of several copies with one key is the one uploaded).
+// first of several copies with one key and size is the one uploaded).
 std::map<std::string, Expected> expected_messages(const std::string& path, std::size_t* scan_errors) {
   source::MboxSource source(path);
   auto folders = source.folders();
@@ -73,11 +73,11 @@ std::map<std::string, Expected> expected_messages(const std::string& path, std::
   source.scan(folders[0], sink);
   if (scan_errors) *scan_errors = sink.errors.size();
   std::map<std::string, Expected> out;
-  std::set<core::MessageKey> seen;
+  std::set<std::pair<core::MessageKey, std::uint64_t>> seen;  // same key and size: one message
   sync::DiffPolicy dovecot;  // Dovecot keeps keywords
   dovecot.keywords_allowed = true;
   for (const auto& m : sink.messages) {
-    if (!seen.insert(m.key).second) continue;
+    if (!seen.insert({m.key, m.size}).second) continue;
     auto reader = source.open(folders[0], m);
     std::string bytes = read_all(*reader);
     REQUIRE(bytes.size() == m.size);

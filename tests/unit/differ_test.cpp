@@ -8,9 +8,11 @@ using core::Flags;
 
 namespace {
 
-source::SourceMessage msg(const std::string& key, Flags flags = {}, bool receipt = false) {
+source::SourceMessage msg(const std::string& key, Flags flags = {}, bool receipt = false,
+                          std::uint64_t size = 100) {
   source::SourceMessage m;
   m.key.value = key;
+  m.size = size;
   m.flags = flags;
   m.requests_read_receipt = receipt;
   return m;
@@ -106,4 +108,39 @@ TEST_CASE("differ: messages of a drafts folder are drafts") {
   CHECK(plan.appends[0].flags.has(Flag::Draft));
   CHECK(plan.appends[0].flags.has(Flag::Seen));
   CHECK_FALSE(sync::diff_folder({msg("<d@x>")}, index, {}).appends[0].flags.has(Flag::Draft));
+}
+
+TEST_CASE("differ: different messages sharing a Message-ID are all kept, and found again") {
+  // git format-patch series and broken clients reuse Message-IDs: size tells them apart.
+  sync::TargetIndex empty;
+  std::vector<source::SourceMessage> source{msg("<same@x>", {}, false, 100),
+                                            msg("<same@x>", {}, false, 250),
+                                            msg("<same@x>", {}, false, 100)};
+  auto plan = sync::diff_folder(source, empty, {});
+  CHECK(plan.appends.size() == 2);
+  CHECK(plan.duplicates == std::vector<std::size_t>{2});
+
+  sync::TargetIndex after;
+  after.add({"<same@x>"}, {1, {}, 100});
+  after.add({"<same@x>"}, {2, {}, 250});
+  auto rerun = sync::diff_folder(source, after, {});
+  CHECK(rerun.appends.empty());
+  REQUIRE(rerun.present.size() == 2);
+  CHECK(rerun.present[0].uid == 1);
+  CHECK(rerun.present[1].uid == 2);
+
+  // Only one of them on the server: the other is still missing.
+  sync::TargetIndex half;
+  half.add({"<same@x>"}, {1, {}, 100});
+  auto partial = sync::diff_folder(source, half, {});
+  REQUIRE(partial.appends.size() == 1);
+  CHECK(partial.appends[0].source_index == 1);
+}
+
+TEST_CASE("differ: a unique Message-ID matches a server copy of any size") {
+  sync::TargetIndex index;
+  index.add({"<a@x>"}, {5, {}, 999});  // delivered another way, other headers
+  auto plan = sync::diff_folder({msg("<a@x>", {}, false, 100)}, index, {});
+  CHECK(plan.appends.empty());
+  CHECK(plan.present.size() == 1);
 }

@@ -14,21 +14,24 @@
 
 namespace mailferry::sync {
 
-// The target folder's messages by key. Several copies of one key on the server
-// are possible (put there by someone else); any of them makes the message present.
+// The target folder's messages by key. Several messages with one key are
+// possible on the server (put there by someone else, or different messages
+// that share a Message-ID), so each key holds every copy.
 class TargetIndex {
  public:
   struct Entry {
     std::uint32_t uid = 0;  // 0: appended in this run, UID not known
     core::Flags flags;
+    std::uint64_t size = 0;
   };
 
   void add(const core::MessageKey& key, Entry entry);
-  const Entry* find(const core::MessageKey& key) const;
+  // Every message with `key`, in the order they were added; nullptr if none.
+  const std::vector<Entry>* find(const core::MessageKey& key) const;
   std::size_t size() const { return entries_.size(); }
 
  private:
-  std::unordered_map<core::MessageKey, Entry> entries_;  // first copy wins
+  std::unordered_map<core::MessageKey, std::vector<Entry>> entries_;
 };
 
 struct DiffPolicy {
@@ -67,9 +70,16 @@ struct FolderPlan {
 // minus keywords the folder cannot keep.
 core::Flags wanted_flags(const source::SourceMessage& message, const DiffPolicy& policy);
 
-// Plans one source folder against its target folder. Messages are
-// considered in source order: the first of several with one key is the one
-// planned, the rest are duplicates. O(n) in the number of messages.
+// Plans one source folder against its target folder, in source order.
+//
+// Identity is the key (Message-ID, or fingerprint). Two source messages with
+// one key and one size are the same message: the first is planned, the others
+// are duplicates. Messages sharing a Message-ID but differing in size are
+// different messages (git format-patch series, broken clients): each is
+// matched only against server copies of the same size, so none is lost and a
+// re-run finds each again. A key held by one message size in the source
+// matches any server copy with that key, whatever its size (the server's copy
+// may have come another way, with other transport headers). O(n).
 FolderPlan diff_folder(const std::vector<source::SourceMessage>& messages,
                        const TargetIndex& target, const DiffPolicy& policy);
 
