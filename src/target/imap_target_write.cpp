@@ -74,8 +74,8 @@ bool ImapTarget::append_pass(const std::string& folder, const std::vector<Append
                              std::vector<bool>& reported,
                              const std::function<void(std::size_t, const AppendOutcome&)>& done) {
   if (std::find(reported.begin(), reported.end(), false) == reported.end()) return true;
+  imap::Client& c = client();  // first: a reconnect forgets the selection
   if (!selected_ || selected_->name != folder || selected_->read_only) select(folder, false);
-  imap::Client& c = client();
   const auto limit = c.capabilities().number("APPENDLIMIT");
   std::optional<core::ErrorRecord> stop;  // a refusal for the whole folder or account
   auto report = [&](std::size_t i, const AppendOutcome& outcome) {
@@ -126,13 +126,13 @@ bool ImapTarget::append_pass(const std::string& folder, const std::vector<Append
 
 void ImapTarget::add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) {
   if (updates.empty()) return;
+  imap::Client& c = client();  // first: a reconnect forgets the selection
   if (!selected_ || selected_->name != folder || selected_->read_only) select(folder, false);
   std::map<std::uint8_t, std::vector<std::uint32_t>> groups;  // by flag set
   for (const auto& u : updates) {
     core::Flags flags = allowed_flags(u.add);
     if (u.uid != 0 && !flags.empty()) groups[flags.bits()].push_back(u.uid);
   }
-  imap::Client& c = client();
   std::vector<std::string> failures;
   try {
     for (const auto& [bits, uids] : groups) {
