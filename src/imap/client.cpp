@@ -395,6 +395,8 @@ void Client::dispatch(Response& response) {
   if (core::log_level() >= core::LogLevel::Debug) core::log_debug("S: " + trace_line(response));
   if (response.has_code("CAPABILITY") && response.status == Status::Ok)
     capabilities_.assign(response.code->args);
+  // RFC 3501: an ALERT must be shown to the user.
+  if (response.has_code("ALERT")) core::log_warn(display_ + ": server alert: " + response.text);
   switch (response.kind) {
     case Response::Kind::Continuation:
       if (awaiting_plus_) awaiting_plus_ = false;
