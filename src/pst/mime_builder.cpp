@@ -3,7 +3,9 @@
 #include <gmime/gmime.h>
 #include <strings.h>
 
+#include <cctype>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -70,6 +72,45 @@ std::string to_string(GMimeObject* object) {
   GMimeFormatOptions* options = g_mime_format_options_get_default();
   std::unique_ptr<char, GFree> text(g_mime_object_to_string(object, options));
   return text ? std::string(text.get()) : std::string();
+}
+
+// The type of an attachment the PST stored without one, from its extension
+// (a fixed table, so the bytes never depend on the machine's MIME database).
+std::string type_for_filename(const std::string& filename) {
+  static const std::map<std::string, std::string> types{
+      {"bmp", "image/bmp"},
+      {"csv", "text/csv"},
+      {"doc", "application/msword"},
+      {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+      {"eml", "message/rfc822"},
+      {"gif", "image/gif"},
+      {"gz", "application/gzip"},
+      {"htm", "text/html"},
+      {"html", "text/html"},
+      {"ics", "text/calendar"},
+      {"jpeg", "image/jpeg"},
+      {"jpg", "image/jpeg"},
+      {"pdf", "application/pdf"},
+      {"png", "image/png"},
+      {"ppt", "application/vnd.ms-powerpoint"},
+      {"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+      {"rtf", "application/rtf"},
+      {"tif", "image/tiff"},
+      {"tiff", "image/tiff"},
+      {"txt", "text/plain"},
+      {"vcf", "text/vcard"},
+      {"xls", "application/vnd.ms-excel"},
+      {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+      {"xml", "application/xml"},
+      {"zip", "application/zip"},
+  };
+  std::size_t dot = filename.rfind('.');
+  if (dot == std::string::npos) return {};
+  std::string ext = filename.substr(dot + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto it = types.find(ext);
+  // message/rfc822 bytes must stay as they are; a stored .eml file is just data.
+  return it == types.end() || it->second == "message/rfc822" ? std::string() : it->second;
 }
 
 GMimeDataWrapper* wrap(std::string_view bytes) {
@@ -184,8 +225,10 @@ class Builder {
       g_mime_part_set_content_encoding(
           part.get(), has_8bit(bytes) ? GMIME_CONTENT_ENCODING_8BIT : GMIME_CONTENT_ENCODING_7BIT);
     } else {
+      const std::string declared =
+          a.mime_type.empty() ? type_for_filename(a.filename) : a.mime_type;
       GPtr<GMimeContentType> type(
-          a.mime_type.empty() ? nullptr : g_mime_content_type_parse(nullptr, a.mime_type.c_str()));
+          declared.empty() ? nullptr : g_mime_content_type_parse(nullptr, declared.c_str()));
       const char* media = type ? g_mime_content_type_get_media_type(type.get()) : nullptr;
       const char* sub = type ? g_mime_content_type_get_media_subtype(type.get()) : nullptr;
       if (!media || !sub || !*media || !*sub || g_ascii_strcasecmp(media, "multipart") == 0 ||

@@ -88,6 +88,7 @@ void PstSource::load_tree() {
     s.mail_items = info.mail_items;
     s.skipped_items = info.skipped_items;
     s.role_from_name = info.role != core::Role::None && info.role_source == pst::RoleSource::Name;
+    s.file_root = file_->top_of_folders() && info.nid == file_->top_of_folders()->d_id;
     summaries_.push_back(std::move(s));
   }
   skipped_ = tree.skipped_items;

@@ -53,6 +53,7 @@ struct PstFolderSummary {
   std::uint64_t mail_items = 0;     // items scan() will try
   std::uint64_t skipped_items = 0;  // non-mail items in this folder
   bool role_from_name = false;      // the store held no entry id for this role
+  bool file_root = false;           // mail kept in the file's root itself, named after the store
 };
 
 class PstSource : public Source {
