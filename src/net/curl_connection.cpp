@@ -61,6 +61,16 @@ CURLcode on_ssl_context(CURL*, void* ssl_ctx, void* user) {
   return CURLE_OK;
 }
 
+// Records the last line the server sent; everything else libcurl reports is ignored.
+int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
+  if (type != CURLINFO_HEADER_IN || user == nullptr) return 0;
+  std::string line(data, size);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  if (line.size() > 300) line.resize(300);
+  if (!line.empty()) *static_cast<std::string*>(user) = line;
+  return 0;
+}
+
 class CurlConnection final : public Connection {
  public:
   explicit CurlConnection(const ConnectOptions& options) : options_(options) {}
@@ -111,7 +121,16 @@ class CurlConnection final : public Connection {
     if (!options_.sasl_mechanisms.empty())
       set(CURLOPT_LOGIN_OPTIONS, options_.sasl_mechanisms.c_str());
 
+    // Keep the server's last line during login: libcurl's own message for a
+    // refused login drops the server's words ("[IN-USE] mailbox locked",
+    // "[UNAVAILABLE] ..."), which are what tells the user what to do. Only
+    // lines the server sent are kept; what we send (credentials) is never seen.
+    set(CURLOPT_DEBUGFUNCTION, on_debug);
+    set(CURLOPT_DEBUGDATA, static_cast<void*>(&last_server_line_));
+    set(CURLOPT_VERBOSE, 1L);
+
     CURLcode rc = curl_easy_perform(h);
+    curl_easy_setopt(h, CURLOPT_VERBOSE, 0L);
     // libcurl keeps its own copies of the credentials; drop them once logged in.
     curl_easy_setopt(h, CURLOPT_PASSWORD, nullptr);
     curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, nullptr);
@@ -177,8 +196,10 @@ class CurlConnection final : public Connection {
     std::string text = curl_text(rc);
     switch (rc) {
       case CURLE_LOGIN_DENIED:
-        return core::ConnectionError("login failed for user " + options_.user + " at " +
-                                     host_port() + ": " + text);
+        return core::ConnectionError(
+            "login failed for user " + options_.user + " at " + host_port() + ": " + text +
+            (last_server_line_.empty() ? std::string()
+                                       : " (the server said: " + last_server_line_ + ")"));
       case CURLE_PEER_FAILED_VERIFICATION:
       case CURLE_SSL_CACERT_BADFILE:
       case CURLE_SSL_ISSUER_ERROR:
@@ -228,6 +249,7 @@ class CurlConnection final : public Connection {
 
   ConnectOptions options_;
   std::optional<detail::ExtraCa> extra_ca_;  // outlives handle_: libcurl points at it
+  std::string last_server_line_;             // during login only, for refused-login messages
   char error_[CURL_ERROR_SIZE] = {};         // outlives handle_: libcurl writes into it
   CurlHandle handle_;
   curl_socket_t socket_ = CURL_SOCKET_BAD;

@@ -101,7 +101,7 @@ TEST_CASE("pop3 cli: migrate, then nightly runs move only what is new") {
   CHECK(server.message_count("imapper", "INBOX") == 7);
 }
 
-TEST_CASE("pop3 cli: --delete-after-copy removes exactly what is confirmed; --unread keeps mail unread") {
+TEST_CASE("pop3 cli: --delete-after-copy removes exactly what is confirmed, --unread keeps mail unread") {
   DovecotServer server;
   TempDir dir;
   const auto messages = corpus_messages();

@@ -19,7 +19,7 @@ struct ServerMessage {
   std::string internaldate;     // as the server prints it
   std::int64_t epoch = 0;       // INTERNALDATE in seconds since the epoch
   std::uint64_t size = 0;
-  std::string sha256;           // of the exact bytes BODY[] returns
+  std::string sha256;  // of the exact bytes BODY[] returns
 };
 
 // Folder name (UTF-8) -> messages. Throws std::runtime_error if the tool fails.

@@ -33,7 +33,7 @@ TEST_CASE("credentials: environment, named or the fallback") {
   CHECK_THROWS_AS(job::resolve_password({}, "MF_TEST_FALLBACK", "to"), core::UsageError);
 }
 
-TEST_CASE("credentials: a command's output is trimmed; a failing command never shows its output") {
+TEST_CASE("credentials: a command's output is trimmed, a failing command never shows its output") {
   job::PasswordSource source;
   source.command = "printf 'tok3n\\n\\n'";
   CHECK(job::resolve_password(source, "X", "to").reveal() == "tok3n");

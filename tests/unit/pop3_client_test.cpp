@@ -113,7 +113,7 @@ TEST_CASE("pop3 client: RETR delivers the unstuffed message") {
   CHECK(client.usable());
 }
 
-TEST_CASE("pop3 client: DELE only marks; QUIT commits") {
+TEST_CASE("pop3 client: DELE only marks, QUIT commits") {
   auto server = server_with(4);
   {
     auto connection = server.connect({});

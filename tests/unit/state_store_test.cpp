@@ -73,7 +73,7 @@ TEST_CASE("state store: POP3 cache round trip, per account") {
   CHECK(store.load_pop3("pop3s://carol@host:995").empty());
 }
 
-TEST_CASE("state store: re-storing replaces, keeps the confirmation; retain prunes") {
+TEST_CASE("state store: re-storing replaces and keeps the confirmation, retain prunes") {
   TempDir dir;
   sync::StateStore store(dir.file("job.state"));
   const std::string acct = "pop3://alice@host:110";
