@@ -1,9 +1,11 @@
 #include "mailferry/cli/cli.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
+#include "help_formatter.hpp"
 #include "mailferry/app/run_job.hpp"
 #include "mailferry/cli/list_command.hpp"
 #include "mailferry/cli/options.hpp"
@@ -15,31 +17,100 @@
 namespace mailferry::cli {
 namespace {
 
+constexpr const char* kEndpoints = "Endpoints";
+constexpr const char* kSelection = "Selection";
+constexpr const char* kOutput = "Output";
+
+constexpr const char* kSyncFooter = R"(
+Examples:
+  mailferry sync --from mbox:~/export/Inbox.mbox --to imaps://alice@mail.example.com
+  mailferry sync --from pop3s://alice@pop.example.com --to imaps://alice@mail.example.com \
+                 --from-password-file ~/.pop-pw --to-password-file ~/.imap-pw
+  mailferry sync --dry-run jobs.json
+
+Passwords come from --from-password-file/--to-password-file, from
+MAILFERRY_FROM_PASSWORD/MAILFERRY_TO_PASSWORD, or from the job file; never from
+the command line. Exit codes: 0 all done, 1 some messages failed, 2 usage or job
+file error, 3 connection or login failure, 4 source unreadable.
+See mailferry(1) and mailferry-job(5).)";
+
+constexpr const char* kCheckFooter = R"(
+Prints a line per folder and per message that is not on the server:
+  =  present          +  missing on the server
+  *  present, but lacking flags the source has          !  error
+Example:
+  mailferry check --from mbox:~/export/Inbox.mbox --to imaps://alice@mail.example.com
+Exit codes: 0 every message is there, 1 something is missing or failed, 2-4 as
+for sync. See mailferry(1).)";
+
+constexpr const char* kListFooter = R"(
+Examples:
+  mailferry list pst:~/outlook.pst
+  mailferry list "mbox:~/.thunderbird/x.default/Mail/Local Folders" --to imaps://alice@mail.example.com
+  mailferry list imaps://alice@mail.example.com --password-file ~/.imap-pw)";
+
 void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
-  verb.add_option("job_file", o.job_file, "JSON job file with one or many jobs");
-  verb.add_option("--from", o.from, "source: mbox:PATH, pst:PATH, eml:PATH, pop3[s]://USER@HOST[:PORT]");
-  verb.add_option("--to", o.to, "target: imaps://USER@HOST[:PORT] or imap://USER@HOST[:PORT] (STARTTLS)");
+  verb.add_option("job_file", o.job_file,
+                  "JSON job file with one or many jobs (see mailferry-job(5)); "
+                  "instead of --from and --to")
+      ->type_name("JOBFILE");
+  verb.add_option("--from", o.from,
+                  "source: mbox:PATH (file or folder tree), pst:PATH, eml:PATH, "
+                  "pop3s://USER@HOST[:PORT] or pop3://USER@HOST[:PORT] (STLS)")
+      ->type_name("URL")
+      ->group(kEndpoints);
+  verb.add_option("--to", o.to,
+                  "target: imaps://USER@HOST[:PORT] or imap://USER@HOST[:PORT] (STARTTLS)")
+      ->type_name("URL")
+      ->group(kEndpoints);
   verb.add_option("--from-password-file", o.from_password_file,
-                  "file holding the source password (else $MAILFERRY_FROM_PASSWORD)");
+                  "file whose first line is the source password (else $MAILFERRY_FROM_PASSWORD)")
+      ->type_name("FILE")
+      ->group(kEndpoints);
   verb.add_option("--to-password-file", o.to_password_file,
-                  "file holding the target password (else $MAILFERRY_TO_PASSWORD)");
-  verb.add_option("--ca-file", o.ca_file, "PEM CA certificate to trust besides the system store");
+                  "file whose first line is the target password (else $MAILFERRY_TO_PASSWORD)")
+      ->type_name("FILE")
+      ->group(kEndpoints);
+  verb.add_option("--ca-file", o.ca_file,
+                  "PEM CA certificate to trust besides the system store (self-signed servers)")
+      ->type_name("FILE")
+      ->group(kEndpoints);
   verb.add_flag("--insecure-plaintext", o.insecure_plaintext,
-                "allow imap:// and pop3:// without TLS when the server offers none");
-  verb.add_option("--report", o.report_path, "write a JSON report to FILE");
-  verb.add_option("--to-folder", o.to_folder, "target folder for a single-folder source (default INBOX)");
-  verb.add_option("--mbox-format", o.mbox_format, "mbox variant: auto, mboxo, mboxrd, mboxcl");
-  verb.add_option("--only-role", o.only_role, "only folders of this role (e.g. sent)");
-  verb.add_option("--state", o.state_path, "state store file (default: per job, under ~/.local/state)");
-  verb.add_flag("-v,--verbose", o.verbose, "print a line per message");
-  verb.add_flag("-q,--quiet", o.quiet, "print only the summary and errors");
+                "allow imap:// and pop3:// without any TLS when the server offers no STARTTLS")
+      ->group(kEndpoints);
+
+  verb.add_option("--to-folder", o.to_folder,
+                  "target folder for a one-folder source (mbox file, eml:, POP3); default INBOX")
+      ->type_name("FOLDER")
+      ->group(kSelection);
+  verb.add_option("--only-role", o.only_role,
+                  "only the source folders of this role: inbox, sent, drafts, trash, junk, "
+                  "archive, outbox")
+      ->type_name("ROLE")
+      ->group(kSelection);
+  verb.add_option("--mbox-format", o.mbox_format,
+                  "mbox variant: auto (default), mboxo, mboxrd, mboxcl, mboxcl2")
+      ->type_name("FORMAT")
+      ->group(kSelection);
+  verb.add_option("--state", o.state_path,
+                  "state file of the job (default: $XDG_STATE_HOME/mailferry/NAME-HASH.db)")
+      ->type_name("FILE")
+      ->group(kSelection);
+
+  verb.add_option("--report", o.report_path, "write a JSON report of the run to FILE")
+      ->type_name("FILE")
+      ->group(kOutput);
+  verb.add_flag("-v,--verbose", o.verbose, "also print a line per message")->group(kOutput);
+  verb.add_flag("-q,--quiet", o.quiet, "print only each job's verdict and the errors")
+      ->group(kOutput);
 }
 
 int finish(const sync::RunReport& run, const std::vector<job::Job>& jobs) {
   // One report file per distinct path; a batch usually shares one.
   std::vector<std::string> written;
   for (const auto& j : jobs) {
-    if (j.report_path.empty() || std::find(written.begin(), written.end(), j.report_path) != written.end())
+    if (j.report_path.empty() ||
+        std::find(written.begin(), written.end(), j.report_path) != written.end())
       continue;
     sync::RunReport subset;
     subset.dry_run = run.dry_run;
@@ -69,37 +140,76 @@ int run_jobs(const CommonOptions& o, sync::Mode mode) {
 }  // namespace
 
 int run(int argc, char** argv) {
-  CLI::App app{"mailferry: moves mail (mbox, POP3, PST) into IMAP accounts and keeps it there"};
+  CLI::App app{
+      "mailferry moves mail from mbox files, PST files, .eml files and POP3 mailboxes "
+      "into IMAP accounts, and keeps it there: a second run uploads only what is new."};
+  app.name("mailferry");
   app.set_version_flag("--version", std::string("mailferry ") + MAILFERRY_VERSION);
   app.require_subcommand(1);
+  app.formatter(std::make_shared<HelpFormatter>());
+  app.footer("Run 'mailferry VERB --help' for the options of a verb; see mailferry(1).");
 
   CommonOptions sync_options, check_options;
   auto* sync = app.add_subcommand("sync", "upload what the target lacks and add missing flags");
   add_endpoint_options(*sync, sync_options);
-  sync->add_flag("-n,--dry-run", sync_options.dry_run, "show what would be done; change nothing");
-  sync->add_flag("--unread", sync_options.unread, "POP3: migrated mail arrives unread (default: read)");
+  sync->add_flag("-n,--dry-run", sync_options.dry_run,
+                 "show what would be uploaded and created; change nothing")
+      ->group(kOutput);
+  sync->add_flag("--unread", sync_options.unread,
+                 "POP3 and eml: migrated mail arrives unread (default: read)")
+      ->group("POP3");
   sync->add_flag("--delete-after-copy", sync_options.delete_after_copy,
-                 "POP3: delete messages confirmed on the IMAP server");
+                 "POP3: delete the messages confirmed on the IMAP server")
+      ->group("POP3");
   sync->add_option("--keep-days", sync_options.keep_days,
-                   "with --delete-after-copy: keep the last N days on the POP3 server");
+                   "with --delete-after-copy: keep the last N days on the POP3 server")
+      ->type_name("N")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos
+                       ? std::string()
+                       : "must be a whole number of days, 0 or more";
+          },
+          ""))
+      ->group("POP3");
+  sync->footer(kSyncFooter);
 
-  auto* check = app.add_subcommand("check", "exit 0 only if every source message is on the target");
+  auto* check = app.add_subcommand(
+      "check", "compare source and target; exit 0 only if every source message is there");
   add_endpoint_options(*check, check_options);
-  check->add_flag("--missing-only", check_options.missing_only, "print only missing messages");
+  check
+      ->add_flag("--missing-only", check_options.missing_only,
+                 "print only the missing messages ('+' lines)")
+      ->group(kOutput);
+  check->footer(kCheckFooter);
 
   ListOptions list_options;
-  auto* list = app.add_subcommand("list", "list the folders of a source or target, or the folder plan");
-  list->add_option("endpoint", list_options.endpoint, "mbox:PATH, pst:PATH, eml:PATH, pop3[s]://... or imap[s]://...")
+  auto* list = app.add_subcommand(
+      "list",
+      "list the folders of a source or target (roles, counts), or with --to the folder plan");
+  list->add_option("endpoint", list_options.endpoint,
+                   "mbox:PATH, pst:PATH, eml:PATH, pop3[s]://USER@HOST or imap[s]://USER@HOST")
+      ->type_name("URL")
       ->required();
-  list->add_option("--to", list_options.to, "show where each source folder would go on this target");
-  list->add_option("--ca-file", list_options.ca_file, "PEM CA certificate to trust besides the system store");
+  list->add_option("--to", list_options.to,
+                   "show where each source folder would go on this IMAP target")
+      ->type_name("URL");
+  list->add_option("--ca-file", list_options.ca_file,
+                   "PEM CA certificate to trust besides the system store")
+      ->type_name("FILE");
   list->add_option("--password-file", list_options.password_file,
-                   "file holding the password of ENDPOINT (else $MAILFERRY_FROM_PASSWORD or, "
-                   "for an IMAP endpoint, $MAILFERRY_TO_PASSWORD)");
+                   "password of ENDPOINT (else $MAILFERRY_FROM_PASSWORD, or for an IMAP "
+                   "endpoint $MAILFERRY_TO_PASSWORD)")
+      ->type_name("FILE");
   list->add_option("--to-password-file", list_options.to_password_file,
-                   "file holding the password of --to (else $MAILFERRY_TO_PASSWORD)");
-  list->add_flag("--insecure-plaintext", list_options.insecure_plaintext, "allow plaintext connections");
-  list->add_option("--mbox-format", list_options.mbox_format, "mbox variant: auto, mboxo, mboxrd, mboxcl");
+                   "password of --to (else $MAILFERRY_TO_PASSWORD)")
+      ->type_name("FILE");
+  list->add_flag("--insecure-plaintext", list_options.insecure_plaintext,
+                 "allow imap:// and pop3:// without any TLS");
+  list->add_option("--mbox-format", list_options.mbox_format,
+                   "mbox variant: auto (default), mboxo, mboxrd, mboxcl, mboxcl2")
+      ->type_name("FORMAT");
+  list->footer(kListFooter);
 
   try {
     app.parse(argc, argv);
@@ -109,8 +219,9 @@ int run(int argc, char** argv) {
 
   try {
     if (sync->parsed()) {
-      core::set_log_level(sync_options.quiet ? core::LogLevel::Error
-                          : sync_options.verbose ? core::LogLevel::Info : core::LogLevel::Warn);
+      core::set_log_level(sync_options.quiet     ? core::LogLevel::Error
+                          : sync_options.verbose ? core::LogLevel::Info
+                                                 : core::LogLevel::Warn);
       return run_jobs(sync_options, sync::Mode::Sync);
     }
     if (check->parsed()) {

@@ -166,6 +166,12 @@ std::vector<Job> parse_job_text(const std::string& text, const std::string& orig
     auto detail = what.find("syntax error");
     throw core::UsageError(origin + ": " + line_and_column(text, e.byte) + ": " +
                            (detail == std::string::npos ? what : what.substr(detail)));
+  } catch (const json::out_of_range& e) {
+    // A number no JSON type holds ("keep_days": 1e999) is not a parse_error.
+    std::string what = e.what();
+    auto detail = what.find("] ");
+    throw core::UsageError(origin + ": " +
+                           (detail == std::string::npos ? what : what.substr(detail + 2)));
   }
   Context top(origin, "");
   if (!document.is_object()) top.fail("", "the job file must be a JSON object with a \"jobs\" list");
@@ -200,6 +206,11 @@ std::vector<Job> load_job_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return parse_job_text(text.str(), path);
+}
+
+const JobFileKeys& job_file_keys() {
+  static const JobFileKeys keys{kTopKeys, kJobKeys, kEndpointKeys};
+  return keys;
 }
 
 void validate_job(const Job& job) {

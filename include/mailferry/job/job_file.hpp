@@ -22,6 +22,13 @@ std::vector<Job> parse_job_text(const std::string& text, const std::string& orig
 std::vector<std::string> permission_warnings(const std::string& job_file_path,
                                              const std::vector<Job>& jobs);
 
+// The keys the loader accepts at each level of a job file, for the checks
+// that keep the man page and the JSON Schema complete.
+struct JobFileKeys {
+  std::vector<std::string> top, job, endpoint;
+};
+const JobFileKeys& job_file_keys();
+
 // Checks a job for consistency (source and target kinds, option combinations).
 // Throws core::UsageError naming `job.origin` and `job.name`.
 void validate_job(const Job& job);
