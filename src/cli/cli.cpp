@@ -129,7 +129,7 @@ int run_jobs(const CommonOptions& o, sync::Mode mode) {
   TerminalObserver observer(mode, o.verbose, o.quiet, o.missing_only);
   for (const auto& j : jobs) {
     run.dry_run = run.dry_run || j.dry_run;
-    observer.job_started(j.name, jobs.size() > 1);
+    observer.job_started(j.name, jobs.size() > 1, j.dry_run);
     auto report = app::run_job(j, mode, &observer);
     observer.job_finished(report, jobs.size() > 1);
     run.jobs.push_back(std::move(report));

@@ -38,8 +38,8 @@ int list_target(const job::EndpointConfig& to) {
   for (const auto& f : target->list_folders()) {
     std::string count = "-";
     if (f.selectable) count = std::to_string(target->status(f.name).messages);
-    std::printf("%-40s %-8s %8s\n", f.name.c_str(),
-                std::string(core::role_name(f.role)).c_str(), count.c_str());
+    std::printf("%-40s %-8s %8s\n", f.name.c_str(), std::string(core::role_name(f.role)).c_str(),
+                count.c_str());
   }
   return core::kExitComplete;
 }
@@ -85,7 +85,8 @@ int run_list(const ListOptions& o) {
     }
     const std::string role(core::role_name(folders[i].role));
     if (o.to.empty()) {
-      std::printf("%-40s %-8s %8s\n", folders[i].display_name().c_str(), role.c_str(), count.c_str());
+      std::printf("%-40s %-8s %8s\n", folders[i].display_name().c_str(), role.c_str(),
+                  count.c_str());
       continue;
     }
     for (const auto& a : plan) {

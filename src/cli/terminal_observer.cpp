@@ -1,7 +1,6 @@
 #include "mailferry/cli/terminal_observer.hpp"
 
 #include <cstdio>
-#include <map>
 
 namespace mailferry::cli {
 namespace {
@@ -9,12 +8,7 @@ namespace {
 void print_line(std::FILE* out, const std::string& line) {
   std::fwrite(line.data(), 1, line.size(), out);
   std::fputc('\n', out);
-}
-
-std::string describe(const source::SourceMessage& m) {
-  std::string text = "message " + std::to_string(m.ordinal);
-  if (!m.message_id.empty()) text += " " + m.message_id;
-  return text;
+  std::fflush(out);
 }
 
 }  // namespace
@@ -22,50 +16,47 @@ std::string describe(const source::SourceMessage& m) {
 TerminalObserver::TerminalObserver(sync::Mode mode, bool verbose, bool quiet, bool missing_only)
     : mode_(mode), verbose_(verbose), quiet_(quiet), missing_only_(missing_only) {}
 
-void TerminalObserver::job_started(const std::string& name, bool several_jobs) {
+void TerminalObserver::job_started(const std::string& name, bool several_jobs, bool dry_run) {
+  tallies_.clear();
+  dry_run_ = dry_run;
   if (several_jobs && !quiet_) print_line(stdout, "job " + name + ":");
 }
 
 void TerminalObserver::message(sync::Sigil sigil, const sync::FolderReport& folder,
                                const source::SourceMessage& m, const std::string& detail) {
+  auto& tally = tallies_[{folder.source, folder.target}];
+  if (sigil == sync::Sigil::Differs) ++tally.differs;
+  if (sigil == sync::Sigil::Error) ++tally.errors;
+
   bool show = false;
   if (mode_ == sync::Mode::Check) {
-    show = missing_only_ ? sigil == sync::Sigil::Missing
-                         : (sigil != sync::Sigil::Present && sigil != sync::Sigil::Duplicate) || verbose_;
+    show = missing_only_
+               ? sigil == sync::Sigil::Missing
+               : sigil != sync::Sigil::Duplicate && (sigil != sync::Sigil::Present || verbose_);
   } else {
     show = verbose_ || sigil == sync::Sigil::Error;
   }
   if (!show || (quiet_ && sigil != sync::Sigil::Error)) return;
-  std::string line = std::string(1, static_cast<char>(sigil)) + " " + folder.target + " " + describe(m);
-  if (!detail.empty()) line += ": " + detail;
-  print_line(stdout, line);
+  print_line(stdout, message_line(sigil, folder.target, m.ordinal, m.message_id, detail));
 }
 
 void TerminalObserver::folder_finished(const sync::FolderReport& f) {
   if (quiet_ || missing_only_) return;
-  const auto& c = f.counters;
-  std::string line = "  " + f.source + " -> " + f.target + (f.created ? " (new)" : "") + ": " +
-                     std::to_string(c.source) + " messages, ";
   if (mode_ == sync::Mode::Check)
-    line += std::to_string(c.present) + " present, " + std::to_string(c.missing) + " missing";
+    print_line(stdout, check_folder_line(f, tallies_[{f.source, f.target}]));
   else
-    line += std::to_string(c.present) + " already there, " + std::to_string(c.appended) + " added";
-  if (c.flags_updated > 0) line += ", " + std::to_string(c.flags_updated) + " flags updated";
-  if (c.duplicates_in_source > 0) line += ", " + std::to_string(c.duplicates_in_source) + " duplicates";
-  if (c.failed > 0) line += ", " + std::to_string(c.failed) + " failed";
-  print_line(stdout, line);
+    print_line(stdout, sync_folder_line(f, dry_run_));
 }
 
 void TerminalObserver::job_finished(const sync::JobReport& report, bool several_jobs) {
-  // Errors grouped by what went wrong, so 300 identical refusals read as one line.
-  std::map<std::string, std::vector<const core::ErrorRecord*>> by_reason;
-  for (const auto& e : report.errors) by_reason[e.message].push_back(&e);
-  for (const auto& [reason, errors] : by_reason) {
-    std::string line = "mailferry: error: " + reason;
-    if (!errors.front()->where.empty()) line = "mailferry: error: " + errors.front()->where + ": " + reason;
-    if (errors.size() > 1) line += " (and " + std::to_string(errors.size() - 1) + " more like it)";
-    print_line(stderr, line);
-  }
+  for (const auto& line : grouped_errors(report.errors))
+    print_line(stderr, "mailferry: error: " + line);
+  // check's output is a list of what is not right: a folder that could not be
+  // compared belongs in it, not only on stderr.
+  if (mode_ == sync::Mode::Check && !missing_only_)
+    for (const auto& e : report.errors)
+      if (e.scope != core::ErrorScope::Message)
+        print_line(stdout, "! " + (e.where.empty() ? e.message : e.where + ": " + e.message));
   std::string prefix = several_jobs ? report.name + ": " : "";
   print_line(stdout, prefix + sync::verdict(report));
 }

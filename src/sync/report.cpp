@@ -92,11 +92,20 @@ json to_json(const JobReport& job) {
   }
   json errors = json::array();
   for (const auto& e : job.errors)
-    errors.push_back({{"scope", core::scope_name(e.scope)}, {"where", e.where}, {"message", e.message}});
-  return json{{"name", job.name},       {"from", job.from},        {"to", job.to},
-              {"dry_run", job.dry_run}, {"check", job.check},      {"exit_code", job.exit_code},
-              {"verdict", verdict(job)}, {"totals", counters_json(job.totals)},
-              {"folders", folders},     {"errors", errors},        {"notes", job.notes}};
+    errors.push_back(
+        {{"scope", core::scope_name(e.scope)}, {"where", e.where}, {"message", e.message}});
+  return json{{"name", job.name},
+              {"from", job.from},
+              {"to", job.to},
+              {"dry_run", job.dry_run},
+              {"check", job.check},
+              {"exit_code", job.exit_code},
+              {"verdict", verdict(job)},
+              {"totals", counters_json(job.totals)},
+              {"folders", folders},
+              {"errors", errors},
+              {"notes", job.notes},
+              {"reconnects", job.reconnects}};
 }
 
 json to_json(const RunReport& run) {
@@ -139,9 +148,14 @@ std::string verdict(const JobReport& job) {
     if (t.missing == 0 && t.failed == 0 && job.exit_code == 0)
       return "all " + plural(t.source, "message", "messages") + " of " + folders +
              " are on the server";
-    return plural(t.missing, "message is", "messages are") + " missing on the server, " +
-           plural(t.failed, "error", "errors") + " (" + grouped(t.present) + " of " +
-           grouped(t.source) + " present)";
+    std::string what;
+    if (t.missing > 0) what = plural(t.missing, "message is", "messages are") + " missing on the server";
+    if (t.failed > 0)
+      what += (what.empty() ? "" : ", ") + plural(t.failed, "message", "messages") +
+              " could not be read";
+    const std::string present = " (" + grouped(t.present) + " of " + grouped(t.source) + " present)";
+    if (what.empty() && !job.errors.empty()) return "stopped: " + job.errors.back().message + present;
+    return what + present;
   }
   std::string detail = grouped(t.present) + " already there, " + grouped(t.appended) +
                        (job.dry_run ? " to add" : " added") + ", " +
@@ -149,14 +163,16 @@ std::string verdict(const JobReport& job) {
                               job.dry_run ? "flag updates" : "flags updated");
   if (t.duplicates_in_source > 0)
     detail += ", " + plural(t.duplicates_in_source, "duplicate", "duplicates") + " in the source";
-  if (t.deleted_from_source > 0) detail += ", " + grouped(t.deleted_from_source) + " deleted from the source";
+  if (t.deleted_from_source > 0)
+    detail += ", " + grouped(t.deleted_from_source) + " deleted from the source";
   if (job.exit_code != 0 && t.failed == 0 && !job.errors.empty())
     return "stopped: " + job.errors.back().message + " (" + detail + ")";
   if (t.failed > 0)
     return plural(t.failed, "message", "messages") + " failed of " + grouped(t.source) + " (" +
            detail + ")";
   if (job.dry_run)
-    return "dry run: " + plural(t.source, "message", "messages") + " of " + folders + " (" + detail + ")";
+    return "dry run: " + plural(t.source, "message", "messages") + " of " + folders + " (" +
+           detail + ")";
   return "all " + plural(t.source, "message", "messages") + " of " + folders +
          " are on the server (" + detail + ")";
 }

@@ -58,7 +58,20 @@ TEST_CASE("report: the verdict says exactly what happened") {
   check.folders.push_back(g);
   check.sum_folders();
   CHECK(check.exit_code == 1);
-  CHECK(sync::verdict(check).find("2 messages are missing") == 0);
+  CHECK(sync::verdict(check) == "2 messages are missing on the server (3 of 5 present)");
+
+  check.folders[0].counters.failed = 1;
+  check.folders[0].counters.present = 2;
+  check.sum_folders();
+  CHECK(sync::verdict(check) ==
+        "2 messages are missing on the server, 1 message could not be read (2 of 5 present)");
+
+  sync::JobReport complete;
+  complete.check = true;
+  complete.folders = {g, g};
+  for (auto& f : complete.folders) f.counters.present = 5, f.counters.missing = 0;
+  complete.sum_folders();
+  CHECK(sync::verdict(complete) == "all 10 messages of 2 folders are on the server");
 }
 
 TEST_CASE("report: an account error raises the exit code to its own") {

@@ -3,8 +3,10 @@
 // each job on stdout, errors on stderr grouped by reason.
 #pragma once
 
+#include <map>
 #include <string>
 
+#include "mailferry/cli/output_lines.hpp"
 #include "mailferry/sync/executor.hpp"
 
 namespace mailferry::cli {
@@ -13,7 +15,7 @@ class TerminalObserver : public sync::Observer {
  public:
   TerminalObserver(sync::Mode mode, bool verbose, bool quiet, bool missing_only);
 
-  void job_started(const std::string& name, bool several_jobs);
+  void job_started(const std::string& name, bool several_jobs, bool dry_run);
   void job_finished(const sync::JobReport& report, bool several_jobs);
 
   void message(sync::Sigil sigil, const sync::FolderReport& folder,
@@ -23,6 +25,8 @@ class TerminalObserver : public sync::Observer {
  private:
   sync::Mode mode_;
   bool verbose_, quiet_, missing_only_;
+  bool dry_run_ = false;
+  std::map<std::pair<std::string, std::string>, FolderTally> tallies_;  // (source, target)
 };
 
 }  // namespace mailferry::cli

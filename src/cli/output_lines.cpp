@@ -1,0 +1,112 @@
+#include "mailferry/cli/output_lines.hpp"
+
+#include <cstdio>
+#include <map>
+
+namespace mailferry::cli {
+
+std::string grouped_number(std::uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string human_bytes(std::uint64_t bytes) {
+  static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) value /= 1024, ++unit;
+  char text[32];
+  if (unit == 0)
+    std::snprintf(text, sizeof text, "%llu B", static_cast<unsigned long long>(bytes));
+  else
+    std::snprintf(text, sizeof text, value < 10 ? "%.1f %s" : "%.0f %s", value, kUnits[unit]);
+  return text;
+}
+
+std::string human_duration(std::uint64_t seconds) {
+  char text[32];
+  if (seconds < 60)
+    std::snprintf(text, sizeof text, "%llus", static_cast<unsigned long long>(seconds));
+  else if (seconds < 3600)
+    std::snprintf(text, sizeof text, "%llum%02llus", static_cast<unsigned long long>(seconds / 60),
+                  static_cast<unsigned long long>(seconds % 60));
+  else
+    std::snprintf(text, sizeof text, "%lluh%02llum",
+                  static_cast<unsigned long long>(seconds / 3600),
+                  static_cast<unsigned long long>(seconds / 60 % 60));
+  return text;
+}
+
+char folder_sigil(const sync::FolderReport& folder, const FolderTally& tally) {
+  const auto& c = folder.counters;
+  if (c.failed > 0 || tally.errors > 0) return '!';
+  if (c.missing > 0) return '+';
+  if (tally.differs > 0) return '*';
+  return '=';
+}
+
+std::string check_folder_line(const sync::FolderReport& folder, const FolderTally& tally) {
+  const auto& c = folder.counters;
+  std::string line = std::string(1, folder_sigil(folder, tally)) + " " + folder.target;
+  if (folder.source != folder.target) line += " (from " + folder.source + ")";
+  line += ": " + grouped_number(c.source) + (c.source == 1 ? " message" : " messages");
+  if (c.source == 0) return line;
+  if (c.present == c.source && tally.differs == 0) return line + ", all present";
+  line += ", " + grouped_number(c.present) + " present";
+  if (c.missing > 0) line += ", " + grouped_number(c.missing) + " missing";
+  if (tally.differs > 0) line += ", " + grouped_number(tally.differs) + " lacking flags";
+  if (c.failed > 0) line += ", " + grouped_number(c.failed) + " unreadable";
+  return line;
+}
+
+std::string sync_folder_line(const sync::FolderReport& folder, bool dry_run) {
+  const auto& c = folder.counters;
+  std::string line = "  " + folder.source + " -> " + folder.target +
+                     (folder.created ? (dry_run ? " (to create)" : " (new)") : "") + ": " +
+                     grouped_number(c.source) + (c.source == 1 ? " message, " : " messages, ") +
+                     grouped_number(c.present) + " already there, " + grouped_number(c.appended) +
+                     (dry_run ? " to add" : " added");
+  if (c.flags_updated > 0)
+    line += ", " + grouped_number(c.flags_updated) + (dry_run ? " flag updates" : " flags updated");
+  if (c.duplicates_in_source > 0)
+    line += ", " + grouped_number(c.duplicates_in_source) + " duplicates in the source";
+  if (c.failed > 0) line += ", " + grouped_number(c.failed) + " failed";
+  if (c.deleted_from_source > 0)
+    line += ", " + grouped_number(c.deleted_from_source) + " deleted from the source";
+  return line;
+}
+
+std::string message_line(sync::Sigil sigil, const std::string& folder, std::uint64_t ordinal,
+                         const std::string& message_id, const std::string& detail) {
+  std::string line = std::string(1, static_cast<char>(sigil)) + " " + folder + " message " +
+                     std::to_string(ordinal);
+  if (!message_id.empty()) line += " " + message_id;
+  if (!detail.empty()) line += ": " + detail;
+  return line;
+}
+
+std::vector<std::string> grouped_errors(const std::vector<core::ErrorRecord>& errors) {
+  // Grouped by what went wrong, so 300 identical refusals read as one line;
+  // the first place it happened stands for the rest.
+  std::vector<std::string> order;
+  std::map<std::string, std::pair<const core::ErrorRecord*, std::size_t>> by_reason;
+  for (const auto& e : errors) {
+    auto [it, inserted] = by_reason.emplace(e.message, std::make_pair(&e, std::size_t{0}));
+    if (inserted) order.push_back(e.message);
+    ++it->second.second;
+  }
+  std::vector<std::string> lines;
+  for (const auto& reason : order) {
+    const auto& [first, count] = by_reason.at(reason);
+    std::string line = first->where.empty() ? reason : first->where + ": " + reason;
+    if (count > 1) line += " (and " + grouped_number(count - 1) + " more like it)";
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+}  // namespace mailferry::cli
