@@ -104,8 +104,7 @@ json to_json(const JobReport& job) {
               {"totals", counters_json(job.totals)},
               {"folders", folders},
               {"errors", errors},
-              {"notes", job.notes},
-              {"reconnects", job.reconnects}};
+              {"notes", job.notes}};
 }
 
 json to_json(const RunReport& run) {
