@@ -123,7 +123,14 @@ void add_mailboxes(GMimeMessage* message, GMimeAddressType type,
   InternetAddressList* list = g_mime_message_get_addresses(message, type);
   for (const Mailbox& box : boxes) {
     std::string name = header_safe(box.name), address = header_safe(box.address);
-    // A name without an address can only be a (named, empty) group.
+    // Without an SMTP address (none stored, or an Exchange DN the PST could
+    // not resolve) only the name can be given: as a named, empty group.
+    const bool smtp = address.find('@') != std::string::npos &&
+                      address.find_first_of(" \t/") == std::string::npos;
+    if (!smtp) {
+      if (name.empty()) name = address;
+      address.clear();
+    }
     GPtr<InternetAddress> ia(
         address.empty()
             ? internet_address_group_new(name.c_str())

@@ -19,7 +19,8 @@ Message sent_message() {
   m.subject = "Grüße – 見積もり";
   m.from = Mailbox{"Jörg Müller", "joerg@example.com"};
   m.to = {{"Ann", "ann@example.com"}, {"", "bob@example.com"}};
-  m.cc = {{"Carol Only", ""}};  // no address known
+  m.cc = {{"Carol Only", ""},  // no address known
+          {"Dennis Lee", "/O=ENRON/OU=NA/CN=RECIPIENTS/CN=DLEE"}};  // unresolved Exchange DN
   m.bcc = {{"Dave", "dave@example.com"}};
   m.message_id = "<abc@example.com>";
   m.in_reply_to = "<parent@example.com>";
@@ -51,7 +52,8 @@ TEST_CASE("pst builder: headers of a message that never travelled") {
   std::string head = bytes.substr(0, bytes.find("\r\n\r\n"));
   for (unsigned char c : head) CHECK(c < 0x80);
   CHECK(head.find("=?") != std::string::npos);
-  CHECK(head.find("Cc: Carol Only: ;") != std::string::npos);
+  CHECK(head.find("Cc: Carol Only: ;, Dennis Lee: ;") != std::string::npos);
+  CHECK(head.find("/O=ENRON") == std::string::npos);
 }
 
 TEST_CASE("pst builder: deterministic bytes, boundaries from the seed") {
@@ -60,7 +62,8 @@ TEST_CASE("pst builder: deterministic bytes, boundaries from the seed") {
   m.html_charset = "utf-8";
   Attachment a;
   a.filename = "Übersicht 2024.pdf";
-  a.data = std::string("%PDF-1.4\n\0\xff binary", 20);
+  const char pdf[] = "%PDF-1.4\n\0\xff binary";
+  a.data = std::string(pdf, sizeof pdf - 1);
   m.attachments.push_back(std::move(a));
   std::string one = build_rfc5322(m, "nid:1");
   CHECK(build_rfc5322(m, "nid:1") == one);
@@ -77,7 +80,7 @@ TEST_CASE("pst builder: deterministic bytes, boundaries from the seed") {
   CHECK(parts[1].type == "text/html");
   CHECK(parts[2].filename == "Übersicht 2024.pdf");
   CHECK(parts[2].type == "application/pdf");  // from the extension
-  CHECK(parts[2].data == std::string("%PDF-1.4\n\0\xff binary", 20));
+  CHECK(parts[2].data == std::string(pdf, sizeof pdf - 1));
 }
 
 TEST_CASE("pst builder: embedded messages nest to any depth") {

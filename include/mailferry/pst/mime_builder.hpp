@@ -9,7 +9,9 @@
 //  - Otherwise (Sent items, drafts) the headers are built from the properties:
 //    Date (client submit time), From, Sender, To, Cc, Bcc, Subject,
 //    Message-ID (PR_INTERNET_MESSAGE_ID only, never invented), In-Reply-To,
-//    References; non-ASCII as RFC 2047 encoded-words in UTF-8.
+//    References; non-ASCII as RFC 2047 encoded-words in UTF-8. A party with no
+//    SMTP address in the PST (an unresolved Exchange DN, or only a display
+//    name) is written as a named empty group ("Dennis Lee: ;", RFC 6854).
 // Body: text/plain and text/html as multipart/alternative when both exist;
 // attachments referenced from the HTML by Content-ID as multipart/related;
 // other attachments (names in any script as RFC 2231 UTF-8 parameters) and
