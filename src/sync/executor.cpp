@@ -224,6 +224,9 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
       for (const auto& a : plan.appends) keys.push_back(messages[a.source_index].key);
       options_.journal->begin(fr.target, keys);
     }
+    std::uint64_t bytes = 0;
+    for (const auto& item : items) bytes += item.size;
+    observer_.transfer_started(fr, items.size(), bytes);
     target_.append(fr.target, items, [&](std::size_t i, const target::AppendOutcome& outcome) {
       const auto& planned = plan.appends[i];
       const auto& m = messages[planned.source_index];

@@ -37,6 +37,10 @@ class Observer {
  public:
   virtual ~Observer() = default;
   virtual void folder_started(const FolderReport& /*folder*/, std::uint64_t /*messages*/) {}
+  // Before a folder's uploads: how many messages and bytes will be sent (for
+  // progress displays; `message` then reports each one as it is answered).
+  virtual void transfer_started(const FolderReport& /*folder*/, std::uint64_t /*messages*/,
+                                std::uint64_t /*bytes*/) {}
   virtual void message(Sigil /*sigil*/, const FolderReport& /*folder*/,
                        const source::SourceMessage& /*message*/, const std::string& /*detail*/) {}
   virtual void folder_finished(const FolderReport& /*folder*/) {}
