@@ -1,0 +1,106 @@
+// Fuzz target: the eml source (source/eml_source.hpp) on one message file.
+//
+// Input: the file's bytes (held in an in-memory file, memfd_create).
+// Invariants checked, beyond "no crash":
+//  - the file yields one message or one error naming the file, never both
+//    and never neither;
+//  - a message's bytes are the file's bytes with bare LF turned into CRLF
+//    (after a byte order mark and a From_ line, which are left out), exactly
+//    `size` of them, read in pieces of any size;
+//  - the key and INTERNALDATE are set; the error text says what is wrong.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fuzz_check.hpp"
+#include "mailferry/core/log.hpp"
+#include "mailferry/mbox/transcoder.hpp"
+#include "mailferry/source/eml_source.hpp"
+
+namespace {
+
+using namespace mailferry;
+
+const std::string& memory_file(std::string_view bytes) {
+  static const int fd = memfd_create("fuzz-eml", 0);
+  static const std::string path = "/proc/self/fd/" + std::to_string(fd);
+  FUZZ_CHECK(fd >= 0, "memfd_create works");
+  FUZZ_CHECK(ftruncate(fd, 0) == 0, "ftruncate works");
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+    FUZZ_CHECK(n > 0, "pwrite works");
+    done += static_cast<std::size_t>(n);
+  }
+  return path;
+}
+
+std::string to_crlf(std::string_view bytes) {
+  std::string out;
+  mbox::LineTranscoder transcoder(mbox::Quoting::None);
+  auto append = [&](const char* data, std::size_t n) { out.append(data, n); };
+  transcoder.feed(bytes, append);
+  transcoder.finish(append);
+  return out;
+}
+
+// The file without what the source leaves out in front of the message.
+std::string_view message_part(std::string_view file) {
+  if (file.substr(0, 3) == "\xEF\xBB\xBF") file.remove_prefix(3);
+  if (file.substr(0, 5) == "From ") {
+    const std::size_t lf = file.find('\n');
+    if (lf != std::string_view::npos && lf < 4096) file.remove_prefix(lf + 1);
+  }
+  return file;
+}
+
+struct Sink : source::ScanSink {
+  std::vector<source::SourceMessage> messages;
+  std::vector<core::ErrorRecord> errors;
+  void message(source::SourceMessage m) override { messages.push_back(std::move(m)); }
+  void error(core::ErrorRecord e) override { errors.push_back(std::move(e)); }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  core::set_log_level(core::LogLevel::Error);  // NUL bytes and bad dates are expected
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  const std::string& path = memory_file(bytes);
+
+  source::EmlSourceOptions options;
+  options.max_header_bytes = 4096;
+  source::EmlSource source(path, options);
+  const auto folders = source.folders();
+  FUZZ_CHECK(folders.size() == 1, "a file is one folder");
+  Sink sink;
+  source.scan(folders[0], sink);
+  FUZZ_CHECK(sink.messages.size() + sink.errors.size() == 1, "one file, one message or one error");
+  for (const auto& e : sink.errors) {
+    FUZZ_CHECK(e.where == path, "the error names the file");
+    FUZZ_CHECK(!e.message.empty(), "the error says what is wrong");
+    FUZZ_CHECK(e.scope == core::ErrorScope::Message, "a bad file is a bad message");
+  }
+  for (const auto& m : sink.messages) {
+    FUZZ_CHECK(!m.key.empty(), "a message has a key");
+    FUZZ_CHECK(m.ordinal == 1, "the first file is message 1");
+    auto reader = source.open(folders[0], m);
+    std::string out;
+    char buffer[4096];
+    std::size_t want = 1;
+    while (std::size_t n = reader->read(buffer, want)) {
+      out.append(buffer, n);
+      want = want * 3 % sizeof buffer + 1;
+    }
+    FUZZ_CHECK(out.size() == m.size, "a message yields exactly its announced size");
+    FUZZ_CHECK(out == to_crlf(message_part(bytes)), "a message is the file with CRLF line ends");
+  }
+  return 0;
+}
