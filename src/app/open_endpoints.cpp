@@ -7,6 +7,7 @@
 #include "mailferry/app/run_job.hpp"
 #include "mailferry/core/error.hpp"
 #include "mailferry/mbox/variant.hpp"
+#include "mailferry/source/eml_source.hpp"
 #include "mailferry/source/mbox_source.hpp"
 #include "mailferry/source/pop3_source.hpp"
 #include "mailferry/source/pst_source.hpp"
@@ -34,7 +35,11 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
       options.cache = state;
       return std::make_unique<source::Pop3Source>(std::move(options));
     }
-    case job::Scheme::Eml:
+    case job::Scheme::Eml: {
+      source::EmlSourceOptions options;
+      options.mark_seen = job.mark_read;
+      return std::make_unique<source::EmlSource>(ep.path, options);
+    }
     case job::Scheme::Imap:
     case job::Scheme::Imaps:
       break;
@@ -55,6 +60,8 @@ std::vector<std::string> source_notes(source::Source& source) {
   std::vector<std::string> notes;
   if (auto* mbox = dynamic_cast<source::MboxSource*>(&source)) {
     for (const auto& n : mbox->notes()) notes.push_back(n.where + ": " + n.message);
+  } else if (auto* eml = dynamic_cast<source::EmlSource*>(&source)) {
+    for (const auto& n : eml->notes()) notes.push_back(n.where + ": " + n.message);
   } else if (auto* pop3 = dynamic_cast<source::Pop3Source*>(&source)) {
     notes = pop3->notes();
   } else if (auto* pst = dynamic_cast<source::PstSource*>(&source)) {

@@ -33,7 +33,7 @@ net::ConnectOptions connect_options(const job::EndpointConfig& config,
 
 bool is_single_folder_source(const job::Job& job) {
   const auto& ep = job.from.endpoint;
-  if (ep.is_pop3()) return true;
+  if (ep.is_pop3() || ep.scheme == job::Scheme::Eml) return true;  // eml: is always one folder
   if (ep.scheme != job::Scheme::Mbox) return false;
   struct stat st{};
   return ::stat(ep.path.c_str(), &st) == 0 && S_ISREG(st.st_mode);

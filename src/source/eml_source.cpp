@@ -69,8 +69,9 @@ FileScan scan_file(const fs::path& file, std::uint64_t max_header) {
   std::string_view first(buffer.data(), got);
   if (got == 0) reject("the file is empty; not a message");
   if (first.substr(0, kOleMagic.size()) == kOleMagic)
-    reject("an Outlook .msg file (binary), not a MIME message; convert it to .eml first "
-           "(for example with msgconvert)");
+    reject(
+        "an Outlook .msg file (binary), not a MIME message; convert it to .eml first "
+        "(for example with msgconvert)");
   s.start = message_start(first);
   s.length = handle.size() - s.start;
 
@@ -196,14 +197,15 @@ std::vector<fs::path> EmlSource::message_files() {
       notes.push_back(core::ErrorRecord{core::ErrorScope::Folder, entry.string(), skipped});
   }
   if (ec)
-    throw core::SourceError("eml:" + path_.string() + ": cannot list the directory: " +
-                            ec.message());
+    throw core::SourceError("eml:" + path_.string() +
+                            ": cannot list the directory: " + ec.message());
   // Byte order of the names: stable across runs and locales.
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
     return a.filename().native() < b.filename().native();
   });
-  std::sort(notes.begin(), notes.end(),
-            [](const core::ErrorRecord& a, const core::ErrorRecord& b) { return a.where < b.where; });
+  std::sort(notes.begin(), notes.end(), [](const core::ErrorRecord& a, const core::ErrorRecord& b) {
+    return a.where < b.where;
+  });
   notes_ = std::move(notes);
   return files;
 }

@@ -51,7 +51,8 @@ void set_mtime(const std::string& path, std::time_t when) {
   REQUIRE(::utime(path.c_str(), &times) == 0);
 }
 
-const std::string kPlain = "From: a@example.com\nSubject: hello\nMessage-ID: <1@example.com>\n\nbody\n";
+const std::string kPlain =
+    "From: a@example.com\nSubject: hello\nMessage-ID: <1@example.com>\n\nbody\n";
 const std::string kPlainCrlf =
     "From: a@example.com\r\nSubject: hello\r\nMessage-ID: <1@example.com>\r\n\r\nbody\r\n";
 
@@ -119,8 +120,11 @@ TEST_CASE("eml source: a directory is one folder of its files in name order") {
 TEST_CASE("eml source: a byte order mark and an mbox From_ line are not part of the message") {
   TempDir dir("eml-front");
   dir.write_file("m/1-bom.eml", "\xEF\xBB\xBFSubject: bom\n\nx\n");
-  dir.write_file("m/2-from.eml", "From MAILER-DAEMON Fri Apr 06 16:46:09 2001\nSubject: from\n\nFrom me\n");
-  dir.write_file("m/3-both.eml", "\xEF\xBB\xBF" "From - Wed Nov 09 20:53:04 2011\r\nSubject: both\r\n\r\n");
+  dir.write_file("m/2-from.eml",
+                 "From MAILER-DAEMON Fri Apr 06 16:46:09 2001\nSubject: from\n\nFrom me\n");
+  dir.write_file("m/3-both.eml",
+                 "\xEF\xBB\xBF"
+                 "From - Wed Nov 09 20:53:04 2011\r\nSubject: both\r\n\r\n");
   EmlSource source(dir.path() / "m");
   Sink sink = scan(source);
   REQUIRE(sink.messages.size() == 3);
@@ -161,19 +165,22 @@ TEST_CASE("eml source: files that are not messages are errors naming the file") 
 TEST_CASE("eml source: INTERNALDATE from Date:, else the last Received:, else the file time") {
   TempDir dir("eml-dates");
   const std::string with_date = dir.write_file(
-      "m/1.eml", "Received: by b; Tue, 3 Mar 2020 10:00:00 +0000\nDate: Mon, 2 Mar 2020 09:00:00 +0100\n\n");
-  const std::string received = dir.write_file(
-      "m/2.eml",
-      "Received: by mx2; Wed, 4 Mar 2020 12:00:00 +0000\nReceived: by mx1; Wed, 4 Mar 2020 11:59:00 "
-      "+0000 (UTC)\nDate: not a date\n\n");
+      "m/1.eml",
+      "Received: by b; Tue, 3 Mar 2020 10:00:00 +0000\nDate: Mon, 2 Mar 2020 09:00:00 +0100\n\n");
+  const std::string received = dir.write_file("m/2.eml",
+                                              "Received: by mx2; Wed, 4 Mar 2020 12:00:00 "
+                                              "+0000\nReceived: by mx1; Wed, 4 Mar 2020 11:59:00 "
+                                              "+0000 (UTC)\nDate: not a date\n\n");
   const std::string nothing = dir.write_file("m/3.eml", "Subject: undated\n\n");
   set_mtime(nothing, 1'000'000'000);
   EmlSource source(dir.path() / "m");
   Sink sink = scan(source);
   REQUIRE(sink.messages.size() == 3);
-  CHECK(sink.messages[0].internal_date == *mailferry::mime::parse_rfc5322_date("Mon, 2 Mar 2020 09:00:00 +0100"));
+  CHECK(sink.messages[0].internal_date ==
+        *mailferry::mime::parse_rfc5322_date("Mon, 2 Mar 2020 09:00:00 +0100"));
   CHECK(sink.messages[0].internal_date.offset_minutes == 60);
-  CHECK(sink.messages[1].internal_date == *mailferry::mime::parse_rfc5322_date("Wed, 4 Mar 2020 11:59:00 +0000"));
+  CHECK(sink.messages[1].internal_date ==
+        *mailferry::mime::parse_rfc5322_date("Wed, 4 Mar 2020 11:59:00 +0000"));
   CHECK(sink.messages[2].internal_date.utc == 1'000'000'000);
 }
 
@@ -205,7 +212,8 @@ TEST_CASE("eml source: \\Seen unless told otherwise, and status fields win") {
 TEST_CASE("eml source: keys without Message-ID depend on the exact CRLF size") {
   TempDir dir("eml-keys");
   dir.write_file("m/lf.eml", "Subject: same\nDate: Mon, 2 Mar 2020 09:00:00 +0100\n\nbody\n");
-  dir.write_file("m/crlf.eml", "Subject: same\r\nDate: Mon, 2 Mar 2020 09:00:00 +0100\r\n\r\nbody\r\n");
+  dir.write_file("m/crlf.eml",
+                 "Subject: same\r\nDate: Mon, 2 Mar 2020 09:00:00 +0100\r\n\r\nbody\r\n");
   dir.write_file("m/longer.eml", "Subject: same\nDate: Mon, 2 Mar 2020 09:00:00 +0100\n\nbody!\n");
   EmlSource source(dir.path() / "m");
   Sink sink = scan(source);
