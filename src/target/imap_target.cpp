@@ -11,6 +11,7 @@
 #include "mailferry/imap/mutf7.hpp"
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/mime/message_key.hpp"
+#include "mailferry/target/role_discovery.hpp"
 #include "untagged_scope.hpp"
 
 namespace mailferry::target {
@@ -140,6 +141,13 @@ std::vector<TargetFolder> ImapTarget::list_folders() {
     throw core::ServerError(
         core::ErrorScope::Account,
         describe() + ": the server refused to list folders: " + done.describe());
+  if (!namespace_ && !c.capabilities().has("NAMESPACE")) {
+    // No NAMESPACE: no prefix, and INBOX's delimiter (saves a LIST "" "").
+    for (const auto& f : out)
+      if (f.name == "INBOX") namespace_ = TargetNamespace{"", f.delimiter};
+  }
+  for (const auto& note : assign_roles_by_name(out, personal_namespace()))
+    core::log_info(describe() + ": " + note);
   return out;
 }
 
@@ -163,6 +171,7 @@ bool ImapTarget::folder_exists(const std::string& folder) {
 }
 
 void ImapTarget::create_folder(const std::string& name, core::Role role) {
+  if (created_.count(name) != 0) return;
   imap::Client& c = client();
   const std::string_view attribute = core::special_use_attribute(role);
   auto create = [&](bool with_use) {
@@ -186,6 +195,7 @@ void ImapTarget::create_folder(const std::string& name, core::Role role) {
   imap::Completion subscribed = c.run(std::move(subscribe));
   if (!subscribed.ok())
     core::log_warn(describe() + ": could not subscribe " + name + ": " + subscribed.describe());
+  created_.insert(name);
 }
 
 const ImapTarget::Selected& ImapTarget::select(const std::string& folder, bool read_only) {

@@ -18,6 +18,7 @@ class DryRunTarget final : public Target {
 
   std::string describe() const override { return inner_.describe(); }
   std::vector<TargetFolder> list_folders() override { return inner_.list_folders(); }
+  TargetNamespace personal_namespace() override { return inner_.personal_namespace(); }
   void create_folder(const std::string& name, core::Role role) override;
   FolderSnapshot index_folder(const std::string& folder, bool read_only,
                               const std::function<void(TargetMessage)>& each) override;

@@ -42,7 +42,13 @@ class ImapTarget final : public Target {
   ~ImapTarget() override;
 
   std::string describe() const override;
+  // LIST (with RETURN (SPECIAL-USE) where offered); folders the server marks
+  // with no role get one by name where it is clear (target/role_discovery.hpp).
   std::vector<TargetFolder> list_folders() override;
+  // NAMESPACE (RFC 2342) where offered, else LIST "" "" for the delimiter.
+  // Asked once per ImapTarget.
+  TargetNamespace personal_namespace() override;
+  // A folder this object created once is not created again.
   void create_folder(const std::string& name, core::Role role) override;
   FolderSnapshot index_folder(const std::string& folder, bool read_only,
                               const std::function<void(TargetMessage)>& each) override;
@@ -83,6 +89,8 @@ class ImapTarget final : public Target {
   std::unique_ptr<imap::Client> client_;
   std::map<std::string, std::string> wire_names_;  // UTF-8 name -> the server's spelling
   std::optional<Selected> selected_;
+  std::optional<TargetNamespace> namespace_;
+  std::set<std::string> created_;  // folders created (and subscribed) by this object
 };
 
 }  // namespace mailferry::target

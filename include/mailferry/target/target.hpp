@@ -26,10 +26,18 @@
 namespace mailferry::target {
 
 struct TargetFolder {
-  std::string name;            // full UTF-8 name as the server has it ("INBOX.Sent")
-  char delimiter = '/';        // the server's hierarchy delimiter for this name ('\0': flat)
-  core::Role role = core::Role::None;  // from SPECIAL-USE (or, later, well-known names)
+  std::string name;      // full UTF-8 name as the server has it ("INBOX.Sent")
+  char delimiter = '/';  // the server's hierarchy delimiter for this name ('\0': flat)
+  core::Role role = core::Role::None;  // from SPECIAL-USE, else from well-known names
   bool selectable = true;
+  bool role_by_name = false;  // the role comes from the name (the server marks none)
+};
+
+// Where the user's own folders live (RFC 2342 personal namespace): every new
+// folder name starts with `prefix` ("" or "INBOX."), except INBOX itself.
+struct TargetNamespace {
+  std::string prefix;    // UTF-8, ending with the delimiter when not empty
+  char delimiter = '/';  // hierarchy delimiter ('\0': a flat server)
 };
 
 struct TargetMessage {
@@ -61,7 +69,7 @@ struct AppendOutcome {
   bool ok = false;
   std::uint32_t uidvalidity = 0;  // from APPENDUID (UIDPLUS); 0 when the server did not say
   std::uint32_t uid = 0;
-  core::ErrorRecord error;        // when !ok: scope and the server's words
+  core::ErrorRecord error;  // when !ok: scope and the server's words
 };
 
 struct FlagUpdate {
@@ -75,6 +83,9 @@ class Target {
   virtual std::string describe() const = 0;  // "imaps://alice@host:993"
 
   virtual std::vector<TargetFolder> list_folders() = 0;
+  // The personal namespace. The default: no prefix, and the delimiter
+  // list_folders() shows for INBOX ('/' when it shows none).
+  virtual TargetNamespace personal_namespace();
   // Creates a folder (marking it with the role where CREATE-SPECIAL-USE allows)
   // and subscribes it. Creating one that exists is not an error.
   virtual void create_folder(const std::string& name, core::Role role) = 0;
