@@ -5,9 +5,7 @@
 
 namespace mailferry::sync {
 
-void TargetIndex::add(const core::MessageKey& key, Entry entry) {
-  entries_[key].push_back(entry);
-}
+void TargetIndex::add(const core::MessageKey& key, Entry entry) { entries_[key].push_back(entry); }
 
 const std::vector<TargetIndex::Entry>* TargetIndex::find(const core::MessageKey& key) const {
   auto it = entries_.find(key);
@@ -77,7 +75,8 @@ FolderPlan diff_folder(const std::vector<source::SourceMessage>& messages,
     // expunge there would destroy mail the user still has.
     core::Flags missing = wanted.minus(existing->flags);
     missing = core::Flags(missing.bits() & ~static_cast<std::uint8_t>(core::Flag::Deleted));
-    if (!missing.empty() && existing->uid != 0) plan.flag_updates.push_back({i, existing->uid, missing});
+    if (!missing.empty() && existing->uid != 0)
+      plan.flag_updates.push_back({i, existing->uid, missing});
   }
   return plan;
 }

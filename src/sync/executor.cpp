@@ -1,9 +1,12 @@
 #include "mailferry/sync/executor.hpp"
 
 #include <ctime>
+#include <functional>
 #include <map>
 #include <thread>
+#include <unordered_set>
 
+#include "mailferry/core/log.hpp"
 #include "mailferry/sync/differ.hpp"
 #include "mailferry/sync/folder_mapping.hpp"
 
@@ -35,15 +38,7 @@ std::string describe_message(const source::Source& source, const source::SourceF
   return where;
 }
 
-// Target folders in the order their first source folder appears, each with
-// every source folder that maps to it (several may: e.g. "Sent" and
-// "Sent Items" both go to the server's Sent).
-struct TargetGroup {
-  std::string target;
-  core::Role role = core::Role::None;
-  bool exists = false;
-  std::vector<source::SourceFolder> sources;
-};
+using TargetGroup = Executor::TargetGroup;
 
 std::vector<TargetGroup> group_by_target(const std::vector<FolderAssignment>& assignments) {
   std::vector<TargetGroup> groups;
@@ -71,88 +66,153 @@ JobReport Executor::run() {
   report.to = target_.describe();
   report.dry_run = options_.dry_run;
   report.check = options_.mode == Mode::Check;
-  const bool writes = options_.mode == Mode::Sync;
 
   try {
-    const auto source_folders = source_.folders();
-    const auto target_folders = target_.list_folders();
+    std::vector<source::SourceFolder> source_folders;
+    std::vector<target::TargetFolder> target_folders;
+    with_reconnects(
+        "listing folders", report,
+        [&] {
+          source_folders = source_.folders();
+          target_folders = target_.list_folders();
+        },
+        [] { return std::size_t{0}; });
     MappingOptions mapping{options_.single_folder_source, options_.to_folder, options_.only_role};
     const auto groups = group_by_target(map_folders(source_folders, target_folders, mapping));
     if (options_.only_role && groups.empty())
       report.notes.push_back("the source has no folder with the role '" +
                              std::string(core::role_name(*options_.only_role)) + "'");
-
     for (const auto& group : groups) {
-      TargetIndex index;
-      target::FolderSnapshot snapshot;
-      bool created = false;
-      bool indexable = group.exists;
-      if (!group.exists && writes) {
-        target_.create_folder(group.target, group.role);
-        created = true;
-        indexable = !options_.dry_run;  // a dry run's folder does not exist to index
+      // Keys appended into this folder by earlier attempts: a retry finds them
+      // on the server, and they must still count as appended, not as present.
+      GroupMemory memory;
+      std::vector<FolderReport> folders;
+      try {
+        with_reconnects(
+            group.target, report,
+            [&] {
+              folders.clear();
+              run_group(group, report, memory, folders);
+            },
+            [&] { return memory.appended.size(); });
+      } catch (...) {
+        for (auto& f : folders) report.folders.push_back(std::move(f));
+        throw;
       }
-      if (indexable) {
-        snapshot = target_.index_folder(group.target, !writes || options_.dry_run,
-                                        [&](const target::TargetMessage& m) {
-                                          index.add(m.key, {m.uid, m.flags, m.size});
-                                        });
-      } else {
-        snapshot.keywords_allowed = true;  // a new folder on a server with keywords
-      }
-      if (options_.journal != nullptr && writes && !options_.dry_run && indexable) {
-        // Uploads an earlier run started and never saw end: the server may
-        // still be executing them. Resolve them before planning anything.
-        const auto pending = options_.journal->pending(group.target);
-        auto found = [&] {
-          std::size_t n = 0;
-          for (const auto& key : pending) n += index.find(key) != nullptr;
-          return n;
-        };
-        if (!pending.empty()) {
-          if (found() < pending.size()) {
-            wait_until_settled(group.target);
-            index = TargetIndex{};
-            snapshot = target_.index_folder(group.target, false, [&](const target::TargetMessage& m) {
-              index.add(m.key, {m.uid, m.flags, m.size});
-            });
-          }
-          report.notes.push_back(group.target + ": " + std::to_string(pending.size()) +
-                                 " uploads of an interrupted run were resolved (" +
-                                 std::to_string(found()) + " had reached the server)");
-          options_.journal->clear(group.target);
-        }
-      }
-      const DiffPolicy policy{snapshot.keywords_allowed, true};
-
-      for (const auto& folder : group.sources) {
-        FolderReport fr;
-        fr.source = folder.display_name();
-        fr.target = group.target;
-        fr.role = folder.role;
-        fr.created = created;
-        created = false;  // count the creation once per target folder
-        DiffPolicy folder_policy = policy;
-        folder_policy.drafts_folder = folder.role == core::Role::Drafts;
-        try {
-          sync_folder(folder, fr, index, folder_policy, report);
-        } catch (const core::Error& e) {
-          if (e.scope() == core::ErrorScope::Account || e.scope() == core::ErrorScope::Fatal) {
-            report.folders.push_back(fr);
-            throw;
-          }
-          report.add_error({e.scope(), source_.describe() + ": folder " + fr.source, e.what()},
-                           e.exit_code());
-        }
-        report.folders.push_back(fr);
-        observer_.folder_finished(fr);
-      }
+      for (auto& f : folders) report.folders.push_back(std::move(f));
     }
   } catch (const core::Error& e) {
     report.add_error({e.scope(), report.from + " -> " + report.to, e.what()}, e.exit_code());
   }
   report.sum_folders();
   return report;
+}
+
+void Executor::with_reconnects(const std::string& what, JobReport& report,
+                               const std::function<void()>& step,
+                               const std::function<std::size_t()>& progress) {
+  int failures = 0;  // in a row, without progress in between
+  for (;;) {
+    const std::size_t errors_before = report.errors.size();
+    const int exit_code_before = report.exit_code;
+    const std::size_t progress_before = progress();
+    try {
+      step();
+      return;
+    } catch (const core::ConnectionError& e) {
+      if (progress() > progress_before) failures = 0;
+      if (++failures > options_.reconnect_attempts) throw;
+      // What the failed attempt reported, the next one reports again.
+      report.errors.resize(errors_before);
+      report.exit_code = exit_code_before;
+      auto delay = options_.reconnect_delay * (1 << std::min(failures - 1, 10));
+      delay = std::min(delay, options_.reconnect_delay_cap);
+      const std::string note = what + ": " + e.what() + "; resuming in " +
+                               std::to_string(delay.count()) + " ms (failure " +
+                               std::to_string(failures) + " of at most " +
+                               std::to_string(options_.reconnect_attempts) + " in a row)";
+      core::log_warn(note);
+      report.notes.push_back(note);
+      ++report.reconnects;
+      std::this_thread::sleep_for(delay);
+    }
+  }
+}
+
+void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemory& memory,
+                         std::vector<FolderReport>& folders) {
+  const bool writes = options_.mode == Mode::Sync;
+  TargetIndex index;
+  target::FolderSnapshot snapshot;
+  bool created = false;
+  bool indexable = group.exists;
+  if (!group.exists && writes) {
+    target_.create_folder(group.target, group.role);
+    created = true;
+    indexable = !options_.dry_run;  // a dry run's folder does not exist to index
+  }
+  auto index_target = [&] {
+    index = TargetIndex{};
+    snapshot = target_.index_folder(group.target, !writes || options_.dry_run,
+                                    [&](const target::TargetMessage& m) {
+                                      index.add(m.key, {m.uid, m.flags, m.size});
+                                    });
+  };
+  if (indexable)
+    index_target();
+  else
+    snapshot.keywords_allowed = true;  // a new folder on a server with keywords
+
+  if (options_.journal != nullptr && writes && !options_.dry_run && indexable) {
+    // Uploads an earlier run (or attempt) started and never saw end: the
+    // server may still be executing them. Resolve them before planning.
+    const auto pending = options_.journal->pending(group.target);
+    auto found = [&] {
+      std::size_t n = 0;
+      for (const auto& e : pending) n += index.find(e.key) != nullptr;
+      return n;
+    };
+    if (!pending.empty()) {
+      if (found() < pending.size()) {
+        wait_until_settled(group.target);
+        index_target();
+      }
+      // Uploads this run began in an attempt that lost its connection: those
+      // that reached the server were appended by this run.
+      for (const auto& e : pending) {
+        const std::string id = e.key.value + "\n" + std::to_string(e.size);
+        if (index.find(e.key) != nullptr && memory.begun.count(id)) memory.appended.insert(id);
+      }
+      report.notes.push_back(group.target + ": " + std::to_string(pending.size()) +
+                             " interrupted uploads were resolved (" + std::to_string(found()) +
+                             " had reached the server)");
+      options_.journal->clear(group.target);
+    }
+  }
+  const DiffPolicy policy{snapshot.keywords_allowed, true};
+
+  for (const auto& folder : group.sources) {
+    FolderReport fr;
+    fr.source = folder.display_name();
+    fr.target = group.target;
+    fr.role = folder.role;
+    fr.created = created;
+    created = false;  // count the creation once per target folder
+    DiffPolicy folder_policy = policy;
+    folder_policy.drafts_folder = folder.role == core::Role::Drafts;
+    try {
+      sync_folder(folder, fr, index, folder_policy, report, memory);
+    } catch (const core::Error& e) {
+      if (e.scope() == core::ErrorScope::Account || e.scope() == core::ErrorScope::Fatal) {
+        folders.push_back(fr);
+        throw;
+      }
+      report.add_error({e.scope(), source_.describe() + ": folder " + fr.source, e.what()},
+                       e.exit_code());
+    }
+    folders.push_back(fr);
+    observer_.folder_finished(fr);
+  }
 }
 
 void Executor::wait_until_settled(const std::string& folder) {
@@ -170,8 +230,17 @@ void Executor::wait_until_settled(const std::string& folder) {
   }
 }
 
+namespace {
+
+// One message's identity for "appended in this run" (key and size, as the differ tells them apart).
+std::string appended_id(const source::SourceMessage& m) {
+  return m.key.value + "\n" + std::to_string(m.size);
+}
+
+}  // namespace
+
 void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr, TargetIndex& index,
-                           const DiffPolicy& policy, JobReport& report) {
+                           const DiffPolicy& policy, JobReport& report, GroupMemory& memory) {
   CollectingSink sink(report);
   source_.scan(folder, sink);
   const auto& messages = sink.messages;
@@ -181,14 +250,24 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
   c.duplicates_in_source = plan.duplicates.size();
   c.source = messages.size() - plan.duplicates.size() + sink.failed;
   c.failed = sink.failed;
-  c.present = plan.present.size();
+  for (const auto& p : plan.present) {
+    const auto& m = messages[p.source_index];
+    if (memory.appended.count(appended_id(m))) {  // by an earlier attempt of this run
+      ++c.appended;
+      c.bytes_appended += m.size;
+    } else {
+      ++c.present;
+    }
+  }
   observer_.folder_started(fr, c.source);
-  for (const auto& p : plan.present) observer_.message(Sigil::Present, fr, messages[p.source_index], "");
+  for (const auto& p : plan.present)
+    observer_.message(Sigil::Present, fr, messages[p.source_index], "");
   for (auto d : plan.duplicates) observer_.message(Sigil::Duplicate, fr, messages[d], "");
 
   if (options_.mode == Mode::Check) {
     c.missing = plan.appends.size();
-    for (const auto& a : plan.appends) observer_.message(Sigil::Missing, fr, messages[a.source_index], "");
+    for (const auto& a : plan.appends)
+      observer_.message(Sigil::Missing, fr, messages[a.source_index], "");
     for (const auto& u : plan.flag_updates)
       observer_.message(Sigil::Differs, fr, messages[u.source_index], "lacks " + u.add.to_imap());
     return;
@@ -213,16 +292,20 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
   if (!items.empty()) {
     // Intents go to the journal before the first byte is sent; ends are
     // written in batches (a lost end costs only a settle wait next time).
-    std::vector<core::MessageKey> ended;
+    std::vector<JournalEntry> ended;
     auto flush_ended = [&] {
       if (options_.journal != nullptr && !options_.dry_run) options_.journal->end(fr.target, ended);
       ended.clear();
     };
     if (options_.journal != nullptr && !options_.dry_run) {
-      std::vector<core::MessageKey> keys;
-      keys.reserve(plan.appends.size());
-      for (const auto& a : plan.appends) keys.push_back(messages[a.source_index].key);
-      options_.journal->begin(fr.target, keys);
+      std::vector<JournalEntry> entries;
+      entries.reserve(plan.appends.size());
+      for (const auto& a : plan.appends) {
+        const auto& m = messages[a.source_index];
+        entries.push_back({m.key, m.size});
+        memory.begun.insert(appended_id(m));
+      }
+      options_.journal->begin(fr.target, entries);
     }
     std::uint64_t bytes = 0;
     for (const auto& item : items) bytes += item.size;
@@ -230,12 +313,13 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
     target_.append(fr.target, items, [&](std::size_t i, const target::AppendOutcome& outcome) {
       const auto& planned = plan.appends[i];
       const auto& m = messages[planned.source_index];
-      ended.push_back(m.key);
+      ended.push_back({m.key, m.size});
       if (ended.size() >= 256) flush_ended();
       if (outcome.ok) {
         ++c.appended;
         c.bytes_appended += m.size;
         index.add(m.key, {outcome.uid, planned.flags, m.size});
+        memory.appended.insert(appended_id(m));
         confirmed.push_back(m);
         observer_.message(Sigil::Missing, fr, m, "");
       } else {
@@ -260,10 +344,12 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
   }
 
   if (options_.delete_after_copy && !options_.dry_run && source_.supports_removal()) {
-    const std::time_t cutoff = std::time(nullptr) - static_cast<std::time_t>(options_.keep_days) * 86400;
+    const std::time_t cutoff =
+        std::time(nullptr) - static_cast<std::time_t>(options_.keep_days) * 86400;
     std::vector<source::SourceMessage> removable;
     for (auto& m : confirmed)
-      if (options_.keep_days == 0 || m.internal_date.utc < cutoff) removable.push_back(std::move(m));
+      if (options_.keep_days == 0 || m.internal_date.utc < cutoff)
+        removable.push_back(std::move(m));
     if (!removable.empty()) {
       auto removal = source_.remove(folder, removable);
       c.deleted_from_source = removal.removed;

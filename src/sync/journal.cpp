@@ -8,25 +8,36 @@ std::string Journal::space(const std::string& folder) const {
   return "journal\n" + scope_ + "\n" + folder;
 }
 
-std::vector<core::MessageKey> Journal::pending(const std::string& folder) {
-  std::vector<core::MessageKey> keys;
-  for (auto& [key, value] : store_.entries(space(folder))) keys.push_back({key});
-  return keys;
+namespace {
+
+// Stored as "<size> <key>": the size first, since a key may hold any character.
+std::string entry_id(const JournalEntry& e) { return std::to_string(e.size) + " " + e.key.value; }
+
+}  // namespace
+
+std::vector<JournalEntry> Journal::pending(const std::string& folder) {
+  std::vector<JournalEntry> out;
+  for (auto& [id, value] : store_.entries(space(folder))) {
+    auto space_at = id.find(' ');
+    if (space_at == std::string::npos) continue;  // not ours: ignore rather than guess
+    out.push_back({{id.substr(space_at + 1)}, std::stoull(id.substr(0, space_at))});
+  }
+  return out;
 }
 
-void Journal::begin(const std::string& folder, const std::vector<core::MessageKey>& keys) {
-  if (keys.empty()) return;
+void Journal::begin(const std::string& folder, const std::vector<JournalEntry>& entries) {
+  if (entries.empty()) return;
   StateStore::Transaction transaction(store_);
   const std::string s = space(folder);
-  for (const auto& key : keys) store_.put(s, key.value, "started");
+  for (const auto& e : entries) store_.put(s, entry_id(e), "started");
   transaction.commit();
 }
 
-void Journal::end(const std::string& folder, const std::vector<core::MessageKey>& keys) {
-  if (keys.empty()) return;
+void Journal::end(const std::string& folder, const std::vector<JournalEntry>& entries) {
+  if (entries.empty()) return;
   StateStore::Transaction transaction(store_);
   const std::string s = space(folder);
-  for (const auto& key : keys) store_.erase(s, key.value);
+  for (const auto& e : entries) store_.erase(s, entry_id(e));
   transaction.commit();
 }
 

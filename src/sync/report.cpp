@@ -104,7 +104,8 @@ json to_json(const JobReport& job) {
               {"totals", counters_json(job.totals)},
               {"folders", folders},
               {"errors", errors},
-              {"notes", job.notes}};
+              {"notes", job.notes},
+              {"reconnects", job.reconnects}};
 }
 
 json to_json(const RunReport& run) {
@@ -148,12 +149,15 @@ std::string verdict(const JobReport& job) {
       return "all " + plural(t.source, "message", "messages") + " of " + folders +
              " are on the server";
     std::string what;
-    if (t.missing > 0) what = plural(t.missing, "message is", "messages are") + " missing on the server";
+    if (t.missing > 0)
+      what = plural(t.missing, "message is", "messages are") + " missing on the server";
     if (t.failed > 0)
       what += (what.empty() ? "" : ", ") + plural(t.failed, "message", "messages") +
               " could not be read";
-    const std::string present = " (" + grouped(t.present) + " of " + grouped(t.source) + " present)";
-    if (what.empty() && !job.errors.empty()) return "stopped: " + job.errors.back().message + present;
+    const std::string present =
+        " (" + grouped(t.present) + " of " + grouped(t.source) + " present)";
+    if (what.empty() && !job.errors.empty())
+      return "stopped: " + job.errors.back().message + present;
     return what + present;
   }
   std::string detail = grouped(t.present) + " already there, " + grouped(t.appended) +

@@ -9,8 +9,11 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include "mailferry/core/role.hpp"
 #include "mailferry/source/source.hpp"
@@ -26,10 +29,10 @@ enum class Mode { Sync, Check };
 // Per-message sigils as rclone check prints them.
 enum class Sigil : char {
   Present = '=',
-  Missing = '+',   // on the source only (sync: being appended)
-  Differs = '*',   // present with other flags
+  Missing = '+',  // on the source only (sync: being appended)
+  Differs = '*',  // present with other flags
   Error = '!',
-  Duplicate = 'd', // repeated in the source, not uploaded
+  Duplicate = 'd',  // repeated in the source, not uploaded
 };
 
 // Hooks for progress and per-message output; the default does nothing.
@@ -52,7 +55,7 @@ struct ExecutorOptions {
   bool single_folder_source = false;  // an mbox file or a POP3 mailbox
   std::string to_folder = "INBOX";
   std::optional<core::Role> only_role;
-  bool delete_after_copy = false;     // needs Source::supports_removal()
+  bool delete_after_copy = false;  // needs Source::supports_removal()
   int keep_days = 0;
   // Upload journal (not owned; nullptr: none). With it, uploads interrupted
   // in an earlier run are resolved against the server before anything is sent.
@@ -60,6 +63,12 @@ struct ExecutorOptions {
   // How long a folder must show no new message to count as settled.
   std::chrono::milliseconds settle_quiet{1500};
   std::chrono::milliseconds settle_limit{60000};
+  // A lost connection is resumed: reconnect after a delay that doubles each
+  // time up to the cap, re-index the folder and go on; at most this many
+  // failures in a row without a message getting through.
+  int reconnect_attempts = 5;
+  std::chrono::milliseconds reconnect_delay{1000};
+  std::chrono::milliseconds reconnect_delay_cap{30000};
 };
 
 class Executor {
@@ -71,11 +80,38 @@ class Executor {
   // report), only for bugs.
   JobReport run();
 
+ public:
+  // Target folders in the order their first source folder appears, each with
+  // every source folder that maps to it (several may: e.g. "Sent" and
+  // "Sent Items" both go to the server's Sent).
+  struct TargetGroup {
+    std::string target;
+    core::Role role = core::Role::None;
+    bool exists = false;
+    std::vector<source::SourceFolder> sources;
+  };
+
  private:
+  // What one target folder's attempts remember across reconnects: uploads
+  // begun and uploads confirmed in this run (as "key\nsize").
+  struct GroupMemory {
+    std::unordered_set<std::string> begun;
+    std::unordered_set<std::string> appended;
+  };
+
+  // Runs `step`; after a lost connection, waits (capped exponential backoff)
+  // and runs it again. Failures in a row without `progress` growing are
+  // limited to reconnect_attempts; then the ConnectionError goes up.
+  void with_reconnects(const std::string& what, JobReport& report,
+                       const std::function<void()>& step,
+                       const std::function<std::size_t()>& progress);
+  void run_group(const TargetGroup& group, JobReport& report, GroupMemory& memory,
+                 std::vector<FolderReport>& folders);
   // Waits until `folder` shows no new messages for settle_quiet (at most settle_limit).
   void wait_until_settled(const std::string& folder);
   void sync_folder(const source::SourceFolder& folder, FolderReport& report_folder,
-                   TargetIndex& index, const DiffPolicy& policy, JobReport& report);
+                   TargetIndex& index, const DiffPolicy& policy, JobReport& report,
+                   GroupMemory& memory);
 
   source::Source& source_;
   target::Target& target_;

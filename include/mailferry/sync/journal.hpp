@@ -14,6 +14,7 @@
 // them only costs the settle wait on the next run.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,17 +23,25 @@
 
 namespace mailferry::sync {
 
+// One upload: the message's key and size (messages sharing a Message-ID
+// differ in size, see differ.hpp).
+struct JournalEntry {
+  core::MessageKey key;
+  std::uint64_t size = 0;
+  bool operator==(const JournalEntry&) const = default;
+};
+
 class Journal {
  public:
   // `scope` keeps jobs sharing a state file apart ("mbox:/a -> imaps://u@h:993").
   Journal(StateStore& store, std::string scope);
 
   // Keys of uploads into `folder` that were started and never ended.
-  std::vector<core::MessageKey> pending(const std::string& folder);
-  // Records that uploads of `keys` into `folder` are about to start.
-  void begin(const std::string& folder, const std::vector<core::MessageKey>& keys);
-  // Records that the uploads of `keys` ended (stored, or refused by the server).
-  void end(const std::string& folder, const std::vector<core::MessageKey>& keys);
+  std::vector<JournalEntry> pending(const std::string& folder);
+  // Records that these uploads into `folder` are about to start.
+  void begin(const std::string& folder, const std::vector<JournalEntry>& entries);
+  // Records that these uploads ended (stored, or refused by the server).
+  void end(const std::string& folder, const std::vector<JournalEntry>& entries);
   // Forgets every intent of `folder` (after they were resolved against the server).
   void clear(const std::string& folder);
 

@@ -8,10 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/role.hpp"
@@ -50,6 +49,7 @@ struct JobReport {
   std::vector<FolderReport> folders;
   std::vector<core::ErrorRecord> errors;
   std::vector<std::string> notes;  // facts worth knowing that are not errors
+  int reconnects = 0;              // connections lost and resumed
   int exit_code = core::kExitComplete;
 
   // Adds an error and raises exit_code where the error demands it.

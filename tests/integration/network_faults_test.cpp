@@ -1,0 +1,114 @@
+// Network faults between mailferry and a real Dovecot: a proxy cuts the
+// connection after a random number of bytes, again and again; the executor
+// reconnects, re-indexes, resolves what was in flight, and goes on. The end
+// state must be complete and free of duplicates, checked by an independent
+// IMAP client.
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include "mailferry/source/mbox_source.hpp"
+#include "mailferry/sync/executor.hpp"
+#include "mailferry/sync/journal.hpp"
+#include "mailferry/sync/state_store.hpp"
+#include "mailferry/target/imap_target.hpp"
+#include "support/dovecot_server.hpp"
+#include "support/fault_proxy.hpp"
+#include "support/imap_snapshot.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace mailferry;
+using namespace mailferry::testing;
+
+namespace {
+
+net::ConnectOptions through(const FaultProxy& proxy, const DovecotServer& server, const std::string& user) {
+  net::ConnectOptions o;
+  o.protocol = net::Protocol::Imap;
+  o.host = "127.0.0.1";
+  o.port = proxy.port();
+  o.implicit_tls = true;
+  o.ca_file = server.ca_file();
+  o.user = user;
+  o.password = core::Secret(server.password());
+  o.timeout = std::chrono::seconds(10);
+  return o;
+}
+
+sync::ExecutorOptions fast_retries(sync::Journal& journal) {
+  sync::ExecutorOptions options;
+  options.single_folder_source = true;
+  options.journal = &journal;
+  options.reconnect_attempts = 8;
+  options.reconnect_delay = std::chrono::milliseconds(5);
+  options.reconnect_delay_cap = std::chrono::milliseconds(40);
+  options.settle_quiet = std::chrono::milliseconds(300);
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("network faults: 100 random cuts in one job end complete and duplicate-free") {
+  DovecotServer server;
+  TempDir dir;
+  FaultPlan plan;
+  plan.cut_min_bytes = 2'000;
+  plan.cut_max_bytes = 400'000;
+  plan.max_cuts = 100;
+  plan.seed = 20261122;
+  FaultProxy proxy(server.imaps_port(), plan);
+
+  const std::string file = std::string(MAILFERRY_CORPUS_DIR) + "/mbox/linux-samsung-soc-2020-2000msgs.mboxrd";
+  source::MboxSource source(file);
+  sync::StateStore state(dir.file("state.db"));
+  sync::Journal journal(state, "faults");
+  sync::JobReport report;
+  // A job may give up after too many failures in a row; run it again, as cron would.
+  for (int run = 0; run < 10 && (run == 0 || report.exit_code != 0); ++run) {
+    try {
+      target::ImapTarget target(through(proxy, server, "faulty"));
+      report = sync::Executor(source, target, fast_retries(journal)).run();
+    } catch (const core::ConnectionError&) {
+      report.exit_code = core::kExitConnection;  // the login itself was cut: next run
+    }
+  }
+  INFO("cuts: " << proxy.cuts() << ", connections: " << proxy.connections());
+  CHECK(proxy.cuts() == 100);
+  REQUIRE(report.exit_code == 0);
+
+  auto inbox = imap_snapshot(server, "faulty")["INBOX"];
+  std::map<std::string, int> copies;
+  for (const auto& m : inbox) ++copies[m.sha256];
+  CHECK(inbox.size() == report.totals.source);  // every distinct message of the file
+  CHECK(report.totals.source == 2000);          // 2000 messages, 9 Message-IDs used twice
+  for (const auto& [sha, n] : copies) {
+    INFO("sha256 " << sha);
+    CHECK(n == 1);
+  }
+}
+
+TEST_CASE("network faults: a stalled connection times out instead of hanging, and the job resumes") {
+  DovecotServer server;
+  TempDir dir;
+  FaultPlan plan;
+  plan.cut_min_bytes = 30'000;
+  plan.cut_max_bytes = 60'000;
+  plan.max_cuts = 2;
+  plan.stall_instead_of_cut = true;
+  FaultProxy proxy(server.imaps_port(), plan);
+
+  source::MboxSource source(std::string(MAILFERRY_CORPUS_DIR) + "/mbox/mbox.src");
+  sync::StateStore state(dir.file("state.db"));
+  sync::Journal journal(state, "stalls");
+  auto options = through(proxy, server, "stalled");
+  options.timeout = std::chrono::seconds(2);
+  target::ImapTarget target(options);
+  auto started = std::chrono::steady_clock::now();
+  auto report = sync::Executor(source, target, fast_retries(journal)).run();
+  auto took = std::chrono::steady_clock::now() - started;
+  CHECK(proxy.cuts() == 2);
+  CHECK(report.exit_code == 0);
+  CHECK(report.reconnects >= 1);
+  CHECK(took < std::chrono::seconds(60));
+  CHECK(report.totals.appended == static_cast<std::uint64_t>(server.message_count("stalled", "INBOX")));
+}
