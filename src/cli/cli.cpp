@@ -7,9 +7,11 @@
 
 #include "help_formatter.hpp"
 #include "mailferry/app/run_job.hpp"
+#include "mailferry/cli/console.hpp"
+#include "mailferry/cli/json_log.hpp"
 #include "mailferry/cli/list_command.hpp"
 #include "mailferry/cli/options.hpp"
-#include "mailferry/cli/terminal_observer.hpp"
+#include "mailferry/cli/terminal_output.hpp"
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/log.hpp"
 #include "mailferry/sync/report.hpp"
@@ -101,7 +103,14 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
       ->type_name("FILE")
       ->group(kOutput);
   verb.add_flag("-v,--verbose", o.verbose, "also print a line per message")->group(kOutput);
-  verb.add_flag("-q,--quiet", o.quiet, "print only each job's verdict and the errors")
+  verb.add_flag("-q,--quiet", o.quiet,
+                "no progress display; print only each job's verdict and the errors")
+      ->group(kOutput);
+  verb.add_option("--log-format", o.log_format,
+                  "text (default), or json: one JSON object per event on stderr, for log "
+                  "collectors; nothing on stdout")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
       ->group(kOutput);
 }
 
@@ -122,16 +131,61 @@ int finish(const sync::RunReport& run, const std::vector<job::Job>& jobs) {
   return run.exit_code();
 }
 
+// The run's output: text for people, or JSON events; log lines go the same way.
+class RunOutput {
+ public:
+  RunOutput(const CommonOptions& o, sync::Mode mode)
+      : console_(stdout, stderr, o.log_format == "text" && is_ansi_terminal(2)) {
+    if (o.log_format == "json") {
+      events_ = std::make_unique<JsonLog>(
+          [](std::string_view line) {
+            std::fwrite(line.data(), 1, line.size(), stderr);
+            std::fputc('\n', stderr);
+            std::fflush(stderr);
+          },
+          mode, o.verbose);
+    } else {
+      OutputSettings settings{mode, o.verbose, o.quiet, o.missing_only, false};
+      text_ = std::make_unique<TerminalOutput>(console_, settings);
+    }
+    core::set_log_sink(
+        [this](core::LogLevel level, std::string_view text) { events().log(level, text); });
+  }
+  ~RunOutput() {
+    core::set_log_sink({});
+    if (text_) text_->finish();
+  }
+  RunEvents& events() { return text_ ? static_cast<RunEvents&>(*text_) : *events_; }
+  void several_jobs(bool several) {
+    if (text_) text_->set_several_jobs(several);
+  }
+
+ private:
+  Console console_;
+  std::unique_ptr<TerminalOutput> text_;
+  std::unique_ptr<RunEvents> events_;
+};
+
 int run_jobs(const CommonOptions& o, sync::Mode mode) {
-  auto jobs = jobs_from_options(o);
+  RunOutput output(o, mode);
+  std::vector<job::Job> jobs;
+  try {
+    jobs = jobs_from_options(o);
+  } catch (const core::Error& e) {
+    core::log_error(e.what());  // through the run's output: a JSON event with --log-format json
+    return e.exit_code();
+  }
+  output.several_jobs(jobs.size() > 1);
   sync::RunReport run;
   run.dry_run = mode == sync::Mode::Check;
-  TerminalObserver observer(mode, o.verbose, o.quiet, o.missing_only);
-  for (const auto& j : jobs) {
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto& j = jobs[i];
     run.dry_run = run.dry_run || j.dry_run;
-    observer.job_started(j.name, jobs.size() > 1, j.dry_run);
-    auto report = app::run_job(j, mode, &observer);
-    observer.job_finished(report, jobs.size() > 1);
+    output.events().job_started(
+        i, {j.name, j.from.endpoint.to_string(), j.to.endpoint.to_string(), j.dry_run});
+    JobEventAdapter adapter(output.events(), i);
+    auto report = app::run_job(j, mode, &adapter);
+    output.events().job_finished(i, report);
     run.jobs.push_back(std::move(report));
   }
   return finish(run, jobs);

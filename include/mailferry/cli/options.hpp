@@ -27,6 +27,7 @@ struct CommonOptions {
   bool missing_only = false;  // check: print only what is missing
   bool verbose = false;
   bool quiet = false;
+  std::string log_format = "text";  // text | json
 };
 
 // The jobs the command line asks for: those of the job file (with the flags

@@ -2,6 +2,7 @@
 // type cannot be formatted, and protocol traces redact LOGIN/AUTHENTICATE.
 #pragma once
 
+#include <functional>
 #include <string_view>
 
 namespace mailferry::core {
@@ -11,6 +12,13 @@ enum class LogLevel { Quiet = 0, Error = 1, Warn = 2, Info = 3, Debug = 4 };
 void set_log_level(LogLevel level);
 LogLevel log_level();
 void log(LogLevel level, std::string_view message);
+
+// Where lines that pass the level go instead of "mailferry: ..." on stderr:
+// the command line sends them into JSON events or past a progress display.
+// Called one line at a time under the log's lock; the sink must not log.
+// An empty function restores stderr.
+using LogSink = std::function<void(LogLevel level, std::string_view message)>;
+void set_log_sink(LogSink sink);
 
 inline void log_error(std::string_view m) { log(LogLevel::Error, m); }
 inline void log_warn(std::string_view m) { log(LogLevel::Warn, m); }
