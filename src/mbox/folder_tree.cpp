@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "mailferry/core/error.hpp"
+#include "mailferry/core/role_names.hpp"
 #include "mailferry/mbox/file_handle.hpp"
 
 namespace fs = std::filesystem;
@@ -22,10 +23,6 @@ constexpr std::array<std::string_view, 8> kMboxExtensions{
 bool iends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
          strncasecmp(s.data() + s.size() - suffix.size(), suffix.data(), suffix.size()) == 0;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 bool has_mbox_extension(std::string_view name) {
@@ -179,34 +176,10 @@ std::vector<MboxFolderFile> discover_mbox_folders(const fs::path& root,
 }
 
 core::Role guess_role_from_name(std::string_view name) {
-  struct Known {
-    std::string_view name;
-    core::Role role;
-  };
-  // English names as Thunderbird and common exporters write them. Localized
-  // names belong here too, as one more row each.
-  static constexpr std::array<Known, 17> kKnown{{
-      {"Inbox", core::Role::Inbox},
-      {"Sent", core::Role::Sent},
-      {"Sent Messages", core::Role::Sent},
-      {"Sent Items", core::Role::Sent},
-      {"Sent Mail", core::Role::Sent},
-      {"Drafts", core::Role::Drafts},
-      {"Draft", core::Role::Drafts},
-      {"Trash", core::Role::Trash},
-      {"Deleted Items", core::Role::Trash},
-      {"Deleted Messages", core::Role::Trash},
-      {"Junk", core::Role::Junk},
-      {"Spam", core::Role::Junk},
-      {"Archives", core::Role::Archive},
-      {"Archive", core::Role::Archive},
-      {"Unsent Messages", core::Role::Outbox},
-      {"Outbox", core::Role::Outbox},
-      {"Templates", core::Role::None},
-  }};
-  for (const auto& k : kKnown)
-    if (iequals(k.name, name)) return k.role;
-  return core::Role::None;
+  // The shared table of well-known names, any language. All Mail and Starred
+  // are server views, not folders a mail program keeps.
+  const core::Role role = core::role_from_folder_name(name).role;
+  return role == core::Role::All || role == core::Role::Flagged ? core::Role::None : role;
 }
 
 }  // namespace mailferry::mbox

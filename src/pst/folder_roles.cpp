@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 
+#include "mailferry/core/role_names.hpp"
 #include "mailferry/pst/pst_file.hpp"
 
 namespace mailferry::pst {
@@ -95,168 +96,6 @@ std::optional<std::uint64_t> special_folder(const PstFile& file,
   return std::nullopt;
 }
 
-struct WellKnown {
-  Role role;
-  std::string_view name;
-};
-
-// Default folder names of Outlook and common clients in several languages.
-constexpr std::array kWellKnownNames{
-    // Inbox
-    WellKnown{Role::Inbox, "Inbox"},
-    WellKnown{Role::Inbox, "Posteingang"},
-    WellKnown{Role::Inbox, "Boîte de réception"},
-    WellKnown{Role::Inbox, "Bandeja de entrada"},
-    WellKnown{Role::Inbox, "Posta in arrivo"},
-    WellKnown{Role::Inbox, "Postvak IN"},
-    WellKnown{Role::Inbox, "Caixa de Entrada"},
-    WellKnown{Role::Inbox, "Skrzynka odbiorcza"},
-    WellKnown{Role::Inbox, "Входящие"},
-    WellKnown{Role::Inbox, "受信トレイ"},
-    WellKnown{Role::Inbox, "收件箱"},
-    WellKnown{Role::Inbox, "收件匣"},
-    WellKnown{Role::Inbox, "받은 편지함"},
-    WellKnown{Role::Inbox, "Inkorgen"},
-    WellKnown{Role::Inbox, "Indbakke"},
-    WellKnown{Role::Inbox, "Innboks"},
-    WellKnown{Role::Inbox, "Saapuneet"},
-    WellKnown{Role::Inbox, "Doručená pošta"},
-    WellKnown{Role::Inbox, "Beérkezett üzenetek"},
-    WellKnown{Role::Inbox, "Gelen Kutusu"},
-    WellKnown{Role::Inbox, "Εισερχόμενα"},
-    // Sent
-    WellKnown{Role::Sent, "Sent Items"},
-    WellKnown{Role::Sent, "Sent"},
-    WellKnown{Role::Sent, "Sent Mail"},
-    WellKnown{Role::Sent, "Sent Messages"},
-    WellKnown{Role::Sent, "Gesendete Elemente"},
-    WellKnown{Role::Sent, "Gesendete Objekte"},
-    WellKnown{Role::Sent, "Éléments envoyés"},
-    WellKnown{Role::Sent, "Elementos enviados"},
-    WellKnown{Role::Sent, "Posta inviata"},
-    WellKnown{Role::Sent, "Verzonden items"},
-    WellKnown{Role::Sent, "Itens Enviados"},
-    WellKnown{Role::Sent, "Elementy wysłane"},
-    WellKnown{Role::Sent, "Отправленные"},
-    WellKnown{Role::Sent, "送信済みアイテム"},
-    WellKnown{Role::Sent, "已发送邮件"},
-    WellKnown{Role::Sent, "寄件備份"},
-    WellKnown{Role::Sent, "보낸 편지함"},
-    WellKnown{Role::Sent, "Skickat"},
-    WellKnown{Role::Sent, "Sendt post"},
-    WellKnown{Role::Sent, "Sendte elementer"},
-    WellKnown{Role::Sent, "Lähetetyt"},
-    WellKnown{Role::Sent, "Odeslaná pošta"},
-    WellKnown{Role::Sent, "Elküldött elemek"},
-    WellKnown{Role::Sent, "Gönderilmiş Öğeler"},
-    WellKnown{Role::Sent, "Απεσταλμένα"},
-    // Drafts
-    WellKnown{Role::Drafts, "Drafts"},
-    WellKnown{Role::Drafts, "Entwürfe"},
-    WellKnown{Role::Drafts, "Brouillons"},
-    WellKnown{Role::Drafts, "Borradores"},
-    WellKnown{Role::Drafts, "Bozze"},
-    WellKnown{Role::Drafts, "Concepten"},
-    WellKnown{Role::Drafts, "Rascunhos"},
-    WellKnown{Role::Drafts, "Kopie robocze"},
-    WellKnown{Role::Drafts, "Черновики"},
-    WellKnown{Role::Drafts, "下書き"},
-    WellKnown{Role::Drafts, "草稿"},
-    WellKnown{Role::Drafts, "임시 보관함"},
-    WellKnown{Role::Drafts, "Utkast"},
-    WellKnown{Role::Drafts, "Kladder"},
-    WellKnown{Role::Drafts, "Luonnokset"},
-    WellKnown{Role::Drafts, "Koncepty"},
-    WellKnown{Role::Drafts, "Piszkozatok"},
-    WellKnown{Role::Drafts, "Taslaklar"},
-    WellKnown{Role::Drafts, "Πρόχειρα"},
-    // Trash
-    WellKnown{Role::Trash, "Deleted Items"},
-    WellKnown{Role::Trash, "Trash"},
-    WellKnown{Role::Trash, "Deleted Messages"},
-    WellKnown{Role::Trash, "Gelöschte Elemente"},
-    WellKnown{Role::Trash, "Gelöschte Objekte"},
-    WellKnown{Role::Trash, "Éléments supprimés"},
-    WellKnown{Role::Trash, "Elementos eliminados"},
-    WellKnown{Role::Trash, "Posta eliminata"},
-    WellKnown{Role::Trash, "Verwijderde items"},
-    WellKnown{Role::Trash, "Itens Excluídos"},
-    WellKnown{Role::Trash, "Elementy usunięte"},
-    WellKnown{Role::Trash, "Удаленные"},
-    WellKnown{Role::Trash, "削除済みアイテム"},
-    WellKnown{Role::Trash, "已删除邮件"},
-    WellKnown{Role::Trash, "刪除的郵件"},
-    WellKnown{Role::Trash, "지운 편지함"},
-    WellKnown{Role::Trash, "Borttagna objekt"},
-    WellKnown{Role::Trash, "Slettet post"},
-    WellKnown{Role::Trash, "Slettede elementer"},
-    WellKnown{Role::Trash, "Poistetut"},
-    WellKnown{Role::Trash, "Odstraněná pošta"},
-    WellKnown{Role::Trash, "Törölt elemek"},
-    WellKnown{Role::Trash, "Silinmiş Öğeler"},
-    WellKnown{Role::Trash, "Διαγραμμένα"},
-    // Junk
-    WellKnown{Role::Junk, "Junk E-mail"},
-    WellKnown{Role::Junk, "Junk Email"},
-    WellKnown{Role::Junk, "Junk"},
-    WellKnown{Role::Junk, "Spam"},
-    WellKnown{Role::Junk, "Junk-E-Mail"},
-    WellKnown{Role::Junk, "Courrier indésirable"},
-    WellKnown{Role::Junk, "Correo no deseado"},
-    WellKnown{Role::Junk, "Posta indesiderata"},
-    WellKnown{Role::Junk, "Ongewenste e-mail"},
-    WellKnown{Role::Junk, "Lixo Eletrônico"},
-    WellKnown{Role::Junk, "Wiadomości-śmieci"},
-    WellKnown{Role::Junk, "Нежелательная почта"},
-    WellKnown{Role::Junk, "迷惑メール"},
-    WellKnown{Role::Junk, "垃圾邮件"},
-    WellKnown{Role::Junk, "垃圾郵件"},
-    WellKnown{Role::Junk, "정크 메일"},
-    WellKnown{Role::Junk, "Skräppost"},
-    WellKnown{Role::Junk, "Uønsket e-mail"},
-    WellKnown{Role::Junk, "Søppelpost"},
-    WellKnown{Role::Junk, "Roskaposti"},
-    WellKnown{Role::Junk, "Nevyžádaná pošta"},
-    WellKnown{Role::Junk, "Levélszemét"},
-    WellKnown{Role::Junk, "Gereksiz E-posta"},
-    WellKnown{Role::Junk, "Ανεπιθύμητη αλληλογραφία"},
-    // Outbox
-    WellKnown{Role::Outbox, "Outbox"},
-    WellKnown{Role::Outbox, "Postausgang"},
-    WellKnown{Role::Outbox, "Boîte d'envoi"},
-    WellKnown{Role::Outbox, "Bandeja de salida"},
-    WellKnown{Role::Outbox, "Posta in uscita"},
-    WellKnown{Role::Outbox, "Postvak UIT"},
-    WellKnown{Role::Outbox, "Caixa de Saída"},
-    WellKnown{Role::Outbox, "Skrzynka nadawcza"},
-    WellKnown{Role::Outbox, "Исходящие"},
-    WellKnown{Role::Outbox, "送信トレイ"},
-    WellKnown{Role::Outbox, "发件箱"},
-    WellKnown{Role::Outbox, "寄件匣"},
-    WellKnown{Role::Outbox, "보낼 편지함"},
-    WellKnown{Role::Outbox, "Utkorgen"},
-    WellKnown{Role::Outbox, "Udbakke"},
-    WellKnown{Role::Outbox, "Utboks"},
-    WellKnown{Role::Outbox, "Lähtevät"},
-    WellKnown{Role::Outbox, "Pošta k odeslání"},
-    WellKnown{Role::Outbox, "Postázandó üzenetek"},
-    WellKnown{Role::Outbox, "Giden Kutusu"},
-    WellKnown{Role::Outbox, "Εξερχόμενα"},
-};
-
-bool ascii_iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (x < 0x80 && y < 0x80) {
-      if (std::tolower(x) != std::tolower(y)) return false;
-    } else if (x != y) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 std::unordered_map<std::uint64_t, RoleAssignment> roles_from_entry_ids(const PstFile& file) {
@@ -289,9 +128,10 @@ std::unordered_map<std::uint64_t, RoleAssignment> roles_from_entry_ids(const Pst
 }
 
 Role role_from_folder_name(const std::string& utf8_name) {
-  for (const WellKnown& w : kWellKnownNames)
-    if (ascii_iequals(utf8_name, w.name)) return w.role;
-  return Role::None;
+  // The shared table of well-known names (data/folder-role-names.tsv); the
+  // roles a PST store has entry ids for, plus Archive.
+  const Role role = core::role_from_folder_name(utf8_name).role;
+  return role == Role::All || role == Role::Flagged ? Role::None : role;
 }
 
 }  // namespace mailferry::pst

@@ -46,9 +46,10 @@ std::string folder_name_for_file(const std::filesystem::path& file);
 std::vector<MboxFolderFile> discover_mbox_folders(const std::filesystem::path& root,
                                                   std::vector<FolderNote>& notes);
 
-// The role a top-level folder plays, guessed from its (English, Thunderbird)
-// name, case-insensitively: Inbox, Sent, Drafts, Trash, Junk, Archives,
-// "Unsent Messages"/Outbox. Everything else (Templates included) is None.
+// The role a top-level folder plays, guessed from its name in any language
+// of core/role_names.hpp (Thunderbird's Sent, Drafts, Trash, Junk, Archives,
+// "Unsent Messages", Outlook's, Apple Mail's, ... and their translations).
+// Everything else (Templates included) is None.
 core::Role guess_role_from_name(std::string_view name);
 
 }  // namespace mailferry::mbox

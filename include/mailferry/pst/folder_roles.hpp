@@ -35,7 +35,8 @@ struct RoleAssignment {
 // Folder node id -> role, from the store's entry ids only.
 std::unordered_map<std::uint64_t, RoleAssignment> roles_from_entry_ids(const PstFile& file);
 
-// The role a folder name suggests (case-insensitive for ASCII), or Role::None.
+// The role a folder name suggests (core/role_names.hpp: any language, after
+// Unicode normalization and case folding), or Role::None.
 core::Role role_from_folder_name(const std::string& utf8_name);
 
 }  // namespace mailferry::pst
