@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/dovecot_server.hpp"
+#include "support/mail_text.hpp"
 #include "support/imap_snapshot.hpp"
 #include "support/run_command.hpp"
 #include "support/temp_dir.hpp"
@@ -16,16 +17,6 @@ using namespace mailferry::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string to_crlf(const std::string& bytes) {
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r')) out += '\r';
-    out += bytes[i];
-  }
-  if (!out.empty() && out.back() != '\n') out += "\r\n";
-  return out;
-}
 
 // A few real messages from the corpus, each with a distinct Message-ID.
 std::vector<std::string> corpus_messages() {

@@ -13,6 +13,7 @@
 #include "mailferry/mime/message_key.hpp"
 #include "mailferry/sync/state_store.hpp"
 #include "support/dovecot_server.hpp"
+#include "support/mail_text.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace mailferry;
@@ -20,22 +21,14 @@ using mailferry::testing::DovecotServer;
 using mailferry::testing::DovecotShape;
 using mailferry::testing::TempDir;
 
+using mailferry::testing::to_crlf;
+
 namespace {
 
 struct CorpusMessage {
   std::string name;
   std::string crlf;  // the file with CRLF line ends: what POP3 must deliver
 };
-
-std::string to_crlf(const std::string& bytes) {
-  std::string out;
-  out.reserve(bytes.size() + bytes.size() / 20);
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r')) out += '\r';
-    out += bytes[i];
-  }
-  return out;
-}
 
 // Every single-message file of the corpus, in name order.
 std::vector<CorpusMessage> corpus_messages() {

@@ -11,22 +11,16 @@
 #include "mailferry/sync/state_store.hpp"
 #include "mailferry/target/imap_target.hpp"
 #include "support/dovecot_server.hpp"
+#include "support/mail_text.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace mailferry;
 using mailferry::testing::DovecotServer;
 using mailferry::testing::TempDir;
 
-namespace {
+using mailferry::testing::to_crlf;
 
-std::string to_crlf(const std::string& bytes) {
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r')) out += '\r';
-    out += bytes[i];
-  }
-  return out;
-}
+namespace {
 
 std::vector<std::string> corpus(std::size_t count) {
   std::vector<std::filesystem::path> paths;
