@@ -54,6 +54,7 @@ class ScanAdapter : public mbox::ScanHandler {
     out.flags = mbox::flags_from_status_headers(fields);
     out.size = m.size;
     out.requests_read_receipt = fields.has_disposition_notification_to;
+    out.gmail_labels = fields.x_gmail_labels;
 
     const mbox::FromLine from = mbox::parse_from_line(m.from_line);
     if (from.date) {

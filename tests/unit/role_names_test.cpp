@@ -1,4 +1,6 @@
 #include "mailferry/core/role_names.hpp"
+#include "mailferry/mbox/folder_tree.hpp"
+#include "mailferry/pst/folder_roles.hpp"
 
 #include <doctest/doctest.h>
 
@@ -125,4 +127,17 @@ TEST_CASE("role names: Gmail Takeout labels, localized") {
   CHECK(own.marker == GmailMarker::None);
   CHECK(core::gmail_label_meaning("Category").marker == GmailMarker::None);
   CHECK(core::gmail_label_meaning("Receipts/2019").role == Role::None);
+}
+
+TEST_CASE("role names: mbox trees and PST fallback use the table") {
+  CHECK(mbox::guess_role_from_name("Sent") == Role::Sent);
+  CHECK(mbox::guess_role_from_name("Gesendet") == Role::Sent);
+  CHECK(mbox::guess_role_from_name("Éléments supprimés") == Role::Trash);
+  CHECK(mbox::guess_role_from_name("Unsent Messages") == Role::Outbox);
+  CHECK(mbox::guess_role_from_name("Archives") == Role::Archive);
+  CHECK(mbox::guess_role_from_name("Templates") == Role::None);
+  CHECK(mbox::guess_role_from_name("Starred") == Role::None);  // a server view, not a folder
+  CHECK(pst::role_from_folder_name("보낸 편지함") == Role::Sent);
+  CHECK(pst::role_from_folder_name("Junk-E-Mail") == Role::Junk);
+  CHECK(pst::role_from_folder_name("All Mail") == Role::None);
 }

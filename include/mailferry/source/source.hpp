@@ -44,6 +44,7 @@ struct SourceMessage {
   core::InternalDate internal_date;
   std::uint64_t size = 0;     // exact number of bytes BodyReader will produce
   bool requests_read_receipt = false;  // has Disposition-Notification-To
+  std::string gmail_labels;  // Gmail Takeout's X-Gmail-Labels value as found; usually empty
 };
 
 // Pull-style reader of one message's upload bytes.
