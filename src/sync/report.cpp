@@ -1,11 +1,10 @@
 #include "mailferry/sync/report.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "mailferry/core/atomic_file.hpp"
 
 namespace mailferry::sync {
 namespace {
@@ -127,17 +126,14 @@ json to_json(const RunReport& run) {
 }
 
 void write_report(const RunReport& run, const std::string& path) {
-  std::string temp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw core::UsageError(path + ": cannot write the report");
-    out << to_json(run).dump(2) << '\n';
-    out.flush();
-    if (!out) throw core::UsageError(path + ": cannot write the report");
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::remove(temp.c_str());
-    throw core::UsageError(path + ": cannot write the report");
+  // Whole or not at all: a cron job reading the report never sees half of it,
+  // and a failed write leaves the previous report in place.
+  try {
+    core::AtomicFile file(path);
+    file.write(to_json(run).dump(2) + "\n");
+    file.commit();
+  } catch (const std::system_error& e) {
+    throw core::UsageError(path + ": cannot write the report: " + e.code().message());
   }
 }
 
