@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "mailferry/core/hardening.hpp"
 #include "mailferry/core/log.hpp"
 #include "mailferry/job/credentials.hpp"
 
@@ -24,6 +25,7 @@ net::ConnectOptions connect_options(const job::EndpointConfig& config,
   options.allow_plaintext = config.insecure_plaintext;
   options.ca_file = config.ca_file;
   options.user = ep.user;
+  core::disable_core_dumps();  // before the first secret is in memory
   options.password = job::resolve_password(config.password, password_env_fallback, where);
   if (config.insecure_plaintext && !ep.implicit_tls())
     core::log_warn(where + ": --insecure-plaintext: the password and all mail cross the network "
