@@ -17,7 +17,8 @@ using nlohmann::json;
 const std::vector<std::string> kTopKeys{"jobs", "defaults"};
 const std::vector<std::string> kJobKeys{
     "name",      "from",        "to",         "dry_run",           "report",    "to_folder",
-    "mbox_format", "only_role", "mark_read",  "delete_after_copy", "keep_days", "state"};
+    "mbox_format", "only_role", "mark_read",  "delete_after_copy", "keep_days", "state",
+    "map",       "include",     "exclude",    "prefix",            "merge",     "gmail_labels"};
 const std::vector<std::string> kEndpointKeys{"url",          "password_file", "password_env",
                                              "password_command", "ca_file", "insecure_plaintext"};
 
@@ -111,6 +112,43 @@ EndpointConfig parse_endpoint_config(const json& value, const std::string& key, 
   return config;
 }
 
+// "include"/"exclude": one glob or a list of them.
+std::vector<std::string> get_globs(const json& object, const std::string& key, const Context& ctx) {
+  std::vector<std::string> out;
+  if (!object.contains(key)) return out;
+  const auto& v = object.at(key);
+  if (v.is_string()) return {v.get<std::string>()};
+  if (!v.is_array()) ctx.fail(key, "must be a folder pattern or a list of them");
+  for (const auto& item : v) {
+    if (!item.is_string()) ctx.fail(key, "must be a folder pattern or a list of them");
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+void parse_folder_rules(const json& object, core::FolderRules& rules, const Context& ctx) {
+  if (object.contains("map")) {
+    const auto& map = object.at("map");
+    if (!map.is_object())
+      ctx.fail("map", "must be an object of source folder -> target folder, like "
+                      "{\"Sent Items\": \"\\\\Sent\", \"Old\": \"Archive/Old\"}");
+    for (const auto& [source, target] : map.items()) {
+      if (!target.is_string()) ctx.fail("map." + source, "must be a target folder name");
+      rules.map.push_back({source, target.get<std::string>()});
+    }
+  }
+  rules.include = get_globs(object, "include", ctx);
+  rules.exclude = get_globs(object, "exclude", ctx);
+  rules.prefix = get_string(object, "prefix", "prefix", ctx);
+  rules.merge = get_bool(object, "merge", ctx, false);
+  if (object.contains("gmail_labels")) {
+    auto text = get_string(object, "gmail_labels", "gmail_labels", ctx);
+    auto mode = core::parse_gmail_labels(text);
+    if (!mode) ctx.fail("gmail_labels", "must be each, first or ignore");
+    rules.gmail_labels = *mode;
+  }
+}
+
 Job parse_job(const json& object, const std::string& origin, const std::string& label) {
   Context ctx(origin, label);
   if (!object.is_object()) ctx.fail("", "a job must be a JSON object");
@@ -141,6 +179,7 @@ Job parse_job(const json& object, const std::string& origin, const std::string& 
     job.keep_days = v.get<int>();
   }
   job.state_path = get_string(object, "state", "state", named);
+  parse_folder_rules(object, job.folder_rules, named);
   validate_job(job);
   return job;
 }
@@ -228,6 +267,18 @@ void validate_job(const Job& job) {
   if (job.keep_days > 0 && !job.delete_after_copy)
     ctx.fail("keep_days", "only makes sense with delete_after_copy");
   if (job.to_folder.empty()) ctx.fail("to_folder", "must not be empty");
+  for (const auto& rule : job.folder_rules.map) {
+    if (rule.source.empty()) ctx.fail("map", "a source folder name is empty");
+    if (rule.target.empty()) ctx.fail("map." + rule.source, "the target folder name is empty");
+    if (rule.target.front() == '\\' && core::role_from_special_use(rule.target) == core::Role::None)
+      ctx.fail("map." + rule.source, "\"" + rule.target +
+                                         "\" is not a role; roles are \\Sent, \\Drafts, \\Trash, "
+                                         "\\Junk, \\Archive, \\All, \\Flagged");
+  }
+  for (const auto* list : {&job.folder_rules.include, &job.folder_rules.exclude})
+    for (const auto& glob : *list)
+      if (glob.empty())
+        ctx.fail(list == &job.folder_rules.include ? "include" : "exclude", "a pattern is empty");
 }
 
 std::vector<std::string> permission_warnings(const std::string& job_file_path,

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mailferry/core/folder_rules.hpp"
 #include "mailferry/core/role.hpp"
 #include "mailferry/job/endpoint.hpp"
 
@@ -43,6 +44,8 @@ struct Job {
   bool delete_after_copy = false;    // POP3: DELE what is confirmed on the server
   int keep_days = 0;                 // with delete_after_copy: keep the last N days
   std::string state_path;            // per-job state store ("" = default location)
+  // Which folders go where: map, include, exclude, prefix, merge, gmail_labels.
+  core::FolderRules folder_rules;
 };
 
 }  // namespace mailferry::job
