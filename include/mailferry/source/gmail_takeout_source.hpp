@@ -48,6 +48,8 @@ class GmailTakeoutSource : public Source {
   std::unique_ptr<BodyReader> open(const SourceFolder& folder,
                                    const SourceMessage& message) override;
 
+  // The wrapped source (for its own notes).
+  Source& inner() { return *inner_; }
   // After folders(): whether any wrapped folder was a Takeout file.
   bool found_labels() const { return !messages_.empty(); }
 
