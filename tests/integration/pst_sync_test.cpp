@@ -149,7 +149,7 @@ TEST_CASE("pst sync: every mail of the corpus lands once, with its flags and dat
   }
 }
 
-TEST_CASE("pst sync: --only-role sent recovers just the Sent items; a second run uploads 0") {
+TEST_CASE("pst sync: --only-role sent recovers just the Sent items, a second run uploads 0") {
   DovecotServer server;
   TempDir dir;
   const std::string user = "helpdesk";
