@@ -4,8 +4,8 @@
 // Input: the text of a job file. Invariants checked, beyond "no crash":
 //  - the only failure is core::UsageError (exit code 2), and its message
 //    names the file, as every job-file error must;
-//  - a loaded job is valid (validate_job accepts it again), has a name, and
-//    its target is IMAP;
+//  - a loaded job is valid (validate_job accepts it again) and its target is
+//    IMAP;
 //  - job names are unique;
 //  - every URL that loads gives an endpoint whose canonical text loads again
 //    to the same endpoint (the text names state files and reports).
@@ -59,7 +59,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(!jobs.empty(), "a loaded file has jobs");
   std::set<std::string> names;
   for (const auto& j : jobs) {
-    FUZZ_CHECK(!j.name.empty(), "every job has a name");
     FUZZ_CHECK(names.insert(j.name).second, "job names are unique");
     FUZZ_CHECK(j.origin == kOrigin, "a job knows its file");
     FUZZ_CHECK(j.to.endpoint.is_imap(), "the target is IMAP");
