@@ -1,12 +1,16 @@
 #include "mailferry/cli/cli.hpp"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "help_formatter.hpp"
 #include "mailferry/app/run_job.hpp"
+#include "mailferry/cli/batch.hpp"
 #include "mailferry/cli/console.hpp"
 #include "mailferry/cli/json_log.hpp"
 #include "mailferry/cli/list_command.hpp"
@@ -22,6 +26,10 @@ namespace {
 constexpr const char* kEndpoints = "Endpoints";
 constexpr const char* kSelection = "Selection";
 constexpr const char* kOutput = "Output";
+constexpr const char* kBatch = "Batches";
+
+// The command line as given, for starting batch workers with the same options.
+std::vector<std::string> g_arguments;
 
 constexpr const char* kSyncFooter = R"(
 Examples:
@@ -112,6 +120,56 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
       ->type_name("FORMAT")
       ->check(CLI::IsMember({"text", "json"}))
       ->group(kOutput);
+
+  verb.add_option("--parallel", o.parallel,
+                  "run up to N jobs of the job file at the same time, each in its own process "
+                  "(default 1)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1024u))
+      ->group(kBatch);
+  verb.add_option("--shard", o.shard,
+                  "run only the jobs of shard K of M (0 <= K < M), chosen by a hash of the job "
+                  "name: M machines with K = 0 .. M-1 run each job exactly once")
+      ->type_name("K/M")
+      ->group(kBatch);
+  verb.add_option("--job", o.job_names,
+                  "run only the job of the job file with this name (repeatable)")
+      ->type_name("NAME")
+      ->allow_extra_args(false)
+      ->group(kBatch);
+  // A batch's worker processes are told their job and report file (batch.hpp).
+  verb.add_option(kWorkerJobOption, o.worker_job)->group("");
+  verb.add_option(kWorkerReportOption, o.worker_report)->group("");
+}
+
+std::string self_executable() {
+  std::error_code error;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error)
+    throw core::UsageError("--parallel: cannot find this program's own file: " + error.message());
+  return path.string();
+}
+
+// Runs the jobs in worker processes (batch.hpp); their reports in job order.
+std::vector<sync::JobReport> run_batch(const CommonOptions& o, sync::Mode mode,
+                                       const std::vector<job::Job>& jobs, RunEvents& events) {
+  std::string scratch =
+      (std::filesystem::temp_directory_path() / "mailferry-batch.XXXXXX").string();
+  if (::mkdtemp(scratch.data()) == nullptr)
+    throw core::UsageError("--parallel: cannot make a temporary directory under " +
+                           std::filesystem::temp_directory_path().string());
+  WorkerCommand command;
+  command.argv_prefix.push_back(self_executable());
+  command.argv_prefix.insert(command.argv_prefix.end(), g_arguments.begin(), g_arguments.end());
+  command.scratch_dir = scratch;
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  } cleanup{scratch};
+  return run_in_workers(jobs, mode, command, o.parallel, events);
 }
 
 int finish(const sync::RunReport& run, const std::vector<job::Job>& jobs) {
@@ -175,12 +233,27 @@ int run_jobs(const CommonOptions& o, sync::Mode mode) {
     core::log_error(e.what());  // through the run's output: a JSON event with --log-format json
     return e.exit_code();
   }
+  if (jobs.empty()) {
+    core::log_warn("--shard " + o.shard + ": no job of " + o.job_file + " is in this shard");
+    // A report still says that the shard ran, for whoever collects them.
+    if (!o.report_path.empty()) sync::write_report(sync::RunReport{}, o.report_path);
+    return core::kExitComplete;
+  }
   output.several_jobs(jobs.size() > 1);
   sync::RunReport run;
   run.dry_run = mode == sync::Mode::Check;
+  for (const auto& j : jobs) run.dry_run = run.dry_run || j.dry_run;
+  if (o.parallel > 1 && jobs.size() > 1) {
+    try {
+      run.jobs = run_batch(o, mode, jobs, output.events());
+    } catch (const core::Error& e) {
+      core::log_error(e.what());
+      return e.exit_code();
+    }
+    return finish(run, jobs);
+  }
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const auto& j = jobs[i];
-    run.dry_run = run.dry_run || j.dry_run;
     output.events().job_started(
         i, {j.name, j.from.endpoint.to_string(), j.to.endpoint.to_string(), j.dry_run});
     JobEventAdapter adapter(output.events(), i);
@@ -265,6 +338,7 @@ int run(int argc, char** argv) {
       ->type_name("FORMAT");
   list->footer(kListFooter);
 
+  g_arguments.assign(argv + 1, argv + argc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -272,6 +346,8 @@ int run(int argc, char** argv) {
   }
 
   try {
+    for (auto* o : {&sync_options, &check_options})
+      if (!o->worker_job.empty()) o->log_format = "json";  // the parent reads the events
     if (sync->parsed()) {
       core::set_log_level(sync_options.quiet     ? core::LogLevel::Error
                           : sync_options.verbose ? core::LogLevel::Info

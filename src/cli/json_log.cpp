@@ -85,7 +85,9 @@ void JsonLog::folder_started(std::size_t job, const sync::FolderReport& f, std::
          {"job", name(job)},
          {"source", f.source},
          {"target", f.target},
-         {"messages", messages}};
+         {"messages", messages},
+         {"present", f.counters.present},
+         {"unreadable", f.counters.failed}};
   emit(e);
 }
 

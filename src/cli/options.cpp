@@ -1,5 +1,8 @@
 #include "mailferry/cli/options.hpp"
 
+#include <algorithm>
+
+#include "mailferry/cli/batch.hpp"
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/log.hpp"
 #include "mailferry/job/job_file.hpp"
@@ -32,6 +35,37 @@ void apply_flags(const CommonOptions& o, job::Job& j) {
   if (!o.state_path.empty()) j.state_path = o.state_path;
 }
 
+bool has_job(const std::vector<job::Job>& jobs, const std::string& name) {
+  return std::any_of(jobs.begin(), jobs.end(), [&](const job::Job& j) { return j.name == name; });
+}
+
+// --job, --shard, and the one job of a batch worker.
+std::vector<job::Job> select_jobs(const CommonOptions& o, std::vector<job::Job> jobs) {
+  if (!o.worker_job.empty()) {
+    std::vector<job::Job> one;
+    for (auto& j : jobs)
+      if (j.name == o.worker_job) one.push_back(std::move(j));
+    if (one.empty()) throw core::UsageError(o.job_file + ": no job named '" + o.worker_job + "'");
+    one[0].report_path = o.worker_report;
+    return one;
+  }
+  if (!o.job_names.empty()) {
+    if (o.job_file.empty()) throw core::UsageError("--job selects jobs of a job file");
+    for (const auto& name : o.job_names)
+      if (!has_job(jobs, name))
+        throw core::UsageError(o.job_file + ": no job named '" + name + "'");
+    std::erase_if(jobs, [&](const job::Job& j) {
+      return std::find(o.job_names.begin(), o.job_names.end(), j.name) == o.job_names.end();
+    });
+  }
+  if (!o.shard.empty()) {
+    const Shard shard = parse_shard(o.shard);
+    if (o.job_file.empty()) throw core::UsageError("--shard selects jobs of a job file");
+    jobs = select_shard(std::move(jobs), shard);
+  }
+  return jobs;
+}
+
 }  // namespace
 
 std::vector<job::Job> jobs_from_options(const CommonOptions& o) {
@@ -57,7 +91,7 @@ std::vector<job::Job> jobs_from_options(const CommonOptions& o) {
     job::validate_job(j);
   }
   for (const auto& warning : job::permission_warnings(o.job_file, jobs)) core::log_warn(warning);
-  return jobs;
+  return select_jobs(o, std::move(jobs));
 }
 
 }  // namespace mailferry::cli

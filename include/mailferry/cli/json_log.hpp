@@ -3,7 +3,8 @@
 // (RFC 3339, UTC, milliseconds) and "event":
 //
 //   job_start       job, from, to, mode ("sync"|"check"), dry_run
-//   folder_start    job, source, target, messages
+//   folder_start    job, source, target, messages (in the source), present
+//                   (already on the server), unreadable
 //   transfer_start  job, source, target, messages, bytes
 //   message         job, source, target, sigil, status, ordinal, message_id,
 //                   size, detail (when there is one). status: appended,

@@ -28,10 +28,17 @@ struct CommonOptions {
   bool verbose = false;
   bool quiet = false;
   std::string log_format = "text";  // text | json
+  // Batches (batch.hpp).
+  unsigned parallel = 1;
+  std::string shard;                   // "K/M"
+  std::vector<std::string> job_names;  // --job: only these jobs of the file
+  std::string worker_job;              // hidden: run this one job as a batch worker
+  std::string worker_report;           // hidden: where the worker writes its report
 };
 
 // The jobs the command line asks for: those of the job file (with the flags
-// applied on top), or one job built from --from/--to. Throws core::UsageError.
+// applied on top; only those named by --job, only those of --shard), or one
+// job built from --from/--to. Throws core::UsageError.
 std::vector<job::Job> jobs_from_options(const CommonOptions& options);
 
 }  // namespace mailferry::cli

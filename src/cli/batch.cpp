@@ -1,0 +1,288 @@
+#include "mailferry/cli/batch.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "mailferry/core/error.hpp"
+
+namespace mailferry::cli {
+namespace {
+
+struct Worker {
+  std::size_t job = 0;
+  pid_t pid = -1;
+  int fd = -1;
+  std::string pending;  // bytes of a line not yet complete
+  std::string report_path;
+};
+
+// fork + exec with the worker's stdout and stderr on a pipe. Everything the
+// child needs is prepared before fork: after it, only async-signal-safe calls.
+Worker spawn(std::size_t job, const std::vector<std::string>& argv, std::string report_path) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    throw core::UsageError(std::string("cannot start a worker: pipe: ") + std::strerror(errno));
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw core::UsageError(std::string("cannot start a worker: fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    // A worker must not outlive a batch that was killed: nothing would read
+    // its events, and a re-run would race it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    int null = ::open("/dev/null", O_RDONLY);
+    if (null >= 0) ::dup2(null, 0);
+    ::dup2(fds[1], 1);
+    ::dup2(fds[1], 2);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  Worker w;
+  w.job = job;
+  w.pid = pid;
+  w.fd = fds[0];
+  w.report_path = std::move(report_path);
+  return w;
+}
+
+sync::Counters counters_from_json(const nlohmann::json& j) {
+  sync::Counters c;
+  auto get = [&](const char* key) -> std::uint64_t {
+    return j.contains(key) && j.at(key).is_number_unsigned() ? j.at(key).get<std::uint64_t>() : 0;
+  };
+  c.source = get("source");
+  c.present = get("present");
+  c.appended = get("appended");
+  c.flags_updated = get("flags_updated");
+  c.failed = get("failed");
+  c.duplicates_in_source = get("duplicates_in_source");
+  c.missing = get("missing");
+  c.deleted_from_source = get("deleted_from_source");
+  c.bytes_appended = get("bytes_appended");
+  return c;
+}
+
+sync::FolderReport folder_from_json(const nlohmann::json& j) {
+  sync::FolderReport f;
+  f.source = j.value("source", "");
+  f.target = j.value("target", "");
+  f.role = core::parse_role(j.value("role", "none")).value_or(core::Role::None);
+  f.created = j.value("created", false);
+  // Events carry the counts in "counters"; reports put them beside the
+  // folder's names, where "source" is the name, so the count is rebuilt from
+  // the report's invariant (source = present + appended or missing + failed).
+  if (j.contains("counters")) {
+    f.counters = counters_from_json(j.at("counters"));
+  } else {
+    f.counters = counters_from_json(j);
+    f.counters.source =
+        f.counters.present + f.counters.appended + f.counters.missing + f.counters.failed;
+  }
+  return f;
+}
+
+core::ErrorScope scope_from_name(const std::string& name) {
+  for (auto scope :
+       {core::ErrorScope::Message, core::ErrorScope::Folder, core::ErrorScope::Account})
+    if (name == core::scope_name(scope)) return scope;
+  return core::ErrorScope::Fatal;
+}
+
+std::string exit_description(int status) {
+  if (WIFSIGNALED(status))
+    return "was killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+           ::strsignal(WTERMSIG(status)) + ")";
+  return "exited with status " + std::to_string(WEXITSTATUS(status));
+}
+
+// The worker's report, or, when it died before writing one, a report that
+// says so: the job failed, the batch goes on.
+sync::JobReport collect(const Worker& w, const job::Job& j, sync::Mode mode, int status) {
+  try {
+    std::ifstream in(w.report_path, std::ios::binary);
+    if (in) {
+      std::stringstream text;
+      text << in.rdbuf();
+      auto run = nlohmann::json::parse(text.str());
+      if (run.contains("jobs") && run.at("jobs").size() == 1)
+        return job_report_from_json(run.at("jobs").at(0));
+    }
+  } catch (const std::exception&) {
+    // fall through: treated as a worker that left no report
+  }
+  sync::JobReport report;
+  report.name = j.name;
+  report.from = j.from.endpoint.to_string();
+  report.to = j.to.endpoint.to_string();
+  report.dry_run = j.dry_run;
+  report.check = mode == sync::Mode::Check;
+  const int code = WIFEXITED(status) && WEXITSTATUS(status) >= core::kExitPartial &&
+                           WEXITSTATUS(status) <= core::kExitSource
+                       ? WEXITSTATUS(status)
+                       : core::kExitPartial;
+  report.add_error({core::ErrorScope::Account, "job '" + j.name + "'",
+                    "the worker process " + exit_description(status) +
+                        " before it finished; "
+                        "run the job again to complete it"},
+                   code);
+  report.sum_folders();
+  return report;
+}
+
+}  // namespace
+
+sync::JobReport job_report_from_json(const nlohmann::json& j) {
+  sync::JobReport r;
+  r.name = j.at("name").get<std::string>();
+  r.from = j.value("from", "");
+  r.to = j.value("to", "");
+  r.dry_run = j.value("dry_run", false);
+  r.check = j.value("check", false);
+  for (const auto& f : j.value("folders", nlohmann::json::array()))
+    r.folders.push_back(folder_from_json(f));
+  for (const auto& e : j.value("errors", nlohmann::json::array()))
+    r.errors.push_back(
+        {scope_from_name(e.value("scope", "fatal")), e.value("where", ""), e.value("message", "")});
+  for (const auto& n : j.value("notes", nlohmann::json::array()))
+    r.notes.push_back(n.get<std::string>());
+  r.reconnects = j.value("reconnects", 0);
+  r.totals = counters_from_json(j.at("totals"));
+  r.exit_code = j.at("exit_code").get<int>();
+  return r;
+}
+
+bool replay_event(std::string_view line, std::size_t job, const std::string& job_name,
+                  RunEvents& events) {
+  nlohmann::json e;
+  try {
+    e = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+  if (!e.is_object() || !e.contains("event") || !e.at("event").is_string()) return false;
+  try {
+    const std::string kind = e.at("event");
+    if (kind == "folder_start") {
+      auto f = folder_from_json(e);
+      f.counters.present = e.value("present", std::uint64_t{0});
+      f.counters.failed = e.value("unreadable", std::uint64_t{0});
+      events.folder_started(job, f, e.value("messages", std::uint64_t{0}));
+    } else if (kind == "transfer_start") {
+      events.transfer_started(job, folder_from_json(e), e.value("messages", std::uint64_t{0}),
+                              e.value("bytes", std::uint64_t{0}));
+    } else if (kind == "message") {
+      MessageEvent m;
+      const std::string sigil = e.value("sigil", "!");
+      m.sigil = static_cast<sync::Sigil>(sigil.empty() ? '!' : sigil[0]);
+      m.source_folder = e.value("source", "");
+      m.target_folder = e.value("target", "");
+      m.ordinal = e.value("ordinal", std::uint64_t{0});
+      m.message_id = e.value("message_id", "");
+      m.size = e.value("size", std::uint64_t{0});
+      m.detail = e.value("detail", "");
+      events.message(job, m);
+    } else if (kind == "folder_end") {
+      events.folder_finished(job, folder_from_json(e));
+    } else if (kind == "log") {
+      const std::string level = e.value("level", "warning");
+      events.log(level == "error"  ? core::LogLevel::Error
+                 : level == "info" ? core::LogLevel::Info
+                                   : core::LogLevel::Warn,
+                 job_name + ": " + e.value("message", ""));
+    }
+    // job_start, job_end and error: the parent reports the job from its report.
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+  return true;
+}
+
+std::vector<sync::JobReport> run_in_workers(const std::vector<job::Job>& jobs, sync::Mode mode,
+                                            const WorkerCommand& command, unsigned parallel,
+                                            RunEvents& events) {
+  std::vector<sync::JobReport> reports(jobs.size());
+  std::deque<std::size_t> waiting;
+  for (std::size_t i = 0; i < jobs.size(); ++i) waiting.push_back(i);
+  std::map<int, Worker> running;  // by pipe fd
+
+  auto finish = [&](Worker& w) {
+    int status = 0;
+    while (::waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!w.pending.empty() && !replay_event(w.pending, w.job, jobs[w.job].name, events))
+      events.log(core::LogLevel::Warn, jobs[w.job].name + ": " + w.pending);
+    reports[w.job] = collect(w, jobs[w.job], mode, status);
+    std::remove(w.report_path.c_str());
+    events.job_finished(w.job, reports[w.job]);
+  };
+
+  while (!waiting.empty() || !running.empty()) {
+    while (running.size() < std::max(1u, parallel) && !waiting.empty()) {
+      const std::size_t i = waiting.front();
+      waiting.pop_front();
+      const auto& j = jobs[i];
+      auto argv = command.argv_prefix;
+      const std::string report = command.scratch_dir + "/job-" + std::to_string(i) + ".json";
+      for (const auto& a :
+           {std::string(kWorkerJobOption), j.name, std::string(kWorkerReportOption), report})
+        argv.push_back(a);
+      events.job_started(
+          i, {j.name, j.from.endpoint.to_string(), j.to.endpoint.to_string(), j.dry_run});
+      Worker w = spawn(i, argv, report);
+      running.emplace(w.fd, std::move(w));
+    }
+
+    std::vector<pollfd> fds;
+    for (const auto& [fd, w] : running) fds.push_back({fd, POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), 1000) < 0 && errno != EINTR)
+      throw core::UsageError(std::string("poll: ") + std::strerror(errno));
+    for (const auto& p : fds) {
+      if (p.revents == 0) continue;
+      Worker& w = running.at(p.fd);
+      char buffer[65536];
+      const ssize_t n = ::read(p.fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) {
+        w.pending.append(buffer, static_cast<std::size_t>(n));
+        std::size_t start = 0;
+        for (auto end = w.pending.find('\n'); end != std::string::npos;
+             start = end + 1, end = w.pending.find('\n', start)) {
+          std::string_view line(w.pending.data() + start, end - start);
+          // Lines that are not events (a crash message) are shown as they are.
+          if (!line.empty() && !replay_event(line, w.job, jobs[w.job].name, events))
+            events.log(core::LogLevel::Warn, jobs[w.job].name + ": " + std::string(line));
+        }
+        w.pending.erase(0, start);
+        continue;
+      }
+      // End of the pipe: the worker has exited (or closed its output).
+      ::close(p.fd);
+      Worker done = std::move(w);
+      running.erase(p.fd);
+      finish(done);
+    }
+  }
+  return reports;
+}
+
+}  // namespace mailferry::cli
