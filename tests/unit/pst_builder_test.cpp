@@ -19,7 +19,7 @@ Message sent_message() {
   m.subject = "Grüße – 見積もり";
   m.from = Mailbox{"Jörg Müller", "joerg@example.com"};
   m.to = {{"Ann", "ann@example.com"}, {"", "bob@example.com"}};
-  m.cc = {{"Carol Only", ""},  // no address known
+  m.cc = {{"Carol Only", ""},                                       // no address known
           {"Dennis Lee", "/O=ENRON/OU=NA/CN=RECIPIENTS/CN=DLEE"}};  // unresolved Exchange DN
   m.bcc = {{"Dave", "dave@example.com"}};
   m.message_id = "<abc@example.com>";
