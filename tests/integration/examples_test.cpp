@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -169,4 +170,219 @@ TEST_CASE(
     CHECK(run.exit_code == 0);
   }
   batch_complete(server, batch);
+}
+
+namespace {
+
+// An example job file with its endpoints pointed at the test server (the
+// source account of user U is U-source there), password files and the CA set,
+// the given paths swapped for test ones. Returns the path of the copy.
+std::string adapted_job_file(const std::string& example, const DovecotServer& server,
+                             const TempDir& dir,
+                             const std::map<std::string, std::string>& replace) {
+  auto doc = json::parse(read_file(kExamples + example));
+  for (auto& j : doc["jobs"]) {
+    for (const char* side : {"from", "to"}) {
+      json& ep = j[side];
+      if (ep.is_string()) ep = json{{"url", ep}};
+      std::string url = ep["url"];
+      for (const auto& [from, to] : replace) url = replace_all(url, from, to);
+      ep["url"] = url;
+      const auto scheme = url.substr(0, url.find("://"));
+      if (scheme == "imaps" || scheme == "pop3s") {
+        const auto at = url.rfind('@');
+        std::string user = url.substr(url.find("://") + 3, at - url.find("://") - 3);
+        // One server plays both sides: the source account gets a name of its own.
+        if (std::string(side) == "from") user += "-source";
+        ep["url"] = server.url(scheme, user);
+        ep.erase("password_command");
+        ep.erase("password_env");
+        ep["password_file"] = server.password_file();
+        ep["ca_file"] = server.ca_file();
+      }
+    }
+    for (const char* key : {"report", "state"})
+      if (j.contains(key))
+        j[key] = dir.file(std::string(key) + "-" + j["name"].get<std::string>() + ".json");
+  }
+  std::string name = fs::path(example).filename().string();
+  return dir.write_file(name, doc.dump(2));
+}
+
+std::string to_crlf(const std::string& bytes) {
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r')) out += '\r';
+    out += bytes[i];
+  }
+  return out;
+}
+
+// Real messages into a POP3 user's mailbox; returns how many.
+int fill_pop3(const DovecotServer& server, const std::string& user) {
+  int n = 0;
+  for (const char* name : {"msg-1-1.eml", "msg-1-2.eml", "nodemailer.eml", "legacy-006.eml"}) {
+    server.save_message(user, "INBOX", to_crlf(read_file(kCorpus + "eml/" + name)));
+    ++n;
+  }
+  return n;
+}
+
+std::size_t total_messages(const DovecotServer& server, const std::string& user) {
+  std::size_t total = 0;
+  for (const auto& [folder, messages] : imap_snapshot(server, user)) total += messages.size();
+  return total;
+}
+
+}  // namespace
+
+TEST_CASE("examples: one-off POP3 to IMAP migration job") {
+  DovecotServer server;
+  TempDir dir;
+  const int messages = fill_pop3(server, "alice-source");
+  const std::string file = adapted_job_file("pop3-to-imap.json", server, dir, {});
+  auto run = run_mailferry({"sync", file});
+  INFO(run.describe() << run.out);
+  CHECK(run.exit_code == 0);
+  CHECK(server.message_count("alice", "INBOX") == messages);
+  CHECK(server.message_count("alice-source", "INBOX") ==
+        messages);  // a one-off move keeps the source
+  CHECK(fs::exists(dir.file("report-alice-pop3-move.json")));
+  auto again = run_mailferry({"check", "--quiet", file});
+  CHECK(again.exit_code == 0);
+}
+
+TEST_CASE("examples: helpdesk restores only the Sent items of a PST, by script and by job file") {
+  DovecotServer server;
+  TempDir dir;
+  const std::string pst = kCorpus + "pst/Test_part1.pst";
+  CommandOptions options;
+  options.env = {{"PATH", path_with_binary()},
+                 {"IMAP_HOST", "127.0.0.1:" + std::to_string(server.imaps_port())},
+                 {"PASSWORD_FILE", server.password_file()},
+                 {"CA_FILE", server.ca_file()},
+                 {"XDG_STATE_HOME", dir.file("state")}};
+  auto run = run_command({"sh", kExamples + "helpdesk/restore-sent.sh", "bob", pst}, options);
+  INFO(run.describe() << run.out);
+  CHECK(run.exit_code == 0);
+  auto snapshot = imap_snapshot(server, "bob");
+  // The PST's Sent Items hold 31 items, 25 of them copies of others: 6 messages.
+  CHECK(run.out.find("all 6 messages of 1 folder are on the server") != std::string::npos);
+  CHECK(snapshot["Sent"].size() == 6);
+  CHECK(total_messages(server, "bob") == 6);  // nothing but Sent
+
+  auto usage = run_command({"sh", kExamples + "helpdesk/restore-sent.sh", "bob"}, options);
+  CHECK(usage.exit_code == 2);
+
+  const std::string file = adapted_job_file("helpdesk/pst-sent-only.json", server, dir,
+                                            {{"/srv/helpdesk/bob/outlook.pst", pst}});
+  auto job = json::parse(read_file(file));
+  job["jobs"][0]["from"]["url"] = "pst:" + pst;
+  const std::string job_file = dir.write_file("pst-sent-only.json", job.dump());
+  auto again = run_mailferry({"sync", job_file}, {{"XDG_STATE_HOME", dir.file("state")}});
+  INFO(again.describe() << again.out);
+  CHECK(again.exit_code == 0);
+  CHECK(again.out.find("6 already there, 0 added") != std::string::npos);
+  CHECK(total_messages(server, "bob") == 6);
+}
+
+TEST_CASE("examples: Thunderbird profile job") {
+  DovecotServer server;
+  TempDir dir;
+  auto doc = json::parse(read_file(kExamples + "thunderbird.json"));
+  doc["jobs"][0]["from"] = "mbox:" + kExamples + "thunderbird/Local Folders";
+  doc["jobs"][0]["to"] = {{"url", server.url("imaps", "alice")},
+                          {"password_file", server.password_file()},
+                          {"ca_file", server.ca_file()}};
+  const std::string file = dir.write_file("thunderbird.json", doc.dump());
+  auto run = run_mailferry({"sync", file}, {{"XDG_STATE_HOME", dir.file("state")}});
+  INFO(run.describe() << run.out);
+  CHECK(run.exit_code == 0);
+  auto snapshot = imap_snapshot(server, "alice");
+  CHECK(snapshot["INBOX"].size() == 3);
+  CHECK(snapshot["Sent"].size() == 2);
+  CHECK(snapshot["Drafts"].size() == 1);
+  CHECK(snapshot["Archives/2019"].size() == 2);
+}
+
+TEST_CASE("examples: Gmail Takeout mbox job") {
+  DovecotServer server;
+  TempDir dir;
+  auto doc = json::parse(read_file(kExamples + "takeout/gmail-takeout.json"));
+  doc["jobs"][0]["from"] = "mbox:" + kExamples + "takeout/All mail Including Spam and Trash.mbox";
+  doc["jobs"][0]["to"] = {{"url", server.url("imaps", "alice")},
+                          {"password_file", server.password_file()},
+                          {"ca_file", server.ca_file()}};
+  const std::string file = dir.write_file("takeout.json", doc.dump());
+  auto run = run_mailferry({"sync", file}, {{"XDG_STATE_HOME", dir.file("state")}});
+  INFO(run.describe() << run.out);
+  CHECK(run.exit_code == 0);
+  auto snapshot = imap_snapshot(server, "alice");
+  std::size_t total = 0;
+  for (const auto& [folder, messages] : snapshot) {
+    std::set<std::string> distinct;
+    for (const auto& m : messages) distinct.insert(m.sha256);
+    CHECK(distinct.size() == messages.size());
+    total += messages.size();
+  }
+  CHECK(total >= 4);  // 5 messages; the one labelled Spam may be left out
+  CHECK(run_mailferry({"check", "--quiet", file}, {{"XDG_STATE_HOME", dir.file("state")}})
+            .exit_code == 0);
+}
+
+TEST_CASE("examples: nightly POP3 job from the crontab line and from the systemd service") {
+  DovecotServer server;
+  TempDir dir;
+  const std::string job_file = adapted_job_file("nightly/pop3-nightly.json", server, dir, {});
+
+  // The crontab: schedule fields, then a command that runs as it is.
+  const std::string crontab = read_file(kExamples + "nightly/mailferry.crontab");
+  std::smatch m;
+  REQUIRE(std::regex_search(crontab, m,
+                            std::regex(R"(\n([0-9*,/-]+(?: [0-9*,/-]+){4}) (mailferry [^\n]+))")));
+  std::string command = replace_all(m[2], "/etc/mailferry/pop3-nightly.json", job_file);
+  const int messages = fill_pop3(server, "shop-source");
+  CommandOptions options;
+  options.env = {{"PATH", path_with_binary()}, {"XDG_STATE_HOME", dir.file("state")}};
+  auto cron = run_command({"sh", "-c", command}, options);
+  INFO(cron.describe() << cron.out);
+  CHECK(cron.exit_code == 0);
+  CHECK(cron.err == "");
+  CHECK(std::count(cron.out.begin(), cron.out.end(), '\n') == 1);  // a cron mail of one line
+  // The corpus messages are years old: past keep_days, so moved off POP3.
+  CHECK(cron.out.find(std::to_string(messages) + " deleted from the source") != std::string::npos);
+  CHECK(server.message_count("shop", "INBOX") == messages);
+  CHECK(server.message_count("shop-source", "INBOX") == 0);
+
+  // The systemd units: systemd-analyze accepts them (with ExecStart pointing
+  // at the binary under test), and ExecStart runs.
+  const std::string service = read_file(kExamples + "nightly/mailferry-nightly.service");
+  REQUIRE(std::regex_search(service, m,
+                            std::regex(R"(\nExecStart=/usr/local/bin/(mailferry [^\n]+))")));
+  const std::string exec_start = m[1];
+  if (run_command({"sh", "-c", "command -v systemd-analyze"}).exit_code == 0) {
+    fs::create_directories(dir.path() / "units");
+    dir.write_file("units/mailferry-nightly.service",
+                   replace_all(service, "/usr/local/bin/mailferry", mailferry_binary()));
+    dir.write_file("units/mailferry-nightly.timer",
+                   read_file(kExamples + "nightly/mailferry-nightly.timer"));
+    auto verify = run_command({"systemd-analyze", "verify", "--man=no",
+                               dir.file("units/mailferry-nightly.service"),
+                               dir.file("units/mailferry-nightly.timer")});
+    INFO(verify.describe());
+    CHECK(verify.exit_code == 0);
+    CHECK(verify.err == "");
+  }
+  fill_pop3(server, "shop-2-source");
+  auto doc = json::parse(read_file(job_file));
+  doc["jobs"][0]["from"]["url"] = server.url("pop3s", "shop-2-source");
+  doc["jobs"][0]["to"]["url"] = server.url("imaps", "shop-2-imap");
+  const std::string second = dir.write_file("second.json", doc.dump());
+  auto unit = run_command(
+      {"sh", "-c", replace_all(exec_start, "/etc/mailferry/pop3-nightly.json", second)}, options);
+  INFO(unit.describe());
+  CHECK(unit.exit_code == 0);
+  CHECK(unit.out == "");  // the journal gets JSON events on stderr
+  CHECK(unit.err.find("\"event\":\"job_end\"") != std::string::npos);
+  CHECK(server.message_count("shop-2-imap", "INBOX") == messages);
 }
