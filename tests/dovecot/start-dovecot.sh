@@ -5,7 +5,11 @@
 # CA, and listens on free ports of 127.0.0.1 only.
 #
 # Usage: start-dovecot.sh DIR [--no-special-use] [--separator SEP]
-#                             [--prefix PREFIX] [--pop3-no-pipelining] [--durable]
+#                             [--prefix PREFIX] [--no-default-folders]
+#                             [--pop3-no-pipelining] [--durable]
+#
+# --no-default-folders: no Drafts, Sent, Trash and Junk are made for each user
+# (tests of servers whose folders have other names create their own).
 #
 # --durable: keep Dovecot's default mail_fsync (the tests turn fsync off for speed).
 #
@@ -25,7 +29,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 DIR [--no-special-use] [--separator SEP] [--prefix PREFIX] [--pop3-no-pipelining] [--durable]" >&2
+  echo "usage: $0 DIR [--no-special-use] [--separator SEP] [--prefix PREFIX] [--no-default-folders] [--pop3-no-pipelining] [--durable]" >&2
   exit 2
 }
 
@@ -37,11 +41,13 @@ separator=/
 prefix=
 pop3_pipelining=yes
 fsync=never
+default_folders=subscribe
 while [[ $# -gt 0 ]]; do
   case $1 in
     --no-special-use) special_use=no ;;
     --separator) [[ $# -ge 2 ]] || usage; separator=$2; shift ;;
     --prefix) [[ $# -ge 2 ]] || usage; prefix=$2; shift ;;
+    --no-default-folders) default_folders=no ;;
     --pop3-no-pipelining) pop3_pipelining=no ;;
     --durable) fsync=optimized ;;
     -h | --help) usage ;;
@@ -234,19 +240,19 @@ namespace inbox {
   separator = $separator
   prefix = $prefix
   mailbox Drafts {
-    auto = subscribe
+    auto = $default_folders
     $su_drafts
   }
   mailbox Sent {
-    auto = subscribe
+    auto = $default_folders
     $su_sent
   }
   mailbox Trash {
-    auto = subscribe
+    auto = $default_folders
     $su_trash
   }
   mailbox Junk {
-    auto = subscribe
+    auto = $default_folders
     $su_junk
   }
   mailbox Archive {

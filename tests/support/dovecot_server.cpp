@@ -101,6 +101,7 @@ DovecotServer::DovecotServer(DovecotShape shape) {
   if (!shape.special_use) argv.push_back("--no-special-use");
   if (shape.separator != "/") argv.insert(argv.end(), {"--separator", shape.separator});
   if (!shape.prefix.empty()) argv.insert(argv.end(), {"--prefix", shape.prefix});
+  if (!shape.default_folders) argv.push_back("--no-default-folders");
   if (!shape.pop3_pipelining) argv.push_back("--pop3-no-pipelining");
 
   CommandOptions options;

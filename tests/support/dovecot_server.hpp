@@ -19,6 +19,7 @@ struct DovecotShape {
   std::string separator = "/";  // hierarchy delimiter ("/" or ".")
   std::string prefix;           // personal namespace prefix ("" or "INBOX.")
   bool pop3_pipelining = true;  // false: hide PIPELINING from POP3 CAPA
+  bool default_folders = true;  // false: no Drafts, Sent, Trash, Junk made for every user
 };
 
 class DovecotServer {
