@@ -229,7 +229,9 @@ class Planner {
   };
 
   // Two source folders into one target folder: fine for folders of one role
-  // (that is what roles are for) or when the job says merge; else a problem.
+  // (that is what roles are for), for folders the source itself names alike
+  // (a PST may hold two "Inbox" folders), or when the job says merge; else a
+  // problem.
   void check_collisions(FolderLayout& plan) const {
     std::map<std::string, std::vector<std::size_t>> by_target;
     for (std::size_t i = 0; i < plan.assignments.size(); ++i) {
@@ -238,17 +240,27 @@ class Planner {
     }
     for (const auto& [target, members] : by_target) {
       if (members.size() < 2) continue;
-      bool one_role = true;
+      std::set<Role> roles;
+      std::set<std::string> role_names, other_names;
       std::string names;
       for (std::size_t k = 0; k < members.size(); ++k) {
         const auto& a = plan.assignments[members[k]];
-        one_role = one_role && a.by_role && a.role == plan.assignments[members[0]].role;
+        const std::string name = core::fold_case(a.source.display_name());
+        if (a.by_role) {
+          roles.insert(a.role);
+          role_names.insert(name);
+        } else {
+          other_names.insert(name);
+        }
         names += (k == 0                    ? ""
                   : k + 1 == members.size() ? " and "
                                             : ", ") +
                  quoted(a.source.display_name());
       }
-      if (one_role || options_.rules.merge) {
+      bool natural = roles.size() <= 1;
+      if (natural && roles.empty()) natural = other_names.size() == 1;
+      for (const auto& n : other_names) natural = natural && (roles.empty() || role_names.count(n));
+      if (natural || options_.rules.merge) {
         plan.notes.push_back(names + " go into one folder, " + quoted(target));
         continue;
       }

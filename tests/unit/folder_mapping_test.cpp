@@ -248,3 +248,26 @@ TEST_CASE("folder mapping: a flat server joins levels with '_'") {
   CHECK(plan.ok());
   CHECK(of(plan, "Archives/2019").target == "Archives_2019");
 }
+
+TEST_CASE("folder mapping: folders the source names alike share their target") {
+  // A PST may hold two top-level "Inbox" folders (one the store's Inbox) and
+  // two "Deleted Items/SubInbox": nobody can tell them apart by name.
+  auto plan = sync::make_plan(
+      {folder({"Inbox"}, Role::Inbox), folder({"Inbox"}), folder({"Deleted Items"}, Role::Trash),
+       folder({"Deleted Items", "Sub"}), folder({"Deleted Items", "Sub"})},
+      kGmail, kGmailNs, {});
+  CHECK(plan.ok());
+  CHECK(of(plan, "Deleted Items/Sub").target == "[Gmail]/Bin/Sub");
+  // Folders named differently still collide.
+  core::FolderRules rules;
+  rules.map = {{"Other", "Archives"}};
+  auto clash = sync::make_plan({folder({"Archives"}), folder({"Other"})}, kGmail, kGmailNs,
+                               with_rules(rules));
+  CHECK_FALSE(clash.ok());
+  // A map rule onto a role folder joins that role's folder by intent.
+  rules.map = {{"Other", "\\Sent"}};
+  auto joined = sync::make_plan({folder({"Sent"}, Role::Sent), folder({"Other"})}, kGmail,
+                                kGmailNs, with_rules(rules));
+  CHECK(joined.ok());
+  CHECK(of(joined, "Other").target == "[Gmail]/Sent Mail");
+}
