@@ -50,11 +50,13 @@ std::optional<std::string> login_refusal_hint(const std::string& text) {
     case pop3::ResponseCode::InUse:
       throw core::ConnectionError(account + ": the POP3 mailbox is locked by another client (" +
                                   e.status().describe() +
-                                  "); close other mail programs on this account and run again");
+                                  "); close other mail programs on this account and run again",
+                                  false);
     case pop3::ResponseCode::LoginDelay:
       throw core::ConnectionError(account +
                                   ": the server refuses logins this soon after the last one (" +
-                                  e.status().describe() + "); run again later");
+                                  e.status().describe() + "); run again later",
+                                  false);
     case pop3::ResponseCode::SysTemp:
       throw core::ConnectionError(account + ": temporary server problem (" + e.status().describe() +
                                   "); run again later");
@@ -112,7 +114,7 @@ Pop3Source::Session& Pop3Source::session() {
     // the connection layer quotes: say what it means and what to do.
     std::string text = e.what();
     if (auto hint = login_refusal_hint(text))
-      throw core::ConnectionError(text + " (" + *hint + ")");
+      throw core::ConnectionError(text + " (" + *hint + ")", e.retryable());
     throw;
   }
   s->client = std::make_unique<pop3::Client>(

@@ -53,10 +53,17 @@ class UsageError : public Error {
 };
 
 // Connect, TLS, login, or a connection that broke and could not be resumed.
+// `retryable` says whether trying again may help: a connection that broke or
+// timed out, yes; a refused login or an untrusted certificate, no (retrying
+// those only delays the error and can lock the account).
 class ConnectionError : public Error {
  public:
-  explicit ConnectionError(const std::string& what)
-      : Error(ErrorScope::Account, kExitConnection, what) {}
+  explicit ConnectionError(const std::string& what, bool retryable = true)
+      : Error(ErrorScope::Account, kExitConnection, what), retryable_(retryable) {}
+  bool retryable() const { return retryable_; }
+
+ private:
+  bool retryable_;
 };
 
 // A source that cannot be opened or read at all (file missing, not a PST, ...).
