@@ -37,6 +37,11 @@ std::optional<InternalDate> parse_imap_date(std::string_view text) {
   for (size_t i = 0; i < kMonths.size(); ++i)
     if (strcasecmp(mon, kMonths[i]) == 0) month = static_cast<int>(i);
   if (month < 0) return std::nullopt;
+  // A server's text is not trusted: values far out of range would overflow
+  // the arithmetic below.
+  if (day < 1 || day > 31 || year < 1 || year > 9999 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+      ss < 0 || ss > 60 || zone < 0 || zone > 9959)
+    return std::nullopt;
   std::tm tm{};
   tm.tm_mday = day;
   tm.tm_mon = month;

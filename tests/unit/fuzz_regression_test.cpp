@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "mailferry/core/error.hpp"
+#include "mailferry/core/internal_date.hpp"
 #include "mailferry/imap/parser.hpp"
 #include "mailferry/job/job_file.hpp"
 #include "mailferry/mime/header_fields.hpp"
@@ -81,6 +82,7 @@ TEST_CASE("fuzz regressions: every saved input replays without failure") {
     INFO(path.string());
     const std::string data = testing::read_file(path);
     CHECK_FALSE(mime::message_key(mime::scan_header_fields(data), data.size()).empty());
+    (void)core::parse_imap_date(std::string_view(data).substr(0, 64));
   }
 }
 
@@ -102,4 +104,19 @@ TEST_CASE("fuzz regression: a number too large for JSON in a job file is a usage
     }
   }
   REQUIRE(inputs_of("job_file").size() >= 2);
+}
+
+TEST_CASE("fuzz regression: an INTERNALDATE far out of range is refused, not overflowed") {
+  // The year went into "year - 1900" unchecked: signed overflow (undefined
+  // behaviour) for -2147483648 from a broken or hostile server.
+  CHECK_FALSE(core::parse_imap_date(" 1-Jan--2147483648 00:00:00 +0000"));
+  CHECK_FALSE(core::parse_imap_date(" 1-Jan-2019 00:00:00 +2147483647"));
+  CHECK_FALSE(core::parse_imap_date("2147483647-Jan-2019 25:61:61 -0000"));
+  CHECK_FALSE(core::parse_imap_date("32-Jan-2019 00:00:00 +0000"));
+  const auto good = core::parse_imap_date(" 2-Feb-2019 11:12:13 +0100");
+  REQUIRE(good);
+  CHECK(good->offset_minutes == 60);
+  CHECK(good->to_imap() == "02-Feb-2019 11:12:13 +0100");
+  REQUIRE(core::parse_imap_date("31-Dec-1969 23:59:60 -2359"));
+  REQUIRE(inputs_of("mime_headers").size() >= 1);
 }
