@@ -11,13 +11,23 @@
 //    and is marked streamed in its response; a buffered literal holds exactly
 //    its announced size;
 //  - every feed() makes progress (no endless loop on any input).
+// Each response then goes through the typed views the target uses (FETCH,
+// LIST, STATUS), the INTERNALDATE reader, the uid-set reader of APPENDUID
+// and ESEARCH, and the folder-name codec: any input, no undefined behaviour;
+// a uid-set read back from its compact text is the same set; a name encoded
+// to modified UTF-7 decodes to itself.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fuzz_check.hpp"
+#include "mailferry/core/internal_date.hpp"
+#include "mailferry/imap/data.hpp"
+#include "mailferry/imap/mutf7.hpp"
 #include "mailferry/imap/parser.hpp"
+#include "mailferry/imap/uid_set.hpp"
 
 namespace {
 
@@ -65,8 +75,69 @@ void check_values(const std::vector<Value>& values, const ResponseParser::Limits
   }
 }
 
+void check_uid_set(const std::string& text) {
+  constexpr std::size_t kMax = 4096;
+  const auto uids = mailferry::imap::parse_uid_set(text, kMax);
+  if (!uids) return;
+  FUZZ_CHECK(uids->size() <= kMax, "a uid-set respects its limit");
+  FUZZ_CHECK(std::find(uids->begin(), uids->end(), 0u) == uids->end(), "0 is not a UID");
+  std::vector<std::uint32_t> unique = *uids;
+  std::sort(unique.begin(), unique.end());
+  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+  const auto again = mailferry::imap::parse_uid_set(mailferry::imap::compact_uid_set(*uids), kMax);
+  FUZZ_CHECK(again && *again == unique, "a compact uid-set reads back as the same set");
+}
+
+void check_name(const std::string& text) {
+  if (text.size() > 512) return;
+  try {
+    (void)mailferry::imap::mutf7_decode(text);
+  } catch (const mailferry::imap::Mutf7Error&) {
+  }
+  std::string wire;
+  try {
+    wire = mailferry::imap::mutf7_encode(text);
+  } catch (const mailferry::imap::Mutf7Error&) {
+    return;  // not UTF-8
+  }
+  std::string back;
+  try {
+    back = mailferry::imap::mutf7_decode(wire);
+  } catch (const mailferry::imap::Mutf7Error&) {
+    FUZZ_CHECK(false, "what mutf7_encode writes, mutf7_decode reads");
+  }
+  FUZZ_CHECK(back == text, "a folder name survives modified UTF-7");
+}
+
+void check_strings(const std::vector<Value>& values) {
+  for (const Value& v : values) {
+    if (v.kind == Value::Kind::List) check_strings(v.items);
+    if (v.kind == Value::Kind::Atom || v.kind == Value::Kind::String) {
+      check_name(v.text);
+      if (v.text.size() < 64) {
+        check_uid_set(v.text);
+        (void)mailferry::core::parse_imap_date(v.text);
+      }
+    }
+  }
+}
+
+// What the IMAP target reads out of a response.
+void check_views(const mailferry::imap::Response& response) {
+  if (auto fetch = mailferry::imap::parse_fetch(response)) {
+    if (fetch->internal_date) (void)mailferry::core::parse_imap_date(*fetch->internal_date);
+  }
+  if (auto list = mailferry::imap::parse_list(response)) check_name(list->name);
+  (void)mailferry::imap::parse_status(response);
+  if (response.code) {
+    for (const Value& arg : response.code->args)
+      if (arg.kind == Value::Kind::Atom) check_uid_set(arg.text);
+  }
+  check_strings(response.data);
+}
+
 std::vector<Event> run(std::string_view stream, const ResponseParser::Limits& limits,
-                       const std::vector<std::size_t>& pieces) {
+                       const std::vector<std::size_t>& pieces, bool check_responses = false) {
   ResponseParser parser(limits);
   std::vector<Event> events;
   std::vector<std::uint64_t> chunk_sizes;  // literals streamed since the last response
@@ -130,6 +201,7 @@ std::vector<Event> run(std::string_view stream, const ResponseParser::Limits& li
       e.response = parser.take_response();
       std::vector<std::uint64_t> streamed;
       check_values(e.response.data, limits, streamed);
+      if (check_responses) check_views(e.response);
       FUZZ_CHECK(streamed == chunk_sizes, "each streamed literal was delivered in chunks");
       chunk_sizes.clear();
       events.push_back(std::move(e));
@@ -145,7 +217,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const ResponseParser::Limits limits = limits_for(data[size - 1]);
   const std::string_view stream(reinterpret_cast<const char*>(data), size - 1);
 
-  const std::vector<Event> whole = run(stream, limits, {stream.size()});
+  const std::vector<Event> whole = run(stream, limits, {stream.size()}, true);
   const std::vector<Event> bytewise =
       run(stream, limits, mailferry::fuzz::piece_sizes(stream.size(), 1, 0));
   FUZZ_CHECK(whole == bytewise, "byte-by-byte parsing gives the same result as whole");

@@ -10,7 +10,9 @@
 //  - a normalized Message-ID is stable: normalizing it again changes nothing;
 //  - the key is never empty and depends only on the fields and the size;
 //  - a parsed date survives the trip through IMAP's date-time text, and a
-//    date with a time of day is also a date.
+//    date with a time of day is also a date;
+//  - an mbox From_ line's date agrees with the date parser, and the status
+//    fields give flags without undefined behaviour.
 #include <strings.h>
 
 #include <cstdint>
@@ -18,6 +20,8 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
+#include "mailferry/mbox/from_line.hpp"
+#include "mailferry/mbox/status_flags.hpp"
 #include "mailferry/mbox/transcoder.hpp"
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/mime/message_key.hpp"
@@ -106,5 +110,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_date(fields.date);
   check_date(fields.last_received_date);
   check_date(block.substr(0, 256));  // also From_ line dates and free text
+  (void)mbox::flags_from_status_headers(fields);
+  (void)core::parse_imap_date(block.substr(0, 64));  // what a server sends as INTERNALDATE
+
+  const std::string_view first_line = block.substr(0, block.find('\n'));
+  if (first_line.substr(0, 5) == "From ") {
+    const mbox::FromLine from = mbox::parse_from_line(first_line);
+    if (from.date) FUZZ_CHECK(from.has_date, "a From_ line date is a date");
+    if (from.date) check_date(first_line.substr(5));
+  }
   return 0;
 }
