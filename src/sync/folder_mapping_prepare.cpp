@@ -27,17 +27,16 @@ std::string FolderLayout::problems() const {
 }
 
 FolderLayout plan_folders(const std::vector<source::SourceFolder>& sources, target::Target& target,
-                        const MappingOptions& options) {
+                          const MappingOptions& options) {
   const auto folders = target.list_folders();
   return make_plan(sources, folders, target.personal_namespace(), options);
 }
 
-FolderLayout prepare_folders(const std::vector<source::SourceFolder>& sources, target::Target& target,
-                           const MappingOptions& options, bool create) {
+FolderLayout prepare_folders(const std::vector<source::SourceFolder>& sources,
+                             target::Target& target, const MappingOptions& options, bool create) {
   FolderLayout plan = plan_folders(sources, target, options);
   if (!plan.ok())
-    throw FolderPlanError(target.describe() +
-                          ": the folders cannot be placed as planned, so nothing was uploaded:\n" +
+    throw FolderPlanError("the folders cannot be placed as planned, so nothing was uploaded:\n" +
                           plan.problems());
   if (!create) return plan;
   std::set<std::string> done;
