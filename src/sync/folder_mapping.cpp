@@ -191,6 +191,7 @@ class Planner {
     const bool single = options_.single_folder_source && sources.size() == 1 && !options_.only_role;
     // Role folders first, so that folders below them can follow them.
     std::vector<FolderAssignment> out(kept.size());
+    std::vector<bool> own_name(kept.size(), false);
     for (int pass = 0; pass < 2; ++pass) {
       for (std::size_t i = 0; i < kept.size(); ++i) {
         const source::SourceFolder& folder = *kept[i];
@@ -201,7 +202,7 @@ class Planner {
         if (single)
           a.target = namer_.from_user(options_.to_folder, a.problem);
         else
-          place(folder, a);
+          own_name[i] = place(folder, a);
         if (!a.problem.empty()) a.target.clear();
         a.exists = !a.target.empty() && find_by_name(targets_, a.target) != nullptr;
         if (a.exists && is_inbox_name(a.target)) a.target = "INBOX";
@@ -209,7 +210,7 @@ class Planner {
       }
     }
     plan.assignments = std::move(out);
-    check_collisions(plan);
+    check_collisions(plan, own_name);
     for (const auto& m : map_)
       if (used_rules_.count(m.rule) == 0)
         plan.notes.push_back("map rule " + quoted(m.rule->source) + " matches no source folder");
@@ -229,10 +230,11 @@ class Planner {
   };
 
   // Two source folders into one target folder: fine for folders of one role
-  // (that is what roles are for), for folders the source itself names alike
-  // (a PST may hold two "Inbox" folders), or when the job says merge; else a
-  // problem.
-  void check_collisions(FolderLayout& plan) const {
+  // (that is what roles are for), for folders whose own name is that target
+  // (a PST may hold two "Inbox" folders, or a user's "Inbox" beside its
+  // Chinese-named real one: the server has one INBOX), or when the job says
+  // merge. A collision a rule or a replaced delimiter made is a problem.
+  void check_collisions(FolderLayout& plan, const std::vector<bool>& own_name) const {
     std::map<std::string, std::vector<std::size_t>> by_target;
     for (std::size_t i = 0; i < plan.assignments.size(); ++i) {
       const auto& a = plan.assignments[i];
@@ -241,25 +243,20 @@ class Planner {
     for (const auto& [target, members] : by_target) {
       if (members.size() < 2) continue;
       std::set<Role> roles;
-      std::set<std::string> role_names, other_names;
+      bool natural = true;
       std::string names;
       for (std::size_t k = 0; k < members.size(); ++k) {
         const auto& a = plan.assignments[members[k]];
-        const std::string name = core::fold_case(a.source.display_name());
-        if (a.by_role) {
+        if (a.by_role)
           roles.insert(a.role);
-          role_names.insert(name);
-        } else {
-          other_names.insert(name);
-        }
+        else
+          natural = natural && own_name[members[k]];
         names += (k == 0                    ? ""
                   : k + 1 == members.size() ? " and "
                                             : ", ") +
                  quoted(a.source.display_name());
       }
-      bool natural = roles.size() <= 1;
-      if (natural && roles.empty()) natural = other_names.size() == 1;
-      for (const auto& n : other_names) natural = natural && (roles.empty() || role_names.count(n));
+      natural = natural && roles.size() <= 1;
       if (natural || options_.rules.merge) {
         plan.notes.push_back(names + " go into one folder, " + quoted(target));
         continue;
@@ -304,7 +301,9 @@ class Planner {
     return server_name;
   }
 
-  void place(const source::SourceFolder& folder, FolderAssignment& a) {
+  // Returns whether the folder went where its own path says (below a prefix,
+  // a rule's or a role's folder at most; no character replaced).
+  bool place(const source::SourceFolder& folder, FolderAssignment& a) {
     const auto& path = folder.path;
     if (const MapEntry* m = map_rule_for(folder)) {
       used_rules_.insert(m->rule);
@@ -320,18 +319,18 @@ class Planner {
       }
       if (a.problem.empty()) a.target = namer_.below(base, rest, a.problem, replaced_);
       if (!rest.empty()) a.role = Role::None;
-      return;
+      return !rest.empty() && verbatim(path);  // the rule itself picked the name
     }
     if (!options_.rules.prefix.empty()) {
       std::string base = namer_.from_user(options_.rules.prefix, a.problem);
       if (a.problem.empty()) a.target = namer_.below(base, path, a.problem, replaced_);
-      return;
+      return verbatim(path);
     }
     if (folder.role != Role::None) {
       a.target = role_folder(folder.role, path.empty() ? "" : path.back(), a.problem);
       a.role = folder.role;
       a.by_role = true;
-      return;
+      return false;
     }
     // Below a role folder of the source: below the server's folder of that role.
     for (std::size_t n = path.size(); n-- > 1;) {
@@ -341,9 +340,19 @@ class Planner {
       a.target = namer_.below(
           it->second, std::vector<std::string>(path.begin() + static_cast<long>(n), path.end()),
           a.problem, replaced_);
-      return;
+      return verbatim(path);
     }
     a.target = namer_.from_source(path, a.problem, replaced_);
+    return verbatim(path);
+  }
+
+  // Whether the levels keep their names on the server (no delimiter replaced,
+  // no levels joined on a flat server).
+  bool verbatim(const std::vector<std::string>& levels) const {
+    if (ns_.delimiter == '\0') return levels.size() <= 1;
+    for (const auto& level : levels)
+      if (level.find(ns_.delimiter) != std::string::npos) return false;
+    return true;
   }
 
   const std::vector<target::TargetFolder>& targets_;

@@ -266,8 +266,27 @@ TEST_CASE("folder mapping: folders the source names alike share their target") {
   CHECK_FALSE(clash.ok());
   // A map rule onto a role folder joins that role's folder by intent.
   rules.map = {{"Other", "\\Sent"}};
-  auto joined = sync::make_plan({folder({"Sent"}, Role::Sent), folder({"Other"})}, kGmail,
-                                kGmailNs, with_rules(rules));
+  auto joined = sync::make_plan({folder({"Sent"}, Role::Sent), folder({"Other"})}, kGmail, kGmailNs,
+                                with_rules(rules));
   CHECK(joined.ok());
   CHECK(of(joined, "Other").target == "[Gmail]/Sent Mail");
+}
+
+TEST_CASE(
+    "folder mapping: a folder whose own name is the target joins it, a rule's choice does not") {
+  // outlook.pst: the store's Inbox is "收件箱", and a user folder is called "Inbox".
+  auto plan = sync::make_plan({folder({"收件箱"}, Role::Inbox), folder({"Inbox"}),
+                               folder({"Sent Items"}, Role::Sent), folder({"Sent Mail"})},
+                              kGmail, kGmailNs, {});
+  CHECK(plan.ok());
+  CHECK(of(plan, "Inbox").target == "INBOX");
+  // The same under a prefix: identical source paths share their folder.
+  core::FolderRules rules;
+  rules.prefix = "Old";
+  auto prefixed = sync::make_plan(
+      {folder({"Inbox"}, Role::Inbox), folder({"Inbox"}), folder({"a.b"}), folder({"a_b"})},
+      kCourier, kCourierNs, with_rules(rules));
+  CHECK(of(prefixed, "Inbox").problem.empty());
+  // "a.b" becomes "a_b" on a '.' server: that collision is not the source's own.
+  CHECK_FALSE(of(prefixed, "a_b").problem.empty());
 }
