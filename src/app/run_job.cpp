@@ -10,6 +10,7 @@
 #include "mailferry/core/hardening.hpp"
 #include "mailferry/core/log.hpp"
 #include "mailferry/job/credentials.hpp"
+#include "mailferry/target/throttled_target.hpp"
 
 namespace mailferry::app {
 
@@ -96,7 +97,11 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
       journal = std::make_unique<sync::Journal>(
           *state, job.from.endpoint.to_string() + " -> " + job.to.endpoint.to_string());
     auto source = open_source(job, state.get());
-    auto target = open_target(job);
+    std::unique_ptr<target::Target> target = open_target(job);
+    if (writes && (job.max_bytes_per_second > 0 || job.max_messages_per_second > 0))
+      target = std::make_unique<target::ThrottledTarget>(
+          std::move(target), std::make_shared<sync::Throttle>(sync::ThrottleLimits{
+                                 job.max_bytes_per_second, job.max_messages_per_second}));
     sync::ExecutorOptions options;
     options.mode = mode;
     options.dry_run = job.dry_run || mode == sync::Mode::Check;

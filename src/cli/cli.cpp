@@ -299,6 +299,16 @@ int run(int argc, char** argv) {
           },
           ""))
       ->group("POP3");
+  sync->add_option("--max-bytes-per-second", sync_options.max_bytes_per_second,
+                   "upload at most this many bytes per second per job: 500000, 512K, 2M (Gmail "
+                   "takes about 500 MB a day)")
+      ->type_name("SIZE")
+      ->group("Throttling");
+  sync->add_option("--max-messages-per-second", sync_options.max_messages_per_second,
+                   "upload at most this many messages per second per job (0.5: one every 2 s)")
+      ->type_name("N")
+      ->check(CLI::Validator(CLI::NonNegativeNumber).description(""))
+      ->group("Throttling");
   sync->footer(kSyncFooter);
 
   auto* check = app.add_subcommand(

@@ -1,6 +1,7 @@
 #include "mailferry/cli/options.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "mailferry/cli/batch.hpp"
 #include "mailferry/core/error.hpp"
@@ -33,6 +34,9 @@ void apply_flags(const CommonOptions& o, job::Job& j) {
   if (o.delete_after_copy) j.delete_after_copy = true;
   if (o.keep_days >= 0) j.keep_days = o.keep_days;
   if (!o.state_path.empty()) j.state_path = o.state_path;
+  if (!o.max_bytes_per_second.empty())
+    j.max_bytes_per_second = parse_byte_size(o.max_bytes_per_second, "--max-bytes-per-second");
+  if (o.max_messages_per_second >= 0) j.max_messages_per_second = o.max_messages_per_second;
 }
 
 bool has_job(const std::vector<job::Job>& jobs, const std::string& name) {
@@ -67,6 +71,24 @@ std::vector<job::Job> select_jobs(const CommonOptions& o, std::vector<job::Job> 
 }
 
 }  // namespace
+
+std::uint64_t parse_byte_size(const std::string& text, const std::string& option) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  std::uint64_t multiplier = 1;
+  const std::string suffix = text.substr(digits);
+  if (suffix == "K" || suffix == "k")
+    multiplier = 1024;
+  else if (suffix == "M" || suffix == "m")
+    multiplier = 1024 * 1024;
+  else if (suffix == "G" || suffix == "g")
+    multiplier = 1024 * 1024 * 1024;
+  else if (!suffix.empty())
+    digits = 0;
+  if (digits == 0 || digits > 12)
+    throw core::UsageError(option + ": '" + text + "' is not a size like 500000, 512K, 2M or 1G");
+  return std::stoull(text.substr(0, digits)) * multiplier;
+}
 
 std::vector<job::Job> jobs_from_options(const CommonOptions& o) {
   std::vector<job::Job> jobs;

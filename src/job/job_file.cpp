@@ -18,7 +18,8 @@ const std::vector<std::string> kTopKeys{"jobs", "defaults"};
 const std::vector<std::string> kJobKeys{
     "name",      "from",        "to",         "dry_run",           "report",    "to_folder",
     "mbox_format", "only_role", "mark_read",  "delete_after_copy", "keep_days", "state",
-    "map",       "include",     "exclude",    "prefix",            "merge",     "gmail_labels"};
+    "map",       "include",     "exclude",    "prefix",            "merge",     "gmail_labels",
+    "max_bytes_per_second", "max_messages_per_second"};
 const std::vector<std::string> kEndpointKeys{"url",          "password_file", "password_env",
                                              "password_command", "ca_file", "insecure_plaintext"};
 
@@ -180,6 +181,18 @@ Job parse_job(const json& object, const std::string& origin, const std::string& 
   }
   job.state_path = get_string(object, "state", "state", named);
   parse_folder_rules(object, job.folder_rules, named);
+  if (object.contains("max_bytes_per_second")) {
+    const auto& v = object.at("max_bytes_per_second");
+    if (!v.is_number_unsigned())
+      named.fail("max_bytes_per_second", "must be a whole number of bytes, 0 or more");
+    job.max_bytes_per_second = v.get<std::uint64_t>();
+  }
+  if (object.contains("max_messages_per_second")) {
+    const auto& v = object.at("max_messages_per_second");
+    if (!v.is_number() || v.get<double>() < 0)
+      named.fail("max_messages_per_second", "must be a number, 0 or more");
+    job.max_messages_per_second = v.get<double>();
+  }
   validate_job(job);
   return job;
 }

@@ -136,6 +136,7 @@ TEST_CASE("cli schema: schema and loader agree on what is a valid job file") {
       doc({{"map", {{"Sent Items", "\\Sent"}}}, {"include", "Archive/**"}, {"exclude", {"Junk", "Trash"}},
            {"prefix", "Imported"}, {"merge", true}, {"gmail_labels", "first"}}),
       json{{"defaults", {{"to", to}}}, {"jobs", {{{"from", from}}}}},
+      doc({{"max_bytes_per_second", 500000}, {"max_messages_per_second", 0.5}}),
   };
   const std::vector<json> invalid{
       json{{"jobs", json::array()}},
@@ -153,6 +154,9 @@ TEST_CASE("cli schema: schema and loader agree on what is a valid job file") {
       doc({{"to", {{"url", "imaps://a@h"}, {"password_file", "/p"}, {"password_env", "P"}}}}),
       doc({{"to", {{"password_file", "/p"}}}}),
       doc({{"to", {{"url", "imaps://a@h"}, {"pasword_file", "/p"}}}}),
+      doc({{"max_bytes_per_second", -5}}),
+      doc({{"max_bytes_per_second", "2M"}}),
+      doc({{"max_messages_per_second", -1}}),
   };
   for (const auto& d : valid) {
     INFO(d.dump());

@@ -1,6 +1,7 @@
 // Command-line options shared by the verbs, and how they become Jobs.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,7 +28,9 @@ struct CommonOptions {
   bool missing_only = false;  // check: print only what is missing
   bool verbose = false;
   bool quiet = false;
-  std::string log_format = "text";  // text | json
+  std::string log_format = "text";      // text | json
+  std::string max_bytes_per_second;     // "500000", "2M" ("" = the job's own)
+  double max_messages_per_second = -1;  // < 0: the job's own
   // Batches (batch.hpp).
   unsigned parallel = 1;
   std::string shard;                   // "K/M"
@@ -35,6 +38,10 @@ struct CommonOptions {
   std::string worker_job;              // hidden: run this one job as a batch worker
   std::string worker_report;           // hidden: where the worker writes its report
 };
+
+// "500000", "512K", "2M", "1G" (K, M, G: 1024, 1024², 1024³) -> bytes.
+// Throws core::UsageError naming `option`.
+std::uint64_t parse_byte_size(const std::string& text, const std::string& option);
 
 // The jobs the command line asks for: those of the job file (with the flags
 // applied on top; only those named by --job, only those of --shard), or one

@@ -3,6 +3,7 @@
 // command-line option has a job-file key (man/mailferry-job.5 lists them).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,9 @@ struct Job {
   std::string state_path;            // per-job state store ("" = default location)
   // Which folders go where: map, include, exclude, prefix, merge, gmail_labels.
   core::FolderRules folder_rules;
+  // Upload pacing (sync/throttle.hpp); 0: no limit.
+  std::uint64_t max_bytes_per_second = 0;
+  double max_messages_per_second = 0;
 };
 
 }  // namespace mailferry::job
