@@ -3,6 +3,7 @@
 
 _mailferry_options() {
     local common="--help --from --to --from-password-file --to-password-file --ca-file
+        --from-auth --to-auth --from-token-command --to-token-command
         --insecure-plaintext --to-folder --only-role --mbox-format --state --report
         --verbose --quiet --log-format --parallel --shard --job"
     case $1 in
@@ -10,7 +11,8 @@ _mailferry_options() {
                     --max-bytes-per-second --max-messages-per-second" ;;
         check) echo "$common --missing-only" ;;
         list) echo "--help --to --ca-file --password-file --to-password-file
-                    --insecure-plaintext --mbox-format" ;;
+                    --insecure-plaintext --mbox-format --auth --token-command --to-auth
+                    --to-token-command" ;;
     esac
 }
 
@@ -79,6 +81,10 @@ _mailferry() {
                 COMPREPLY=($(compgen -W "inbox sent drafts trash junk archive outbox all flagged" -- "$cur")) ;;
             --mbox-format) COMPREPLY=($(compgen -W "auto mboxo mboxrd mboxcl mboxcl2" -- "$cur")) ;;
             --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
+            --auth | --from-auth | --to-auth)
+                COMPREPLY=($(compgen -W "password xoauth2 oauthbearer" -- "$cur")) ;;
+            --token-command | --from-token-command | --to-token-command)
+                COMPREPLY=($(compgen -c -- "$cur")) ;;
             --job)
                 local IFS=$'\n'
                 COMPREPLY=($(compgen -W "$(_mailferry_job_names)" -- "$cur")) ;;

@@ -33,6 +33,7 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
                                         "job '" + job.name + "', from");
       options.mark_seen = job.mark_read;
       options.cache = state;
+      options.connector = connector(job.from, "job '" + job.name + "', from");
       return std::make_unique<source::Pop3Source>(std::move(options));
     }
     case job::Scheme::Eml: {
@@ -48,8 +49,9 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
 }
 
 std::unique_ptr<target::Target> open_target(const job::Job& job) {
-  return std::make_unique<target::ImapTarget>(
-      connect_options(job.to, "MAILFERRY_TO_PASSWORD", "job '" + job.name + "', to"));
+  const std::string where = "job '" + job.name + "', to";
+  return std::make_unique<target::ImapTarget>(connect_options(job.to, "MAILFERRY_TO_PASSWORD", where),
+                                              target::ImapTarget::Tuning{}, connector(job.to, where));
 }
 
 std::unique_ptr<target::Target> make_dry_run(target::Target& real) {

@@ -27,11 +27,25 @@ net::ConnectOptions connect_options(const job::EndpointConfig& config,
   options.ca_file = config.ca_file;
   options.user = ep.user;
   core::disable_core_dumps();  // before the first secret is in memory
-  options.password = job::resolve_password(config.password, password_env_fallback, where);
+  if (config.oauth2())
+    // The token itself is fetched by connector(), once per connection.
+    options.sasl_mechanisms = config.auth == "oauthbearer" ? "AUTH=OAUTHBEARER" : "AUTH=XOAUTH2";
+  else
+    options.password = job::resolve_password(config.password, password_env_fallback, where);
   if (config.insecure_plaintext && !ep.implicit_tls())
     core::log_warn(where + ": --insecure-plaintext: the password and all mail cross the network "
                            "unencrypted if the server offers no STARTTLS");
   return options;
+}
+
+std::function<std::unique_ptr<net::Connection>(const net::ConnectOptions&)> connector(
+    const job::EndpointConfig& endpoint, const std::string& where) {
+  if (!endpoint.oauth2()) return {};
+  return [command = endpoint.token_command, where](const net::ConnectOptions& options) {
+    net::ConnectOptions with_token = options;
+    with_token.bearer_token = job::resolve_token(command, where);
+    return net::Connection::open(with_token);
+  };
 }
 
 bool is_single_folder_source(const job::Job& job) {

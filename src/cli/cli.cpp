@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <tuple>
 
 #include "help_formatter.hpp"
 #include "mailferry/app/run_job.hpp"
@@ -27,6 +28,13 @@ constexpr const char* kEndpoints = "Endpoints";
 constexpr const char* kSelection = "Selection";
 constexpr const char* kOutput = "Output";
 constexpr const char* kBatch = "Batches";
+
+// A choice whose values the help text already names (no ":{a,b}" after the type).
+CLI::Validator one_of(std::vector<std::string> values) {
+  CLI::Validator v = CLI::IsMember(std::move(values));
+  v.description("");
+  return v;
+}
 
 // The command line as given, for starting batch workers with the same options.
 std::vector<std::string> g_arguments;
@@ -81,6 +89,22 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
                   "file whose first line is the target password (else $MAILFERRY_TO_PASSWORD)")
       ->type_name("FILE")
       ->group(kEndpoints);
+  for (auto [side, auth, command] :
+       {std::tuple{std::string("from"), &o.from_auth, &o.from_token_command},
+        std::tuple{std::string("to"), &o.to_auth, &o.to_token_command}}) {
+    verb.add_option("--" + side + "-auth", *auth,
+                    "how the " + std::string(side == "to" ? "target" : "source") +
+                        " login is made: password (default), or OAuth2 with xoauth2 or oauthbearer")
+        ->type_name("MECH")
+        ->check(one_of({"password", "xoauth2", "oauthbearer"}))
+        ->group(kEndpoints);
+    verb.add_option("--" + side + "-token-command", *command,
+                    "OAuth2: shell command that prints an access token, run for every connection "
+                    "(implies --" +
+                        side + "-auth xoauth2)")
+        ->type_name("CMD")
+        ->group(kEndpoints);
+  }
   verb.add_option("--ca-file", o.ca_file,
                   "PEM CA certificate to trust besides the system store (self-signed servers)")
       ->type_name("FILE")
@@ -118,7 +142,7 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
                   "text (default), or json: one JSON object per event on stderr, for log "
                   "collectors; nothing on stdout")
       ->type_name("FORMAT")
-      ->check(CLI::IsMember({"text", "json"}))
+      ->check(one_of({"text", "json"}))
       ->group(kOutput);
 
   verb.add_option("--parallel", o.parallel,
@@ -341,6 +365,20 @@ int run(int argc, char** argv) {
   list->add_option("--to-password-file", list_options.to_password_file,
                    "password of --to (else $MAILFERRY_TO_PASSWORD)")
       ->type_name("FILE");
+  list->add_option("--auth", list_options.auth,
+                   "login of ENDPOINT: password (default), xoauth2 or oauthbearer")
+      ->type_name("MECH")
+      ->check(one_of({"password", "xoauth2", "oauthbearer"}));
+  list->add_option("--token-command", list_options.token_command,
+                   "OAuth2: shell command printing an access token for ENDPOINT")
+      ->type_name("CMD");
+  list->add_option("--to-auth", list_options.to_auth,
+                   "login of --to: password (default), xoauth2 or oauthbearer")
+      ->type_name("MECH")
+      ->check(one_of({"password", "xoauth2", "oauthbearer"}));
+  list->add_option("--to-token-command", list_options.to_token_command,
+                   "OAuth2: shell command printing an access token for --to")
+      ->type_name("CMD");
   list->add_flag("--insecure-plaintext", list_options.insecure_plaintext,
                  "allow imap:// and pop3:// without any TLS");
   list->add_option("--mbox-format", list_options.mbox_format,

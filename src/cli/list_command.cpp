@@ -19,11 +19,18 @@ class CountingSink : public source::ScanSink {
 };
 
 job::EndpointConfig endpoint_config(const std::string& url, const std::string& role,
-                                    const std::string& password_file, const ListOptions& o) {
+                                    const std::string& password_file, const std::string& auth,
+                                    const std::string& token_command, const ListOptions& o) {
   job::EndpointConfig config;
   config.url = url;
   config.endpoint = job::parse_endpoint(url, role);
   config.password.file = password_file;
+  config.token_command = token_command;
+  config.auth = !auth.empty() ? auth : token_command.empty() ? "password" : "xoauth2";
+  if (config.oauth2() && config.token_command.empty())
+    throw core::UsageError(role + ": " + config.auth + " needs a token command (--token-command)");
+  if (config.oauth2() && !password_file.empty())
+    throw core::UsageError(role + ": give a password file or a token command, not both");
   config.ca_file = o.ca_file;
   config.insecure_plaintext = o.insecure_plaintext;
   return config;
@@ -47,9 +54,9 @@ int list_target(const job::EndpointConfig& to) {
 }  // namespace
 
 int run_list(const ListOptions& o) {
-  auto first = endpoint_config(o.endpoint, "list", o.password_file, o);
+  auto first = endpoint_config(o.endpoint, "list", o.password_file, o.auth, o.token_command, o);
   if (first.endpoint.is_imap()) {
-    if (first.password.empty()) first.password.env = "MAILFERRY_TO_PASSWORD";
+    if (first.password.empty() && !first.oauth2()) first.password.env = "MAILFERRY_TO_PASSWORD";
     return list_target(first);
   }
 
@@ -63,7 +70,7 @@ int run_list(const ListOptions& o) {
 
   std::vector<sync::FolderAssignment> plan;
   if (!o.to.empty()) {
-    j.to = endpoint_config(o.to, "--to", o.to_password_file, o);
+    j.to = endpoint_config(o.to, "--to", o.to_password_file, o.to_auth, o.to_token_command, o);
     auto target = app::open_target(j);
     sync::MappingOptions mapping;
     mapping.single_folder_source = app::is_single_folder_source(j);

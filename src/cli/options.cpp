@@ -11,10 +11,30 @@
 namespace mailferry::cli {
 namespace {
 
+// How an endpoint logs in, from its flags: each replaces what the job file says.
+void apply_login(const std::string& password_file, const std::string& auth,
+                 const std::string& token_command, const std::string& side,
+                 job::EndpointConfig& ep) {
+  if (!password_file.empty() && !token_command.empty())
+    throw core::UsageError(side + "-password-file and " + side +
+                           "-token-command: give one (a password or an OAuth2 token)");
+  if (!password_file.empty()) {
+    ep.password = {password_file, "", ""};
+    ep.token_command.clear();
+    ep.auth = "password";
+  }
+  if (!token_command.empty()) {
+    ep.token_command = token_command;
+    ep.password = {};
+    if (!ep.oauth2()) ep.auth = "xoauth2";
+  }
+  if (!auth.empty()) ep.auth = auth;
+}
+
 // Flags given on the command line override the job file's keys.
 void apply_flags(const CommonOptions& o, job::Job& j) {
-  if (!o.from_password_file.empty()) j.from.password = {o.from_password_file, "", ""};
-  if (!o.to_password_file.empty()) j.to.password = {o.to_password_file, "", ""};
+  apply_login(o.from_password_file, o.from_auth, o.from_token_command, "--from", j.from);
+  apply_login(o.to_password_file, o.to_auth, o.to_token_command, "--to", j.to);
   if (!o.ca_file.empty()) {
     j.from.ca_file = o.ca_file;
     j.to.ca_file = o.ca_file;

@@ -33,11 +33,12 @@ core::Secret from_env(const std::string& name, const std::string& where) {
   return core::Secret(value);
 }
 
-core::Secret from_command(const std::string& command, const std::string& where) {
+core::Secret from_command(const std::string& command, const std::string& where,
+                          const std::string& key = "password_command") {
   // The command is the user's own (like git's credential helpers): it runs
   // through the shell; its output is the secret and is never shown.
   std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) throw core::UsageError(where + ": cannot run password_command");
+  if (pipe == nullptr) throw core::UsageError(where + ": cannot run " + key);
   std::string output;
   char buffer[4096];
   size_t n = 0;
@@ -45,15 +46,19 @@ core::Secret from_command(const std::string& command, const std::string& where) 
   int status = ::pclose(pipe);
   if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     core::Secret discard(std::move(output));  // wiped, never printed
-    throw core::UsageError(where + ": password_command failed (exit status " +
+    throw core::UsageError(where + ": " + key + " failed (exit status " +
                            std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
   }
   trim_line_end(output);
-  if (output.empty()) throw core::UsageError(where + ": password_command printed nothing");
+  if (output.empty()) throw core::UsageError(where + ": " + key + " printed nothing");
   return core::Secret(std::move(output));
 }
 
 }  // namespace
+
+core::Secret resolve_token(const std::string& command, const std::string& where) {
+  return from_command(command, where, "token_command");
+}
 
 core::Secret resolve_password(const PasswordSource& source, const std::string& fallback_env,
                               const std::string& where) {

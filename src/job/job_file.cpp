@@ -20,8 +20,9 @@ const std::vector<std::string> kJobKeys{
     "mbox_format", "only_role", "mark_read",  "delete_after_copy", "keep_days", "state",
     "map",       "include",     "exclude",    "prefix",            "merge",     "gmail_labels",
     "max_bytes_per_second", "max_messages_per_second"};
-const std::vector<std::string> kEndpointKeys{"url",          "password_file", "password_env",
-                                             "password_command", "ca_file", "insecure_plaintext"};
+const std::vector<std::string> kEndpointKeys{
+    "url",     "password_file",      "password_env", "password_command",
+    "ca_file", "insecure_plaintext", "auth",         "token_command"};
 
 size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
@@ -104,6 +105,10 @@ EndpointConfig parse_endpoint_config(const json& value, const std::string& key, 
                 !config.password.command.empty();
   if (sources > 1)
     ctx.fail(key, "give only one of password_file, password_env and password_command");
+  config.token_command = get_string(object, "token_command", key + ".token_command", ctx);
+  // A token command alone means OAuth2; XOAUTH2 is what Gmail and Microsoft 365 take.
+  config.auth = get_string(object, "auth", key + ".auth", ctx,
+                           config.token_command.empty() ? "password" : "xoauth2");
   config.ca_file = get_string(object, "ca_file", key + ".ca_file", ctx);
   if (object.contains("insecure_plaintext")) {
     if (!object.at("insecure_plaintext").is_boolean())
@@ -280,6 +285,19 @@ void validate_job(const Job& job) {
   if (job.keep_days > 0 && !job.delete_after_copy)
     ctx.fail("keep_days", "only makes sense with delete_after_copy");
   if (job.to_folder.empty()) ctx.fail("to_folder", "must not be empty");
+  for (const auto* side : {&job.from, &job.to}) {
+    const std::string key = side == &job.from ? "from" : "to";
+    if (side->auth != "password" && side->auth != "xoauth2" && side->auth != "oauthbearer")
+      ctx.fail(key + ".auth", "must be password, xoauth2 or oauthbearer");
+    if (side->oauth2() && side->token_command.empty())
+      ctx.fail(key + ".auth", side->auth + " needs a token_command that prints an access token");
+    if (!side->oauth2() && !side->token_command.empty())
+      ctx.fail(key + ".token_command", "is for auth xoauth2 or oauthbearer, not password");
+    if (side->oauth2() && !side->password.empty())
+      ctx.fail(key, "give either a token_command (OAuth2) or a password, not both");
+    if (side->oauth2() && !side->endpoint.is_network())
+      ctx.fail(key + ".auth", "only IMAP and POP3 endpoints log in");
+  }
   for (const auto& rule : job.folder_rules.map) {
     if (rule.source.empty()) ctx.fail("map", "a source folder name is empty");
     if (rule.target.empty()) ctx.fail("map." + rule.source, "the target folder name is empty");

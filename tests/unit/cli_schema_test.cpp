@@ -3,7 +3,7 @@
 // other accepts too, and every example job file is valid. The validator here
 // covers the part of JSON Schema the schema uses (type, enum, minLength,
 // minimum, minItems, required, properties, additionalProperties, items,
-// oneOf, anyOf, not, local $ref).
+// oneOf, anyOf, not, const, local $ref).
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -21,7 +21,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kSchemaPath = std::string(MAILFERRY_SOURCE_DIR) + "/schema/mailferry-job.schema.json";
+const std::string kSchemaPath =
+    std::string(MAILFERRY_SOURCE_DIR) + "/schema/mailferry-job.schema.json";
 
 class Validator {
  public:
@@ -50,20 +51,25 @@ class Validator {
   std::string check(const json& v, const json& schema_or_ref, const std::string& at) const {
     const json& s = resolve(schema_or_ref);
     if (s.contains("$ref")) return check(v, s, at);
-    if (s.contains("type") && !has_type(v, s.at("type"))) return at + ": not a " + s.at("type").get<std::string>();
-    if (s.contains("enum") && std::find(s.at("enum").begin(), s.at("enum").end(), v) == s.at("enum").end())
+    if (s.contains("type") && !has_type(v, s.at("type")))
+      return at + ": not a " + s.at("type").get<std::string>();
+    if (s.contains("const") && v != s.at("const")) return at + ": not the required value";
+    if (s.contains("enum") &&
+        std::find(s.at("enum").begin(), s.at("enum").end(), v) == s.at("enum").end())
       return at + ": not one of the allowed values";
     if (s.contains("minLength") && v.is_string() && v.get<std::string>().size() < s.at("minLength"))
       return at + ": too short";
     if (s.contains("minimum") && v.is_number() && v.get<double>() < s.at("minimum").get<double>())
       return at + ": below the minimum";
-    if (s.contains("minItems") && v.is_array() && v.size() < s.at("minItems")) return at + ": too few items";
+    if (s.contains("minItems") && v.is_array() && v.size() < s.at("minItems"))
+      return at + ": too few items";
     if (v.is_object()) {
       for (const auto& key : s.value("required", json::array()))
         if (!v.contains(key)) return at + ": " + key.get<std::string>() + " is required";
       for (const auto& [key, item] : v.items()) {
         if (s.contains("properties") && s.at("properties").contains(key)) {
-          if (auto e = check(item, s.at("properties").at(key), at + "." + key); !e.empty()) return e;
+          if (auto e = check(item, s.at("properties").at(key), at + "." + key); !e.empty())
+            return e;
         } else if (s.contains("additionalProperties")) {
           const auto& extra = s.at("additionalProperties");
           if (extra.is_boolean() && !extra.get<bool>()) return at + ": unknown key " + key;
@@ -74,7 +80,8 @@ class Validator {
     }
     if (v.is_array() && s.contains("items"))
       for (std::size_t i = 0; i < v.size(); ++i)
-        if (auto e = check(v[i], s.at("items"), at + "[" + std::to_string(i) + "]"); !e.empty()) return e;
+        if (auto e = check(v[i], s.at("items"), at + "[" + std::to_string(i) + "]"); !e.empty())
+          return e;
     if (s.contains("oneOf")) {
       int matches = 0;
       for (const auto& option : s.at("oneOf")) matches += check(v, option, at).empty();
@@ -85,7 +92,8 @@ class Validator {
       for (const auto& option : s.at("anyOf")) any = any || check(v, option, at).empty();
       if (!any) return at + ": matches nothing of anyOf";
     }
-    if (s.contains("not") && check(v, s.at("not"), at).empty()) return at + ": matches what is not allowed";
+    if (s.contains("not") && check(v, s.at("not"), at).empty())
+      return at + ": matches what is not allowed";
     return "";
   }
 
@@ -115,7 +123,8 @@ TEST_CASE("cli schema: names exactly the keys the loader accepts, at every level
   const json s = schema();
   const auto& keys = job::job_file_keys();
   CHECK(keys_of(s.at("properties")) == std::set<std::string>(keys.top.begin(), keys.top.end()));
-  CHECK(keys_of(s.at("$defs").at("job").at("properties")) == std::set<std::string>(keys.job.begin(), keys.job.end()));
+  CHECK(keys_of(s.at("$defs").at("job").at("properties")) ==
+        std::set<std::string>(keys.job.begin(), keys.job.end()));
   CHECK(keys_of(s.at("$defs").at("endpoint").at("oneOf").at(1).at("properties")) ==
         std::set<std::string>(keys.endpoint.begin(), keys.endpoint.end()));
 }
@@ -131,12 +140,27 @@ TEST_CASE("cli schema: schema and loader agree on what is a valid job file") {
   const std::vector<json> valid{
       doc({}),
       doc({{"name", "alice"}, {"dry_run", true}, {"report", "r.json"}, {"keep_days", 0}}),
-      doc({{"from", {{"url", "pop3s://a@h"}, {"password_env", "P"}}}, {"delete_after_copy", true}, {"keep_days", 7}}),
-      doc({{"to", {{"url", "imaps://a@h"}, {"password_file", "/p"}, {"ca_file", "/ca"}, {"insecure_plaintext", false}}}}),
-      doc({{"map", {{"Sent Items", "\\Sent"}}}, {"include", "Archive/**"}, {"exclude", {"Junk", "Trash"}},
-           {"prefix", "Imported"}, {"merge", true}, {"gmail_labels", "first"}}),
+      doc({{"from", {{"url", "pop3s://a@h"}, {"password_env", "P"}}},
+           {"delete_after_copy", true},
+           {"keep_days", 7}}),
+      doc({{"to",
+            {{"url", "imaps://a@h"},
+             {"password_file", "/p"},
+             {"ca_file", "/ca"},
+             {"insecure_plaintext", false}}}}),
+      doc({{"map", {{"Sent Items", "\\Sent"}}},
+           {"include", "Archive/**"},
+           {"exclude", {"Junk", "Trash"}},
+           {"prefix", "Imported"},
+           {"merge", true},
+           {"gmail_labels", "first"}}),
       json{{"defaults", {{"to", to}}}, {"jobs", {{{"from", from}}}}},
       doc({{"max_bytes_per_second", 500000}, {"max_messages_per_second", 0.5}}),
+      doc({{"to", {{"url", "imaps://a@h"}, {"token_command", "get-token"}}}}),
+      doc({{"to",
+            {{"url", "imaps://a@h"}, {"auth", "oauthbearer"}, {"token_command", "get-token"}}}}),
+      doc({{"from", {{"url", "pop3s://a@h"}, {"auth", "xoauth2"}, {"token_command", "t"}}}}),
+      doc({{"to", {{"url", "imaps://a@h"}, {"auth", "password"}, {"password_env", "P"}}}}),
   };
   const std::vector<json> invalid{
       json{{"jobs", json::array()}},
@@ -157,6 +181,10 @@ TEST_CASE("cli schema: schema and loader agree on what is a valid job file") {
       doc({{"max_bytes_per_second", -5}}),
       doc({{"max_bytes_per_second", "2M"}}),
       doc({{"max_messages_per_second", -1}}),
+      doc({{"to", {{"url", "imaps://a@h"}, {"auth", "xoauth2"}}}}),
+      doc({{"to", {{"url", "imaps://a@h"}, {"auth", "password"}, {"token_command", "t"}}}}),
+      doc({{"to", {{"url", "imaps://a@h"}, {"token_command", "t"}, {"password_file", "/p"}}}}),
+      doc({{"to", {{"url", "imaps://a@h"}, {"auth", "kerberos"}, {"token_command", "t"}}}}),
   };
   for (const auto& d : valid) {
     INFO(d.dump());
@@ -181,7 +209,8 @@ TEST_CASE("cli schema: schema and loader agree on what is a valid job file") {
 TEST_CASE("cli schema: every job file in examples/ is valid") {
   const Validator v(schema());
   int files = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(std::string(MAILFERRY_SOURCE_DIR) + "/examples")) {
+  for (const auto& entry :
+       fs::recursive_directory_iterator(std::string(MAILFERRY_SOURCE_DIR) + "/examples")) {
     if (entry.path().extension() != ".json") continue;
     INFO(entry.path().string());
     CHECK(v.validate(json::parse(testing::read_file(entry.path()))) == "");

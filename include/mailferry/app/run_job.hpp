@@ -2,6 +2,7 @@
 // runs the executor between them. The only place that knows every adapter.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "mailferry/job/job.hpp"
@@ -33,6 +34,11 @@ std::unique_ptr<target::Target> make_dry_run(target::Target& real);
 net::ConnectOptions connect_options(const job::EndpointConfig& endpoint,
                                     const std::string& password_env_fallback,
                                     const std::string& where);
+// How connections to an endpoint are opened: for OAuth2 a function that runs
+// the token_command for every connection (the first and each reconnect) and
+// puts the token into the options; empty for password logins.
+std::function<std::unique_ptr<net::Connection>(const net::ConnectOptions&)> connector(
+    const job::EndpointConfig& endpoint, const std::string& where);
 // Whether the source is one folder by nature (an mbox file, a POP3 mailbox).
 bool is_single_folder_source(const job::Job& job);
 

@@ -13,6 +13,8 @@ struct ListOptions {
   std::string ca_file;
   std::string password_file;
   std::string to_password_file;
+  std::string auth, token_command;        // OAuth2 for ENDPOINT
+  std::string to_auth, to_token_command;  // OAuth2 for --to
   bool insecure_plaintext = false;
   std::string mbox_format;
 };

@@ -14,6 +14,8 @@ struct CommonOptions {
   std::string job_file;  // positional: a JSON job file
   std::string from, to;
   std::string from_password_file, to_password_file;
+  std::string from_auth, to_auth;                    // password | xoauth2 | oauthbearer
+  std::string from_token_command, to_token_command;  // OAuth2 access token printers
   std::string ca_file;
   bool insecure_plaintext = false;
   bool dry_run = false;

@@ -17,4 +17,9 @@ namespace mailferry::job {
 core::Secret resolve_password(const PasswordSource& source, const std::string& fallback_env,
                               const std::string& where);
 
+// Runs an OAuth2 token_command and returns the access token it printed
+// (trailing white space removed). The token is never shown; errors name
+// `where` and the exit status only. Throws core::UsageError.
+core::Secret resolve_token(const std::string& command, const std::string& where);
+
 }  // namespace mailferry::job

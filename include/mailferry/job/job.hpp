@@ -29,6 +29,12 @@ struct EndpointConfig {
   PasswordSource password;
   std::string ca_file;              // extra PEM CA to trust besides the system store
   bool insecure_plaintext = false;  // allow imap:// / pop3:// without TLS
+  // OAuth2 (Gmail, Microsoft 365) instead of a password: auth is "password"
+  // (the default), "xoauth2" or "oauthbearer"; token_command prints an access
+  // token and runs for every connection, so a reconnect gets a fresh one.
+  std::string auth = "password";
+  std::string token_command;
+  bool oauth2() const { return auth != "password"; }
 };
 
 struct Job {
