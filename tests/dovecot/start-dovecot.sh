@@ -6,7 +6,17 @@
 #
 # Usage: start-dovecot.sh DIR [--no-special-use] [--separator SEP]
 #                             [--prefix PREFIX] [--no-default-folders]
+#                             [--quota SIZE] [--max-mail-size BYTES]
+#                             [--advertise-appendlimit]
 #                             [--pop3-no-pipelining] [--durable]
+#
+# --quota SIZE: the quota plugin with a storage limit of SIZE per user
+# (Dovecot's units: 100k, 2M); an APPEND beyond it is refused with
+# NO [OVERQUOTA].
+# --max-mail-size BYTES: the quota plugin's quota_max_mail_size: a bigger
+# APPEND is refused with NO [LIMIT]. Dovecot 2.3 does not advertise it;
+# --advertise-appendlimit adds APPENDLIMIT=BYTES (RFC 7889) to the post-login
+# CAPABILITY, as servers that know the extension do.
 #
 # --no-default-folders: no Drafts, Sent, Trash and Junk are made for each user
 # (tests of servers whose folders have other names create their own).
@@ -29,7 +39,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 DIR [--no-special-use] [--separator SEP] [--prefix PREFIX] [--no-default-folders] [--pop3-no-pipelining] [--durable]" >&2
+  echo "usage: $0 DIR [--no-special-use] [--separator SEP] [--prefix PREFIX] [--no-default-folders] [--quota SIZE] [--max-mail-size BYTES] [--advertise-appendlimit] [--pop3-no-pipelining] [--durable]" >&2
   exit 2
 }
 
@@ -42,12 +52,18 @@ prefix=
 pop3_pipelining=yes
 fsync=never
 default_folders=subscribe
+quota_storage=
+max_mail_size=
+advertise_appendlimit=no
 while [[ $# -gt 0 ]]; do
   case $1 in
     --no-special-use) special_use=no ;;
     --separator) [[ $# -ge 2 ]] || usage; separator=$2; shift ;;
     --prefix) [[ $# -ge 2 ]] || usage; prefix=$2; shift ;;
     --no-default-folders) default_folders=no ;;
+    --quota) [[ $# -ge 2 ]] || usage; quota_storage=$2; shift ;;
+    --max-mail-size) [[ $# -ge 2 ]] || usage; max_mail_size=$2; shift ;;
+    --advertise-appendlimit) advertise_appendlimit=yes ;;
     --pop3-no-pipelining) pop3_pipelining=no ;;
     --durable) fsync=optimized ;;
     -h | --help) usage ;;
@@ -55,6 +71,14 @@ while [[ $# -gt 0 ]]; do
   esac
   shift
 done
+if [[ -n $max_mail_size && ! $max_mail_size =~ ^[0-9]+$ ]]; then
+  echo "$0: --max-mail-size takes a number of bytes, got '$max_mail_size'" >&2
+  exit 2
+fi
+if [[ $advertise_appendlimit == yes && -z $max_mail_size ]]; then
+  echo "$0: --advertise-appendlimit needs --max-mail-size" >&2
+  exit 2
+fi
 if [[ ${#separator} -ne 1 ]]; then
   echo "$0: --separator takes one character, got '$separator'" >&2
   exit 2
@@ -192,6 +216,27 @@ write_config() {
     su_junk='special_use = \Junk'
     su_archive='special_use = \Archive'
   fi
+  if [[ $advertise_appendlimit == yes ]]; then
+    # "+" adds to Dovecot's own list; a list spelled out above gets it appended.
+    if [[ -n $capability ]]; then
+      capability="$capability APPENDLIMIT=$max_mail_size"
+    else
+      capability="imap_capability = +APPENDLIMIT=$max_mail_size"
+    fi
+  fi
+  local plugins= quota_config=
+  if [[ -n $quota_storage || -n $max_mail_size ]]; then
+    plugins=quota
+    quota_config="protocol imap {
+  mail_plugins = \$mail_plugins imap_quota
+}
+plugin {
+  quota = count:User quota
+  quota_vsizes = yes
+  quota_rule = *:storage=${quota_storage:-0}
+  ${max_mail_size:+quota_max_mail_size = $max_mail_size}
+}"
+  fi
   cat >"$conf" <<EOF
 # Private Dovecot for mailferry tests; written by tests/dovecot/start-dovecot.sh.
 # Everything lives in $dir.
@@ -233,7 +278,8 @@ mail_location = sdbox:$dir/mail/%u
 # A throwaway server need not survive a power cut: without fsync the tests run
 # several times faster. Benchmarks pass --durable to measure Dovecot's default.
 mail_fsync = $fsync
-mail_plugins =
+mail_plugins = $plugins
+$quota_config
 
 namespace inbox {
   inbox = yes

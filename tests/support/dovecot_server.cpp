@@ -102,6 +102,10 @@ DovecotServer::DovecotServer(DovecotShape shape) {
   if (shape.separator != "/") argv.insert(argv.end(), {"--separator", shape.separator});
   if (!shape.prefix.empty()) argv.insert(argv.end(), {"--prefix", shape.prefix});
   if (!shape.default_folders) argv.push_back("--no-default-folders");
+  if (!shape.quota.empty()) argv.insert(argv.end(), {"--quota", shape.quota});
+  if (shape.max_mail_size > 0)
+    argv.insert(argv.end(), {"--max-mail-size", std::to_string(shape.max_mail_size)});
+  if (shape.advertise_appendlimit) argv.push_back("--advertise-appendlimit");
   if (!shape.pop3_pipelining) argv.push_back("--pop3-no-pipelining");
 
   CommandOptions options;

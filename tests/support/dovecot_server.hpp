@@ -8,6 +8,7 @@
 // demo, so tests and users run the same server configuration.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,9 @@ struct DovecotShape {
   std::string prefix;           // personal namespace prefix ("" or "INBOX.")
   bool pop3_pipelining = true;  // false: hide PIPELINING from POP3 CAPA
   bool default_folders = true;  // false: no Drafts, Sent, Trash, Junk made for every user
+  std::string quota;           // quota plugin with this storage limit per user ("300k")
+  std::uint64_t max_mail_size = 0;     // bytes: bigger APPENDs get NO [LIMIT] (0: no limit)
+  bool advertise_appendlimit = false;  // and CAPABILITY says APPENDLIMIT=max_mail_size
 };
 
 class DovecotServer {
