@@ -5,14 +5,16 @@ _mailferry_options() {
     local common="--help --from --to --from-password-file --to-password-file --ca-file
         --from-auth --to-auth --from-token-command --to-token-command
         --insecure-plaintext --to-folder --only-role --mbox-format --state --report
-        --verbose --quiet --log-format --parallel --shard --job"
+        --verbose --quiet --log-format --parallel --shard --job --map --include --exclude
+        --prefix --merge --gmail-labels"
     case $1 in
         sync) echo "$common --dry-run --unread --delete-after-copy --keep-days
                     --max-bytes-per-second --max-messages-per-second" ;;
         check) echo "$common --missing-only" ;;
         list) echo "--help --to --ca-file --password-file --to-password-file
                     --insecure-plaintext --mbox-format --auth --token-command --to-auth
-                    --to-token-command" ;;
+                    --to-token-command --map --include --exclude --prefix --merge
+                    --gmail-labels" ;;
     esac
 }
 
@@ -81,6 +83,7 @@ _mailferry() {
                 COMPREPLY=($(compgen -W "inbox sent drafts trash junk archive outbox all flagged" -- "$cur")) ;;
             --mbox-format) COMPREPLY=($(compgen -W "auto mboxo mboxrd mboxcl mboxcl2" -- "$cur")) ;;
             --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
+            --gmail-labels) COMPREPLY=($(compgen -W "each first ignore" -- "$cur")) ;;
             --auth | --from-auth | --to-auth)
                 COMPREPLY=($(compgen -W "password xoauth2 oauthbearer" -- "$cur")) ;;
             --token-command | --from-token-command | --to-token-command)
@@ -89,6 +92,7 @@ _mailferry() {
                 local IFS=$'\n'
                 COMPREPLY=($(compgen -W "$(_mailferry_job_names)" -- "$cur")) ;;
             --to-folder | --keep-days | --parallel | --shard | --max-bytes-per-second | \
+                --map | --include | --exclude | --prefix | \
                 --max-messages-per-second) ;;
             *)
                 if [[ $cur == -* ]]; then

@@ -67,6 +67,38 @@ Examples:
   mailferry list "mbox:~/.thunderbird/x.default/Mail/Local Folders" --to imaps://alice@mail.example.com
   mailferry list imaps://alice@mail.example.com --password-file ~/.imap-pw)";
 
+void add_folder_rule_options(CLI::App& verb, FolderRuleFlags& f) {
+  verb.add_option(
+          "--map", f.maps,
+          "put source folder SOURCE (and what is below it) into TARGET: a folder, INBOX, or "
+          "a role like \\Sent (repeatable)")
+      ->type_name("SOURCE=TARGET")
+      ->allow_extra_args(false)
+      ->group(kSelection);
+  verb.add_option("--include", f.includes,
+                  "only the source folders matching this pattern (* within a level, ** across "
+                  "levels; repeatable)")
+      ->type_name("GLOB")
+      ->allow_extra_args(false)
+      ->group(kSelection);
+  verb.add_option("--exclude", f.excludes,
+                  "leave out the source folders matching this pattern (repeatable)")
+      ->type_name("GLOB")
+      ->allow_extra_args(false)
+      ->group(kSelection);
+  verb.add_option("--prefix", f.prefix, "put the whole import below this target folder")
+      ->type_name("FOLDER")
+      ->group(kSelection);
+  verb.add_flag("--merge", f.merge, "allow several source folders to go into one target folder")
+      ->group(kSelection);
+  verb.add_option("--gmail-labels", f.gmail_labels,
+                  "Gmail Takeout: each label a folder (each, the default), only the first label "
+                  "(first), or none (ignore)")
+      ->type_name("MODE")
+      ->check(one_of({"each", "first", "ignore"}))
+      ->group(kSelection);
+}
+
 void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
   verb.add_option("job_file", o.job_file,
                   "JSON job file with one or many jobs (see mailferry-job(5)); "
@@ -126,6 +158,7 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
                   "mbox variant: auto (default), mboxo, mboxrd, mboxcl, mboxcl2")
       ->type_name("FORMAT")
       ->group(kSelection);
+  add_folder_rule_options(verb, o.folder_rules);
   verb.add_option("--state", o.state_path,
                   "state file of the job (default: $XDG_STATE_HOME/mailferry/NAME-HASH.db)")
       ->type_name("FILE")
@@ -384,6 +417,7 @@ int run(int argc, char** argv) {
   list->add_option("--mbox-format", list_options.mbox_format,
                    "mbox variant: auto (default), mboxo, mboxrd, mboxcl, mboxcl2")
       ->type_name("FORMAT");
+  add_folder_rule_options(*list, list_options.folder_rules);
   list->footer(kListFooter);
 
   g_arguments.assign(argv + 1, argv + argc);

@@ -1,9 +1,12 @@
 #include "mailferry/cli/list_command.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "mailferry/app/run_job.hpp"
+#include "mailferry/cli/output_lines.hpp"
 #include "mailferry/core/error.hpp"
+#include "mailferry/core/log.hpp"
 #include "mailferry/job/job_file.hpp"
 #include "mailferry/sync/folder_mapping.hpp"
 
@@ -45,8 +48,8 @@ int list_target(const job::EndpointConfig& to) {
   for (const auto& f : target->list_folders()) {
     std::string count = "-";
     if (f.selectable) count = std::to_string(target->status(f.name).messages);
-    std::printf("%-40s %-8s %8s\n", f.name.c_str(), std::string(core::role_name(f.role)).c_str(),
-                count.c_str());
+    std::printf("%s %-8s %8s\n", pad_right(f.name, 40).c_str(),
+                std::string(core::role_name(f.role)).c_str(), count.c_str());
   }
   return core::kExitComplete;
 }
@@ -68,13 +71,15 @@ int run_list(const ListOptions& o) {
   auto source = app::open_source(j);
   const auto folders = source->folders();
 
-  std::vector<sync::FolderAssignment> plan;
+  sync::FolderLayout plan;
   if (!o.to.empty()) {
     j.to = endpoint_config(o.to, "--to", o.to_password_file, o.to_auth, o.to_token_command, o);
     auto target = app::open_target(j);
     sync::MappingOptions mapping;
     mapping.single_folder_source = app::is_single_folder_source(j);
-    plan = sync::map_folders(folders, target->list_folders(), mapping);
+    apply_folder_rules(o.folder_rules, mapping.rules);
+    // The same plan sync makes: the server's namespace, roles and delimiter.
+    plan = sync::plan_folders(folders, *target, mapping);
     std::printf("%-32s %-8s %-32s %-8s %8s\n", "SOURCE FOLDER", "ROLE", "TARGET FOLDER", "STATE",
                 "MESSAGES");
   } else {
@@ -92,15 +97,25 @@ int run_list(const ListOptions& o) {
     }
     const std::string role(core::role_name(folders[i].role));
     if (o.to.empty()) {
-      std::printf("%-40s %-8s %8s\n", folders[i].display_name().c_str(), role.c_str(),
+      std::printf("%s %-8s %8s\n", pad_right(folders[i].display_name(), 40).c_str(), role.c_str(),
                   count.c_str());
       continue;
     }
-    for (const auto& a : plan) {
+    for (const auto& a : plan.assignments) {
       if (a.source.locator != folders[i].locator) continue;
-      std::printf("%-32s %-8s %-32s %-8s %8s\n", folders[i].display_name().c_str(), role.c_str(),
-                  a.target.c_str(), a.exists ? "exists" : "create", count.c_str());
+      std::printf("%s %-8s %s %-8s %8s\n", pad_right(folders[i].display_name(), 32).c_str(),
+                  role.c_str(), pad_right(a.target, 32).c_str(),
+                  !a.problem.empty() ? "PROBLEM"
+                  : a.exists         ? "exists"
+                                     : "create",
+                  count.c_str());
     }
+  }
+  for (const auto& note : plan.notes) std::printf("note: %s\n", note.c_str());
+  if (!plan.ok()) {
+    // The same refusal sync would give, before it uploads anything.
+    core::log_error(plan.problems());
+    exit_code = std::max(exit_code, static_cast<int>(core::kExitUsage));
   }
   return exit_code;
 }

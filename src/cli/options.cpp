@@ -1,7 +1,10 @@
 #include "mailferry/cli/options.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 #include "mailferry/cli/batch.hpp"
 #include "mailferry/core/error.hpp"
@@ -54,9 +57,36 @@ void apply_flags(const CommonOptions& o, job::Job& j) {
   if (o.delete_after_copy) j.delete_after_copy = true;
   if (o.keep_days >= 0) j.keep_days = o.keep_days;
   if (!o.state_path.empty()) j.state_path = o.state_path;
+  apply_folder_rules(o.folder_rules, j.folder_rules);
   if (!o.max_bytes_per_second.empty())
     j.max_bytes_per_second = parse_byte_size(o.max_bytes_per_second, "--max-bytes-per-second");
   if (o.max_messages_per_second >= 0) j.max_messages_per_second = o.max_messages_per_second;
+}
+
+// A missing password stops a batch before its first job starts, not halfway:
+// files must be readable and variables set. Commands are not run here (they
+// may ask someone, or cost a token); they run when the connection is made.
+void check_credentials(const std::vector<job::Job>& jobs) {
+  for (const auto& j : jobs) {
+    for (const auto* side : {&j.from, &j.to}) {
+      if (!side->endpoint.is_network() || side->oauth2()) continue;
+      const bool from = side == &j.from;
+      const std::string where = "job '" + j.name + "', " + (from ? "from" : "to");
+      const auto& p = side->password;
+      if (!p.file.empty() && ::access(p.file.c_str(), R_OK) != 0)
+        throw core::UsageError(where + ": cannot read password file " + p.file);
+      if (!p.env.empty() &&
+          (std::getenv(p.env.c_str()) == nullptr || *std::getenv(p.env.c_str()) == '\0'))
+        throw core::UsageError(where + ": environment variable " + p.env + " is not set");
+      const char* fallback = from ? "MAILFERRY_FROM_PASSWORD" : "MAILFERRY_TO_PASSWORD";
+      if (p.empty() && (std::getenv(fallback) == nullptr || *std::getenv(fallback) == '\0'))
+        throw core::UsageError(
+            where + ": no password given; use " +
+            (from ? "--from-password-file" : "--to-password-file") + ", " + fallback +
+            ", or password_file, password_env, password_command or token_command in "
+            "a job file");
+    }
+  }
 }
 
 bool has_job(const std::vector<job::Job>& jobs, const std::string& name) {
@@ -91,6 +121,28 @@ std::vector<job::Job> select_jobs(const CommonOptions& o, std::vector<job::Job> 
 }
 
 }  // namespace
+
+void apply_folder_rules(const FolderRuleFlags& o, core::FolderRules& rules) {
+  if (!o.maps.empty()) {
+    rules.map.clear();
+    for (const auto& m : o.maps) {
+      const auto eq = m.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())
+        throw core::UsageError("--map: '" + m +
+                               "' is not SOURCE=TARGET (e.g. --map 'Sent Items=\\Sent')");
+      rules.map.push_back({m.substr(0, eq), m.substr(eq + 1)});
+    }
+  }
+  if (!o.includes.empty()) rules.include = o.includes;
+  if (!o.excludes.empty()) rules.exclude = o.excludes;
+  if (!o.prefix.empty()) rules.prefix = o.prefix;
+  if (o.merge) rules.merge = true;
+  if (!o.gmail_labels.empty()) {
+    auto mode = core::parse_gmail_labels(o.gmail_labels);
+    if (!mode) throw core::UsageError("--gmail-labels: must be each, first or ignore");
+    rules.gmail_labels = *mode;
+  }
+}
 
 std::uint64_t parse_byte_size(const std::string& text, const std::string& option) {
   std::size_t digits = 0;
@@ -133,7 +185,9 @@ std::vector<job::Job> jobs_from_options(const CommonOptions& o) {
     job::validate_job(j);
   }
   for (const auto& warning : job::permission_warnings(o.job_file, jobs)) core::log_warn(warning);
-  return select_jobs(o, std::move(jobs));
+  jobs = select_jobs(o, std::move(jobs));
+  check_credentials(jobs);
+  return jobs;
 }
 
 }  // namespace mailferry::cli

@@ -82,7 +82,12 @@ void TerminalOutput::job_finished(std::size_t job, const sync::JobReport& report
   board_.job_finished(job);
   redraw(true);
   const std::string name = prefix(job);
-  for (const auto& line : grouped_errors(report.errors))
+  // "job 'x'" in front of an error that names the job itself says it twice.
+  auto errors = report.errors;
+  for (auto& e : errors)
+    if (e.where == "job '" + report.name + "'" && e.message.find(e.where) != std::string::npos)
+      e.where.clear();
+  for (const auto& line : grouped_errors(errors))
     console_.err_line("mailferry: error: " + name + line);
   // check's output is a list of what is not right: a folder or account that
   // could not be compared belongs in it, not only on stderr.
@@ -92,7 +97,10 @@ void TerminalOutput::job_finished(std::size_t job, const sync::JobReport& report
         console_.out_line(name + "! " + (e.where.empty() ? e.message : e.where + ": " + e.message));
   if (progress_ || (settings_.verbose && !settings_.quiet))
     for (const auto& note : report.notes) console_.out_line(name + "note: " + note);
-  console_.out_line(name + sync::verdict(report));
+  // A single job that stopped before it did anything has said all in its
+  // error line; a batch still gets a line per job on stdout.
+  const bool stopped_at_start = report.folders.empty() && report.exit_code >= core::kExitUsage;
+  if (settings_.several_jobs || !stopped_at_start) console_.out_line(name + sync::verdict(report));
   tallies_.erase(job);
 }
 

@@ -70,8 +70,9 @@ TEST_CASE("cli output: under cron only the verdict and errors, -v adds message l
   auto failed = run_mailferry(sync_args(server, "cron3", {"--quiet", "--to-password-file", wrong}));
   CHECK(failed.exit_code == 3);
   CHECK(failed.err.find("mailferry: error: ") == 0);
-  CHECK(lines_of(failed.out).size() == 1);
-  CHECK(failed.out.find("stopped: ") == 0);
+  CHECK(lines_of(failed.err).size() == 1);  // one line says it all
+  CHECK(failed.err.find("login failed") != std::string::npos);
+  CHECK(failed.out == "");
   for (const auto* text :
        {&plain.out, &plain.err, &verbose.out, &verbose.err, &failed.out, &failed.err})
     CHECK(text->find('\x1b') == std::string::npos);

@@ -78,3 +78,12 @@ TEST_CASE("cli output: numbers, sizes and durations") {
   CHECK(human_duration(90) == "1m30s");
   CHECK(human_duration(7322) == "2h02m");
 }
+
+TEST_CASE("cli output: columns line up for wide characters") {
+  CHECK(display_width("INBOX") == 5);
+  CHECK(display_width("Größe") == 5);
+  CHECK(display_width("削除済みアイテム") == 16);
+  CHECK(pad_right("削除済み", 10) == "削除済み  ");
+  CHECK(pad_right("Sent", 6) == "Sent  ");
+  CHECK(pad_right("a-very-long-name", 4) == "a-very-long-name");
+}

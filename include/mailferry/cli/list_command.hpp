@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "mailferry/cli/options.hpp"
+
 namespace mailferry::cli {
 
 struct ListOptions {
@@ -17,6 +19,7 @@ struct ListOptions {
   std::string to_auth, to_token_command;  // OAuth2 for --to
   bool insecure_plaintext = false;
   std::string mbox_format;
+  FolderRuleFlags folder_rules;  // for the plan shown with --to
 };
 
 int run_list(const ListOptions& options);

@@ -10,6 +10,16 @@
 
 namespace mailferry::cli {
 
+// Folder rules (core/folder_rules.hpp) from flags; each replaces the job
+// file's key of the same name.
+struct FolderRuleFlags {
+  std::vector<std::string> maps;  // "SOURCE=TARGET"
+  std::vector<std::string> includes, excludes;
+  std::string prefix;
+  bool merge = false;
+  std::string gmail_labels;
+};
+
 struct CommonOptions {
   std::string job_file;  // positional: a JSON job file
   std::string from, to;
@@ -27,6 +37,7 @@ struct CommonOptions {
   bool delete_after_copy = false;
   int keep_days = -1;
   std::string state_path;
+  FolderRuleFlags folder_rules;
   bool missing_only = false;  // check: print only what is missing
   bool verbose = false;
   bool quiet = false;
@@ -40,6 +51,9 @@ struct CommonOptions {
   std::string worker_job;              // hidden: run this one job as a batch worker
   std::string worker_report;           // hidden: where the worker writes its report
 };
+
+// Folder-rule flags on top of a job's rules. Throws core::UsageError.
+void apply_folder_rules(const FolderRuleFlags& flags, core::FolderRules& rules);
 
 // "500000", "512K", "2M", "1G" (K, M, G: 1024, 1024², 1024³) -> bytes.
 // Throws core::UsageError naming `option`.

@@ -32,6 +32,11 @@ std::string message_line(sync::Sigil sigil, const std::string& folder, std::uint
 // One line per distinct reason: "WHERE: REASON (and 299 more like it)".
 std::vector<std::string> grouped_errors(const std::vector<core::ErrorRecord>& errors);
 
+// Columns a UTF-8 string takes on a terminal (East Asian wide characters
+// count two), and the string padded with spaces to `columns`.
+std::size_t display_width(const std::string& text);
+std::string pad_right(const std::string& text, std::size_t columns);
+
 // 4812 -> "4,812"; 1536 -> "1.5 KiB"; 90 s -> "1m30s".
 std::string grouped_number(std::uint64_t n);
 std::string human_bytes(std::uint64_t bytes);
