@@ -36,6 +36,15 @@ std::optional<std::uint32_t> code_number(const imap::Response& r) {
 
 }  // namespace
 
+core::ErrorScope ImapTarget::append_refusal_scope(const imap::Response& refusal) {
+  if (refusal.has_code("OVERQUOTA") || refusal.has_code("UNAVAILABLE"))
+    return core::ErrorScope::Account;
+  if (refusal.has_code("TRYCREATE") || refusal.has_code("NONEXISTENT") ||
+      refusal.has_code("NOPERM"))
+    return core::ErrorScope::Folder;
+  return core::ErrorScope::Message;
+}
+
 bool ImapTarget::Selected::keyword_allowed(std::string_view keyword) const {
   // No PERMANENTFLAGS: RFC 3501 says every flag sticks. EXAMINE opens read-only
   // and servers then list none, which says nothing about writing: assume yes.

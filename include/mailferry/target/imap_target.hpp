@@ -62,6 +62,17 @@ class ImapTarget final : public Target {
   // The capabilities after login (for diagnostics and tests).
   const imap::Capabilities& capabilities();
 
+  // How far a refused APPEND reaches, from the server's response code
+  // (RFC 5530, RFC 3501 7.1):
+  //   Account: OVERQUOTA (nothing more fits), UNAVAILABLE (the server's
+  //            storage or a subsystem is down: every further APPEND would fail
+  //            alike, so the job stops and the next run tries again);
+  //   Folder:  TRYCREATE, NONEXISTENT (the folder is gone), NOPERM (no right
+  //            to add to this folder);
+  //   Message: anything else (TOOBIG, LIMIT, PARSE, CANNOT, SERVERBUG, no
+  //            code): this message is skipped, the others go on.
+  static core::ErrorScope append_refusal_scope(const imap::Response& refusal);
+
  private:
   // What SELECT/EXAMINE said about the open folder.
   struct Selected {
