@@ -2,7 +2,9 @@
 // --max-messages-per-second): each message waits for the message bucket
 // before its body is opened, and each chunk of its body for the byte bucket
 // as the inner target reads it, so the pace is that of the bytes on the wire.
-// Everything else is passed through unchanged. Owns the inner target.
+// Everything else is passed through unchanged (a virtual added to Target
+// needs its forward here, or throttled jobs get the base's default). Owns the
+// inner target.
 #pragma once
 
 #include <memory>
