@@ -148,7 +148,7 @@ TEST_CASE("cli batch: a worker's report comes back as the same JobReport") {
   CHECK(sync::verdict(back) == sync::verdict(job));
 }
 
-TEST_CASE("cli batch: worker events are replayed; their own job start, end and errors are not") {
+TEST_CASE("cli batch: worker events are replayed, their own job start, end and errors are not") {
   Recorder r;
   const std::string lines[] = {
       R"({"time":"t","event":"job_start","job":"bob","from":"x","to":"y","mode":"sync","dry_run":false})",

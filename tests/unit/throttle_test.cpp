@@ -69,7 +69,7 @@ TEST_CASE("throttle: messages per second are spaced evenly, fractions allowed") 
   CHECK(seconds(t.now - start) == doctest::Approx(18.0));
 }
 
-TEST_CASE("throttle: both limits at once; the slower one decides") {
+TEST_CASE("throttle: both limits at once, the slower one decides") {
   FakeTime t;
   sync::Throttle throttle({10000, 10}, t.clock(), t.sleep());
   const auto start = t.now;
