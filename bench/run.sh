@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# The mailferry benchmark: generates its mailboxes, starts its own Dovecot
+# servers, runs the cases and prints a table (bench/README.md explains it).
+#
+# Usage: bench/run.sh [--binary PATH] [--compare PATH] [--cases LIST]
+#                     [--scale "5000 50000 100000"] [--fsync both|on|off]
+#                     [--big-mb N] [--work DIR] [--keep]
+#
+#   --binary PATH   the mailferry to measure (default: a Release build in
+#                   build-bench/, made first)
+#   --compare PATH  a second mailferry (an older build, say) measured on the
+#                   same mailboxes in the same run, shown as "before"
+#   --cases LIST    comma-separated, default all:
+#                   mbox,pop3,pst,noop,scale,big,latency
+#   --fsync MODE    on: Dovecot's default mail_fsync (durable); off:
+#                   mail_fsync=never; both (default): the 5k cases on each.
+#                   Scaling, the big message and the latency case always run
+#                   with fsync off (see README).
+#   --work DIR      where the temporary directory goes (default /tmp; the
+#                   100k case needs about 2 GB there)
+#   --keep          keep the temporary directory and servers' data
+#
+# Needs: root (the latency case makes a network namespace), dovecot-imapd,
+# dovecot-pop3d, python3, /usr/bin/time (package "time"), iproute2.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+export PATH="$PATH:/usr/sbin:/sbin"
+
+binary=
+compare=
+cases=mbox,pop3,pst,noop,scale,big,latency
+scale="5000 50000 100000"
+fsync_mode=both
+big_mb=500
+work_parent=/tmp
+keep=no
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --binary) binary=$2; shift ;;
+    --compare) compare=$2; shift ;;
+    --cases) cases=$2; shift ;;
+    --scale) scale=$2; shift ;;
+    --fsync) fsync_mode=$2; shift ;;
+    --big-mb) big_mb=$2; shift ;;
+    --work) work_parent=$2; shift ;;
+    --keep) keep=yes ;;
+    -h | --help) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//; /^set -e/d'; exit 0 ;;
+    *) echo "$0: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+want() { [[ ,$cases, == *,$1,* ]]; }
+
+for tool in dovecot doveadm python3 /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "$0: $tool is missing" >&2; exit 1; }
+done
+if want latency && [[ $(id -u) -ne 0 ]]; then
+  echo "$0: the latency case needs root (network namespace); leaving it out" >&2
+  cases=${cases//latency/}
+fi
+
+if [[ -z $binary ]]; then
+  echo "== building mailferry (Release) in build-bench/"
+  cmake -S "$repo" -B "$repo/build-bench" -DCMAKE_BUILD_TYPE=Release -DMAILFERRY_TESTS=OFF >/dev/null
+  cmake --build "$repo/build-bench" -j2 --target mailferry >/dev/null
+  binary=$repo/build-bench/mailferry
+fi
+binary=$(realpath "$binary")
+[[ -z $compare ]] || compare=$(realpath "$compare")
+
+work=$(mktemp -d "$work_parent/mailferry-bench.XXXXXX")
+chmod 755 "$work"  # Dovecot's mail user must reach the mailboxes
+mkdir -p "$work/src" "$work/state" "$work/out"
+results=$work/results.tsv
+: >"$results"
+servers=()
+proxy_pids=()
+netns=
+
+cleanup() {
+  set +e
+  for s in "${servers[@]}"; do "$repo/tests/dovecot/stop-dovecot.sh" "$s" >/dev/null 2>&1; done
+  for p in "${proxy_pids[@]}"; do kill "$p" 2>/dev/null; done
+  [[ -z $netns ]] || ip netns del "$netns" 2>/dev/null
+  if [[ $keep == yes ]]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now() { echo "$EPOCHREALTIME"; }
+
+# start_server NAME [start-dovecot.sh options]: starts it, sources its env into S_<NAME>_*.
+start_server() {
+  local name=$1; shift
+  local dir=$work/dovecot-$name
+  ${ns_exec:-} "$repo/tests/dovecot/start-dovecot.sh" "$dir" "$@" >/dev/null
+  servers+=("$dir")
+  eval "$(sed "s/^/S_${name}_/" "$dir/env")"
+}
+
+server_var() { local v="S_$1_$2"; echo "${!v}"; }
+
+doveadm_on() {  # SERVER doveadm-arguments...
+  local server=$1; shift
+  doveadm -c "$(server_var "$server" DOVECOT_CONF)" "$@"
+}
+
+count_messages() {  # SERVER USER: messages in all folders together
+  doveadm_on "$1" -f flow mailbox status -u "$2" messages '*' 2>/dev/null |
+    awk -F'messages=' '{ s += $2 } END { print s + 0 }'
+}
+
+# record SECTION SERVER CASE TOOL MESSAGES BYTES WALL RSS_KB STATUS
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$results"; }
+
+# timed OUTFILE command...: runs it under /usr/bin/time, sets WALL, RSS, RC.
+timed() {
+  local out=$1; shift
+  local start end
+  start=$(now)
+  set +e
+  /usr/bin/time -f '%M' -o "$out.time" "$@" >"$out.stdout" 2>"$out.stderr"
+  RC=$?
+  set -e
+  end=$(now)
+  WALL=$(python3 -c "print(f'{$end - $start:.3f}')")
+  RSS=$(tail -n 1 "$out.time")
+}
+
+# doveadm import of an mbox file into USER's INBOX, timed.
+import_mbox() {  # SECTION SERVER USER MBOX MESSAGES BYTES LABEL
+  local section=$1 server=$2 user=$3 mbox=$4 messages=$5 bytes=$6 label=$7
+  local dir
+  dir=$(dirname "$mbox")
+  timed "$work/out/import-$user" doveadm -c "$(server_var "$server" DOVECOT_CONF)" import -u "$user" \
+    "mbox:$dir:INBOX=$mbox:INDEX=MEMORY" "" all
+  local got status=ok
+  got=$(count_messages "$server" "$user")
+  [[ $RC -eq 0 && $got -eq $messages ]] || status="FAILED(rc=$RC,got=$got)"
+  record "$section" "$server" "$label" doveadm "$messages" "$bytes" "$WALL" "$RSS" "$status"
+}
+
+# mailferry sync, timed; checks the exit code, what the report says was added,
+# and what the server holds afterwards.
+#   run_sync SECTION SERVER LABEL BINARY FROM TO_USER STATE EXPECT_ADDED EXPECT_TOTAL BYTES [ENV...]
+run_sync() {
+  local section=$1 server=$2 label=$3 bin=$4 from=$5 user=$6 state=$7 added=$8 total=$9 bytes=${10}
+  shift 10
+  local report=$work/out/$label-$user.json
+  report=${report// /_}
+  local port
+  port=$(server_var "$server" IMAPS_PORT)
+  timed "$work/out/sync-${label// /_}-$user" env "$@" \
+    MAILFERRY_FROM_PASSWORD="$(cat "$(server_var "$server" PASSWORD_FILE)")" \
+    ${ns_exec:-} "$bin" sync --from "$from" --to "imaps://$user@127.0.0.1:$port" \
+    --ca-file "$(server_var "$server" CA_FILE)" \
+    --to-password-file "$(server_var "$server" PASSWORD_FILE)" \
+    --state "$state" --report "$report" --quiet
+  local status=ok appended got
+  appended=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['totals']['appended'])" \
+    "$report" 2>/dev/null || echo '?')
+  got=$(count_messages "$server" "$user")
+  if [[ $RC -ne 0 || $appended != "$added" || $got -ne $total ]]; then
+    status="FAILED(rc=$RC,added=$appended,on-server=$got)"
+    echo "   $label: $status; stderr:" >&2
+    tail -n 5 "$work/out/sync-${label// /_}-$user.stderr" >&2 || true
+  fi
+  local counted=$added
+  [[ $added -ne 0 ]] || counted=$total  # a re-run: messages looked at
+  record "$section" "$server" "$label" mailferry "$counted" "$bytes" "$WALL" "$RSS" "$status"
+}
+
+gen() {  # KIND FILE [options]: generates once, prints "messages distinct bytes"
+  local kind=$1 file=$2; shift 2
+  if [[ ! -e $file.json ]]; then
+    python3 "$here/gen_mailbox.py" "$kind" "$file" "$@" >"$file.json"
+    chmod 644 "$file"
+  fi
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['messages'], d['distinct'], d['bytes'])" "$file.json"
+}
+
+tools=("$binary")
+[[ -z $compare ]] || tools+=("$compare")
+tool_label() { [[ $1 == "$binary" ]] && echo "" || echo "before: "; }
+
+{
+  echo "# mailferry benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "# binary: $binary ($("$binary" --version 2>/dev/null | head -n 1))"
+  [[ -z $compare ]] || echo "# compare: $compare"
+  echo "# machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr), Dovecot $(dovecot --version | cut -d' ' -f1), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$work/header.txt"
+cat "$work/header.txt"
+
+echo "== generating mailboxes in $work/src"
+read -r r_messages r_distinct r_bytes < <(gen realistic "$work/src/realistic.mbox")
+echo "   realistic: $r_messages messages ($r_distinct distinct), $r_bytes bytes"
+
+fsync_servers=()
+case $fsync_mode in
+  both) fsync_servers=(durable fast) ;;
+  on) fsync_servers=(durable) ;;
+  off) fsync_servers=(fast) ;;
+  *) echo "$0: --fsync takes both, on or off" >&2; exit 2 ;;
+esac
+start_server fast
+[[ $fsync_mode == off ]] || start_server durable --durable
+pst=$repo/../shared/corpus/pst/enron.pst
+
+# --- the 5,000-message realistic mailbox: mbox, POP3, re-runs; and the PST ---
+for server in "${fsync_servers[@]}"; do
+  section="5k realistic mailbox, $((r_bytes / 1000000)) MB"
+  echo "== $section, Dovecot with fsync $([[ $server == durable ]] && echo on || echo off)"
+  n=0
+  for bin in "${tools[@]}"; do
+    n=$((n + 1))
+    pre=$(tool_label "$bin")
+    if want mbox; then
+      import_mbox "$section" "$server" "ref$n" "$work/src/realistic.mbox" "$r_messages" "$r_bytes" \
+        "doveadm import (mbox)"
+      state=$work/state/$server-mbox$n.db
+      run_sync "$section" "$server" "${pre}mbox -> IMAP" "$bin" "mbox:$work/src/realistic.mbox" \
+        "mbox$n" "$state" "$r_distinct" "$r_distinct" "$r_bytes"
+      if want noop; then
+        run_sync "$section" "$server" "${pre}mbox re-run, nothing new" "$bin" \
+          "mbox:$work/src/realistic.mbox" "mbox$n" "$state" 0 "$r_distinct" 0
+        run_sync "$section" "$server" "${pre}mbox re-run, state deleted" "$bin" \
+          "mbox:$work/src/realistic.mbox" "mbox$n" "$state.fresh$n" 0 "$r_distinct" 0
+      fi
+    fi
+    if want pop3; then
+      import_mbox "$section" "$server" "popsrc$n" "$work/src/realistic.mbox" "$r_messages" \
+        "$r_bytes" "doveadm import (POP3 source)"
+      state=$work/state/$server-pop$n.db
+      port=$(server_var "$server" POP3S_PORT)
+      run_sync "$section" "$server" "${pre}POP3 -> IMAP" "$bin" "pop3s://popsrc$n@127.0.0.1:$port" \
+        "popdst$n" "$state" "$r_distinct" "$r_distinct" "$r_bytes"
+      if want noop; then
+        run_sync "$section" "$server" "${pre}POP3 re-run, nothing new" "$bin" \
+          "pop3s://popsrc$n@127.0.0.1:$port" "popdst$n" "$state" 0 "$r_distinct" 0
+      fi
+    fi
+    if want pst && [[ -r $pst ]]; then
+      psection="PST $(basename "$pst"), $(($(stat -c %s "$pst") / 1000000)) MB"
+      state=$work/state/$server-pst$n.db
+      run_sync "$psection" "$server" "${pre}PST -> IMAP" "$bin" "pst:$pst" "pstdst$n" "$state" \
+        71 71 "$(stat -c %s "$pst")"
+      if [[ $n -eq 1 ]]; then
+        # The reference: the server's own import of the very messages mailferry stored.
+        maildir=$(dirname "$(server_var "$server" DOVECOT_CONF)")/mail/pstdst$n
+        timed "$work/out/import-pst" doveadm -c "$(server_var "$server" DOVECOT_CONF)" \
+          import -u pstref "sdbox:$maildir" "" all
+        got=$(count_messages "$server" pstref)
+        record "$psection" "$server" "doveadm import (the same 71 messages)" doveadm 71 \
+          "$(stat -c %s "$pst")" "$WALL" "$RSS" "$([[ $RC -eq 0 && $got -eq 71 ]] && echo ok || echo "FAILED(got=$got)")"
+      fi
+      if want noop; then
+        run_sync "$psection" "$server" "${pre}PST re-run, nothing new" "$bin" "pst:$pst" "pstdst$n" \
+          "$state" 0 71 0
+      fi
+    fi
+  done
+done
+
+# --- scaling with the number of messages (small messages, fsync off) ---
+if want scale; then
+  for count in $scale; do
+    section="scaling: $count small messages"
+    echo "== $section"
+    read -r s_messages s_distinct s_bytes < <(gen small "$work/src/small-$count.mbox" --messages "$count")
+    import_mbox "$section" fast "sref$count" "$work/src/small-$count.mbox" "$s_messages" "$s_bytes" \
+      "doveadm import (mbox)"
+    n=0
+    for bin in "${tools[@]}"; do
+      n=$((n + 1))
+      pre=$(tool_label "$bin")
+      state=$work/state/small$count-$n.db
+      run_sync "$section" fast "${pre}mbox -> IMAP" "$bin" "mbox:$work/src/small-$count.mbox" \
+        "small$count-$n" "$state" "$s_distinct" "$s_distinct" "$s_bytes"
+      run_sync "$section" fast "${pre}re-run, nothing new" "$bin" "mbox:$work/src/small-$count.mbox" \
+        "small$count-$n" "$state" 0 "$s_distinct" 0
+      run_sync "$section" fast "${pre}re-run, state deleted" "$bin" \
+        "mbox:$work/src/small-$count.mbox" "small$count-$n" "$state.fresh" 0 "$s_distinct" 0
+    done
+    # The scaling mailboxes are the largest files here: keep the disk free.
+    [[ $keep == yes ]] || rm -f "$work/src/small-$count.mbox"
+    for u in "sref$count" "small$count-1" "small$count-2"; do
+      doveadm_on fast mailbox delete -u "$u" -r -s INBOX >/dev/null 2>&1 || true
+    done
+  done
+fi
+
+# --- one very large message: streamed, memory must stay small ---
+if want big; then
+  section="one $big_mb MB message"
+  echo "== $section"
+  read -r b_messages b_distinct b_bytes < <(gen big "$work/src/big.mbox" --size-mb "$big_mb")
+  import_mbox "$section" fast bigref "$work/src/big.mbox" 1 "$b_bytes" "doveadm import (mbox)"
+  n=0
+  for bin in "${tools[@]}"; do
+    n=$((n + 1))
+    run_sync "$section" fast "$(tool_label "$bin")mbox -> IMAP" "$bin" "mbox:$work/src/big.mbox" \
+      "big$n" "$work/state/big$n.db" 1 1 "$b_bytes"
+  done
+  [[ $keep == yes ]] || rm -f "$work/src/big.mbox"
+fi
+
+# --- 20 ms round-trip time: pipelined vs one command at a time ---
+# A network namespace whose loopback delays every packet by 10 ms (tc netem),
+# with its own Dovecot and mailferry run inside it. Kernels without the netem
+# qdisc get a relay that delays each direction by 10 ms instead
+# (delay_proxy.py), in front of the fast server.
+if want latency; then
+  read -r l_messages l_distinct l_bytes < <(gen small "$work/src/latency.mbox" --messages 2000)
+  netns=mailferry-bench-$$
+  how=
+  if ip netns add "$netns" 2>/dev/null; then
+    if ip netns exec "$netns" ip link set lo up &&
+      ip netns exec "$netns" tc qdisc add dev lo root netem delay 10ms 2>/dev/null; then
+      ns_exec="ip netns exec $netns"
+      start_server latency
+      lserver=latency
+      lport=$(server_var latency IMAPS_PORT)
+      rtt=$($ns_exec python3 "$here/delay_proxy.py" --probe "$(server_var latency IMAP_PORT)")
+      how="netns + tc netem 10 ms each way"
+    else
+      echo "   this kernel has no netem qdisc (tc qdisc ... netem fails): using delay_proxy.py" >&2
+      ip netns del "$netns"
+    fi
+  fi
+  if [[ -z $how ]]; then
+    netns=
+    lserver=fast
+    python3 "$here/delay_proxy.py" 0 "$(server_var fast IMAPS_PORT)" 10 "$work/proxy-imaps" &
+    proxy_pids=($!)
+    python3 "$here/delay_proxy.py" 0 "$(server_var fast IMAP_PORT)" 10 "$work/proxy-imap" &
+    proxy_pids+=($!)
+    for _ in $(seq 1 50); do [[ -s $work/proxy-imaps && -s $work/proxy-imap ]] && break; sleep 0.1; done
+    lport=$(cat "$work/proxy-imaps")
+    rtt=$(python3 "$here/delay_proxy.py" --probe "$(cat "$work/proxy-imap")")
+    how="relay delaying 10 ms each way, no netem in this kernel"
+  fi
+  section="20 ms RTT ($how; IMAP NOOP round trip $rtt ms), 2000 small messages"
+  echo "== $section"
+  for v in CA_FILE PASSWORD_FILE DOVECOT_CONF; do
+    eval "S_latency_$v=\$(server_var $lserver $v)"
+  done
+  S_latency_IMAPS_PORT=$lport  # run_sync connects to the delayed port
+  import_mbox "$section" latency lref "$work/src/latency.mbox" "$l_messages" "$l_bytes" \
+    "doveadm import (no network)"
+  run_sync "$section" latency "pipelined (default)" "$binary" "mbox:$work/src/latency.mbox" lat1 \
+    "$work/state/lat1.db" "$l_distinct" "$l_distinct" "$l_bytes"
+  run_sync "$section" latency "one command at a time" "$binary" "mbox:$work/src/latency.mbox" lat2 \
+    "$work/state/lat2.db" "$l_distinct" "$l_distinct" "$l_bytes" \
+    MAILFERRY_MAX_IN_FLIGHT=1 MAILFERRY_APPEND_BATCH=1
+  if [[ -n $compare ]]; then
+    run_sync "$section" latency "before: default" "$compare" "mbox:$work/src/latency.mbox" lat3 \
+      "$work/state/lat3.db" "$l_distinct" "$l_distinct" "$l_bytes"
+  fi
+  ns_exec=
+fi
+
+echo
+python3 "$here/report.py" "$work/header.txt" "$results"
