@@ -22,6 +22,7 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
     case job::Scheme::Mbox: {
       source::MboxSourceOptions options;
       options.variant = mbox::parse_variant(job.mbox_format).value_or(mbox::Variant::Auto);
+      options.scan_cache = state;
       return std::make_unique<source::MboxSource>(ep.path, options);
     }
     case job::Scheme::Pst:
@@ -51,7 +52,8 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
 std::unique_ptr<target::Target> open_target(const job::Job& job) {
   const std::string where = "job '" + job.name + "', to";
   return std::make_unique<target::ImapTarget>(connect_options(job.to, "MAILFERRY_TO_PASSWORD", where),
-                                              target::ImapTarget::Tuning{}, connector(job.to, where));
+                                              target::tuning_from_environment(),
+                                              connector(job.to, where));
 }
 
 std::unique_ptr<target::Target> make_dry_run(target::Target& real) {

@@ -116,6 +116,8 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
       target = std::make_unique<target::ThrottledTarget>(
           std::move(target), std::make_shared<sync::Throttle>(sync::ThrottleLimits{
                                  job.max_bytes_per_second, job.max_messages_per_second}));
+    std::unique_ptr<sync::TargetCache> target_cache;
+    if (writes && state) target_cache = std::make_unique<sync::TargetCache>(*state, target->describe());
     sync::ExecutorOptions options;
     options.mode = mode;
     options.dry_run = job.dry_run || mode == sync::Mode::Check;
@@ -125,6 +127,7 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
     options.delete_after_copy = job.delete_after_copy;
     options.keep_days = job.keep_days;
     options.journal = journal.get();
+    options.target_cache = target_cache.get();
     sync::JobReport report;
     if (options.dry_run && mode == sync::Mode::Sync) {
       auto dry = make_dry_run(*target);

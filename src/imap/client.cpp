@@ -320,10 +320,16 @@ void Client::body_failed(const std::string& why) {
   std::shared_ptr<Entry> entry = active_;
   bool sent_some = active_partly_sent_ || out_pos_ > active_start_;
   std::size_t start = active_start_;
+  // part_ is one past the failing Body part.
+  const auto& parts = entry->command.parts();
+  const auto body = static_cast<std::size_t>(
+      std::count_if(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(part_ - 1),
+                    [](const Command::Part& p) { return p.kind == Command::Part::Kind::Body; }));
   finish_active();
   in_flight_.erase(std::find(in_flight_.begin(), in_flight_.end(), entry));
   Completion failed;
   failed.local_error = why;
+  failed.failed_body = body;
   if (!sent_some) {
     out_.resize(start);  // the server never saw any of it
     if (entry->done) entry->done(failed);

@@ -1,6 +1,7 @@
 #include "mailferry/imap/uid_set.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace mailferry::imap {
 namespace {
@@ -43,6 +44,33 @@ std::vector<std::string> split_uid_set(std::vector<std::uint32_t> uids, std::siz
     current += r;
   }
   if (!current.empty()) out.push_back(std::move(current));
+  return out;
+}
+
+std::optional<std::vector<std::uint32_t>> parse_uid_set(std::string_view text,
+                                                        std::size_t max_count) {
+  std::vector<std::uint32_t> out;
+  auto number = [&](std::uint32_t& n) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || n == 0) return false;
+    text.remove_prefix(static_cast<std::size_t>(end - text.data()));
+    return true;
+  };
+  do {
+    if (!out.empty()) text.remove_prefix(1);  // the ','
+    std::uint32_t first = 0, last = 0;
+    if (!number(first)) return std::nullopt;
+    last = first;
+    if (!text.empty() && text.front() == ':') {
+      text.remove_prefix(1);
+      if (!number(last)) return std::nullopt;
+      if (last < first) std::swap(first, last);
+    }
+    if (last - first >= max_count - std::min(max_count, out.size())) return std::nullopt;
+    for (std::uint64_t uid = first; uid <= last; ++uid)
+      out.push_back(static_cast<std::uint32_t>(uid));
+  } while (!text.empty() && text.front() == ',');
+  if (!text.empty()) return std::nullopt;
   return out;
 }
 

@@ -41,8 +41,8 @@ bool parse_locator(const std::string& locator, std::uint64_t& offset, std::uint6
 // Turns scanner results into source references for the sync engine.
 class ScanAdapter : public mbox::ScanHandler {
  public:
-  ScanAdapter(std::string file, std::time_t mtime, ScanSink& sink)
-      : file_(std::move(file)), mtime_(mtime), sink_(sink) {}
+  ScanAdapter(std::string file, std::time_t mtime, ScanSink& sink, RecordingSink* recorder)
+      : file_(std::move(file)), mtime_(mtime), sink_(sink), recorder_(recorder) {}
 
   void message(mbox::ScannedMessage&& m) override {
     const mime::HeaderFields fields = mime::scan_header_fields(m.header);
@@ -64,8 +64,8 @@ class ScanAdapter : public mbox::ScanHandler {
     } else {
       out.internal_date = core::InternalDate{mtime_, 0};
       if (!fields.date.empty())
-        core::log_warn(message_where(file_, m.ordinal) + ": unparsable Date: \"" + fields.date +
-                       "\"; filed under the file's modification time");
+        warn(message_where(file_, m.ordinal) + ": unparsable Date: \"" + fields.date +
+             "\"; filed under the file's modification time");
     }
     sink_.message(std::move(out));
   }
@@ -75,15 +75,20 @@ class ScanAdapter : public mbox::ScanHandler {
     std::string text = p.text;
     if (p.ordinal) text += " (byte offset " + std::to_string(p.offset) + ")";
     if (p.severity == mbox::Severity::Warning)
-      core::log_warn(where + ": " + text);
+      warn(where + ": " + text);
     else
       sink_.error(core::ErrorRecord{core::ErrorScope::Message, std::move(where), std::move(text)});
   }
 
  private:
+  void warn(const std::string& text) {
+    core::log_warn(text);
+    if (recorder_ != nullptr) recorder_->warning(text);
+  }
   std::string file_;
   std::time_t mtime_;
   ScanSink& sink_;
+  RecordingSink* recorder_;  // the same sink, when the scan is being kept
 };
 
 // Guards the promise of SourceMessage::size: exactly that many bytes, or an error.
@@ -163,8 +168,25 @@ void MboxSource::scan(const SourceFolder& folder, ScanSink& sink) {
   mbox::ScanOptions options;
   options.variant = options_.variant;
   options.max_header_bytes = static_cast<std::size_t>(options_.max_header_bytes);
-  ScanAdapter adapter(folder.locator, st.st_mtime, sink);
+  if (options_.scan_cache == nullptr) {
+    ScanAdapter adapter(folder.locator, st.st_mtime, sink, nullptr);
+    mbox::scan_mbox_file(folder.locator, options, adapter);
+    return;
+  }
+  // Taken before the scan: a file that grows meanwhile has another identity
+  // next time, so its scan is never replayed for the longer file.
+  const std::string identity =
+      file_identity(folder.locator, "mbox " + std::to_string(static_cast<int>(options_.variant)) +
+                                        " " + std::to_string(options_.max_header_bytes));
+  const std::string key = "mbox\n" + fs::absolute(folder.locator).string();
+  if (replay_scan(*options_.scan_cache, key, identity, sink)) {
+    core::log_debug(folder.locator + ": unchanged since the last scan; its scan is reused");
+    return;
+  }
+  RecordingSink recorder(*options_.scan_cache, key, sink);
+  ScanAdapter adapter(folder.locator, st.st_mtime, recorder, &recorder);
   mbox::scan_mbox_file(folder.locator, options, adapter);
+  recorder.finish(identity);
 }
 
 std::unique_ptr<BodyReader> MboxSource::open(const SourceFolder& folder,

@@ -1,5 +1,6 @@
 #include "mailferry/sync/executor.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -121,7 +122,7 @@ void Executor::with_reconnects(const std::string& what, JobReport& report,
       return;
     } catch (const core::ConnectionError& e) {
       if (progress() > progress_before) failures = 0;
-      if (++failures > options_.reconnect_attempts) throw;
+      if (!e.retryable() || ++failures > options_.reconnect_attempts) throw;
       // What the failed attempt reported, the next one reports again.
       report.errors.resize(errors_before);
       report.exit_code = exit_code_before;
@@ -139,11 +140,91 @@ void Executor::with_reconnects(const std::string& what, JobReport& report,
   }
 }
 
+void Executor::index_folder(const std::string& folder, FolderIndex& state) {
+  const bool read_only = options_.mode != Mode::Sync || options_.dry_run;
+  state.index = TargetIndex{};
+  state.listed.clear();
+  auto collect = [&](target::TargetMessage m) {
+    state.listed.push_back({m.uid, std::move(m.key), m.flags, m.size});
+  };
+  std::optional<CachedFolder> cached;
+  if (cache() != nullptr) cached = cache()->load(folder);
+  if (cached) {
+    std::vector<std::pair<std::uint32_t, core::Flags>> changed;
+    auto result = target_.index_folder_since(
+        folder, read_only, cached->snapshot, collect,
+        [&](std::uint32_t uid, core::Flags flags) { changed.emplace_back(uid, flags); });
+    state.snapshot = result.snapshot;
+    state.change = result.change;
+    if (result.change != target::IndexChange::Full) {
+      // The kept index, its flags brought up to date, then what was added.
+      std::vector<CachedMessage> added = std::move(state.listed);
+      state.listed = std::move(cached->messages);
+      auto by_uid = [](const CachedMessage& m, std::uint32_t uid) { return m.uid < uid; };
+      for (const auto& [uid, flags] : changed) {
+        auto it = std::lower_bound(state.listed.begin(), state.listed.end(), uid, by_uid);
+        if (it != state.listed.end() && it->uid == uid) it->flags = flags;
+      }
+      for (auto& m : added) state.listed.push_back(std::move(m));
+    }
+  } else {
+    state.snapshot = target_.index_folder(folder, read_only, collect);
+    state.change = target::IndexChange::Full;
+  }
+  if (!std::is_sorted(state.listed.begin(), state.listed.end(),
+                      [](const auto& a, const auto& b) { return a.uid < b.uid; }))
+    std::sort(state.listed.begin(), state.listed.end(),
+              [](const auto& a, const auto& b) { return a.uid < b.uid; });
+  for (const auto& m : state.listed) state.index.add(m.key, {m.uid, m.flags, m.size});
+}
+
+void Executor::keep_index(const std::string& folder, FolderIndex& state) {
+  TargetCache* kept = cache();
+  if (kept == nullptr) return;
+  if (state.change == target::IndexChange::Unchanged && state.appended.empty() &&
+      state.flag_updates.empty())
+    return;                          // what is kept is still exact
+  if (state.appended_without_uid) {  // the server did not say where they went (no UIDPLUS)
+    kept->forget(folder);
+    return;
+  }
+  CachedFolder next;
+  next.messages = std::move(state.listed);
+  for (auto& m : state.appended) next.messages.push_back(std::move(m));
+  auto by_uid = [](const auto& a, const auto& b) { return a.uid < b.uid; };
+  std::sort(next.messages.begin(), next.messages.end(), by_uid);
+  for (const auto& u : state.flag_updates) {
+    auto it =
+        std::lower_bound(next.messages.begin(), next.messages.end(), u.uid,
+                         [](const CachedMessage& m, std::uint32_t uid) { return m.uid < uid; });
+    if (it != next.messages.end() && it->uid == u.uid) it->flags.add(u.add);
+  }
+  std::vector<std::uint32_t> uids;
+  uids.reserve(next.messages.size());
+  for (const auto& m : next.messages) uids.push_back(m.uid);
+  if (std::adjacent_find(uids.begin(), uids.end()) != uids.end()) {
+    kept->forget(folder);
+    return;
+  }
+  std::optional<target::FolderSnapshot> snapshot;
+  try {
+    snapshot = target_.snapshot_if_exactly(folder, uids);
+  } catch (const core::ServerError& e) {
+    core::log_info(folder + ": the folder's index is not kept for the next run: " + e.what());
+  }
+  if (!snapshot) {
+    kept->forget(folder);
+    return;
+  }
+  next.snapshot = *snapshot;
+  kept->save(folder, next);
+}
+
 void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemory& memory,
                          std::vector<FolderReport>& folders) {
   const bool writes = options_.mode == Mode::Sync;
-  TargetIndex index;
-  target::FolderSnapshot snapshot;
+  FolderIndex state;
+  const TargetIndex& index = state.index;
   bool created = false;
   bool indexable = group.exists;
   if (!group.exists && writes) {
@@ -151,17 +232,11 @@ void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemor
     created = true;
     indexable = !options_.dry_run;  // a dry run's folder does not exist to index
   }
-  auto index_target = [&] {
-    index = TargetIndex{};
-    snapshot = target_.index_folder(group.target, !writes || options_.dry_run,
-                                    [&](const target::TargetMessage& m) {
-                                      index.add(m.key, {m.uid, m.flags, m.size});
-                                    });
-  };
+  auto index_target = [&] { index_folder(group.target, state); };
   if (indexable)
     index_target();
   else
-    snapshot.keywords_allowed = true;  // a new folder on a server with keywords
+    state.snapshot.keywords_allowed = true;  // a new folder on a server with keywords
 
   if (options_.journal != nullptr && writes && !options_.dry_run && indexable) {
     // Uploads an earlier run (or attempt) started and never saw end: the
@@ -189,7 +264,7 @@ void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemor
       options_.journal->clear(group.target);
     }
   }
-  const DiffPolicy policy{snapshot.keywords_allowed, true};
+  const DiffPolicy policy{state.snapshot.keywords_allowed, true};
 
   for (const auto& folder : group.sources) {
     FolderReport fr;
@@ -201,7 +276,7 @@ void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemor
     DiffPolicy folder_policy = policy;
     folder_policy.drafts_folder = folder.role == core::Role::Drafts;
     try {
-      sync_folder(folder, fr, index, folder_policy, report, memory);
+      sync_folder(folder, fr, state, folder_policy, report, memory);
     } catch (const core::Error& e) {
       if (e.scope() == core::ErrorScope::Account || e.scope() == core::ErrorScope::Fatal) {
         folders.push_back(fr);
@@ -213,6 +288,7 @@ void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemor
     folders.push_back(fr);
     observer_.folder_finished(fr);
   }
+  if (indexable) keep_index(group.target, state);
 }
 
 void Executor::wait_until_settled(const std::string& folder) {
@@ -239,8 +315,9 @@ std::string appended_id(const source::SourceMessage& m) {
 
 }  // namespace
 
-void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr, TargetIndex& index,
+void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr, FolderIndex& state,
                            const DiffPolicy& policy, JobReport& report, GroupMemory& memory) {
+  TargetIndex& index = state.index;
   CollectingSink sink(report);
   source_.scan(folder, sink);
   const auto& messages = sink.messages;
@@ -319,6 +396,10 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
         ++c.appended;
         c.bytes_appended += m.size;
         index.add(m.key, {outcome.uid, planned.flags, m.size});
+        if (outcome.uid == 0)
+          state.appended_without_uid = true;
+        else
+          state.appended.push_back({outcome.uid, m.key, planned.flags, m.size});
         memory.appended.insert(appended_id(m));
         confirmed.push_back(m);
         observer_.message(Sigil::Missing, fr, m, "");
@@ -341,6 +422,7 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
     }
     target_.add_flags(fr.target, updates);
     c.flags_updated = updates.size();
+    state.flag_updates.insert(state.flag_updates.end(), updates.begin(), updates.end());
   }
 
   if (options_.delete_after_copy && !options_.dry_run && source_.supports_removal()) {

@@ -63,6 +63,10 @@ class StateStore::Statement {
         sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT));
     return *this;
   }
+  Statement& bind_blob(int i, std::string_view bytes) {
+    check(sqlite3_bind_blob64(stmt_, i, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
+    return *this;
+  }
   Statement& bind(int i, std::int64_t value) {
     check(sqlite3_bind_int64(stmt_, i, value));
     return *this;
@@ -279,6 +283,25 @@ void StateStore::put(std::string_view space, std::string_view key, std::string_v
   s.bind(1, space).bind(2, key).bind(3, value).bind(4, now());
   s.step();
 }
+
+void StateStore::put_blob(std::string_view space, std::string_view key, std::string_view value) {
+  Statement s(*this,
+              "INSERT INTO kv (space, key, value, updated) VALUES (?1, ?2, ?3, ?4) "
+              "ON CONFLICT (space, key) DO UPDATE SET value = excluded.value, "
+              "updated = excluded.updated");
+  s.bind(1, space).bind(2, key).bind_blob(3, value).bind(4, now());
+  s.step();
+}
+
+std::optional<std::string> StateStore::load_scan(const std::string& key) {
+  return get("source-scan", key);
+}
+
+void StateStore::store_scan(const std::string& key, std::string_view bytes) {
+  put_blob("source-scan", key, bytes);
+}
+
+void StateStore::erase_scan(const std::string& key) { erase("source-scan", key); }
 
 bool StateStore::erase(std::string_view space, std::string_view key) {
   Statement s(*this, "DELETE FROM kv WHERE space = ?1 AND key = ?2");

@@ -1,5 +1,6 @@
-// ImapTarget: connection, folders, SELECT/EXAMINE, indexing and STATUS.
-// (APPEND and STORE are in imap_target_write.cpp.)
+// ImapTarget: connection, folders, SELECT/EXAMINE.
+// (Indexing and STATUS are in imap_target_index.cpp, APPEND and STORE in
+// imap_target_write.cpp.)
 #include "mailferry/target/imap_target.hpp"
 
 #include <strings.h>
@@ -9,8 +10,6 @@
 #include "mailferry/core/log.hpp"
 #include "mailferry/imap/data.hpp"
 #include "mailferry/imap/mutf7.hpp"
-#include "mailferry/mime/header_fields.hpp"
-#include "mailferry/mime/message_key.hpp"
 #include "mailferry/target/role_discovery.hpp"
 #include "untagged_scope.hpp"
 
@@ -214,6 +213,8 @@ const ImapTarget::Selected& ImapTarget::select(const std::string& folder, bool r
   s.read_only = read_only;
   imap::Command command(read_only ? "EXAMINE" : "SELECT");
   add_mailbox(command, folder);
+  // CONDSTORE: HIGHESTMODSEQ tells a later run whether any flag changed.
+  if (c.capabilities().has("CONDSTORE")) command.raw("(CONDSTORE)");
   selected_.reset();
   imap::Completion done;
   try {
@@ -227,6 +228,8 @@ const ImapTarget::Selected& ImapTarget::select(const std::string& folder, bool r
           s.snapshot.uidvalidity = code_number(r).value_or(0);
         } else if (r.has_code("UIDNEXT")) {
           s.snapshot.uidnext = code_number(r).value_or(0);
+        } else if (r.has_code("HIGHESTMODSEQ") && !r.code->args.empty()) {
+          s.snapshot.highest_modseq = r.code->args[0].number().value_or(0);
         } else if (r.has_code("PERMANENTFLAGS") && !r.code->args.empty() &&
                    r.code->args[0].is_list()) {
           s.permanent_flags.emplace();
@@ -245,76 +248,6 @@ const ImapTarget::Selected& ImapTarget::select(const std::string& folder, bool r
   s.snapshot.keywords_allowed = s.keyword_allowed("$Forwarded") && s.keyword_allowed("$MDNSent");
   selected_ = std::move(s);
   return *selected_;
-}
-
-FolderSnapshot ImapTarget::index_folder(const std::string& folder, bool read_only,
-                                        const std::function<void(TargetMessage)>& each) {
-  const FolderSnapshot snapshot = select(folder, read_only).snapshot;
-  if (snapshot.messages == 0) return snapshot;
-  imap::Client& c = client();
-  imap::Command command("UID FETCH");
-  command.raw("1:* (UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (" +
-              std::string(mime::key_header_names()) + ")])");
-  imap::Completion done;
-  try {
-    detail::UntaggedScope scope(c, [&](imap::Response& r) {
-      if (r.keyword != "FETCH") return;
-      auto fetch = imap::parse_fetch(r);
-      // FETCH responses without our items are flag updates the server volunteers.
-      if (!fetch || !fetch->uid || !fetch->rfc822_size || !fetch->header) return;
-      TargetMessage m;
-      m.uid = *fetch->uid;
-      m.size = *fetch->rfc822_size;
-      if (fetch->flags)
-        for (const auto& flag : *fetch->flags) m.flags.add_imap_token(flag);
-      if (fetch->internal_date) {
-        if (auto date = core::parse_imap_date(*fetch->internal_date)) m.internal_date = *date;
-      }
-      m.key = mime::message_key(mime::scan_header_fields(*fetch->header), m.size);
-      each(std::move(m));
-    });
-    done = c.run(std::move(command));
-  } catch (...) {
-    abandon_if_busy();
-    throw;
-  }
-  if (!done.ok())
-    throw core::ServerError(core::ErrorScope::Folder,
-                            describe() + ": cannot read folder " + folder + ": " + done.describe());
-  return snapshot;
-}
-
-FolderSnapshot ImapTarget::status(const std::string& folder) {
-  imap::Client& c = client();
-  imap::Command command("STATUS");
-  add_mailbox(command, folder);
-  command.raw("(MESSAGES UIDNEXT UIDVALIDITY)");
-  FolderSnapshot snapshot;
-  imap::Completion done;
-  try {
-    detail::UntaggedScope scope(c, [&](imap::Response& r) {
-      auto status = imap::parse_status(r);
-      if (!status) return;
-      auto get = [&](const char* name) {
-        auto it = status->items.find(name);
-        return it == status->items.end() ? 0u : static_cast<std::uint32_t>(it->second);
-      };
-      snapshot.messages = get("MESSAGES");
-      snapshot.uidnext = get("UIDNEXT");
-      snapshot.uidvalidity = get("UIDVALIDITY");
-    });
-    done = c.run(std::move(command));
-  } catch (...) {
-    abandon_if_busy();
-    throw;
-  }
-  if (!done.ok())
-    throw core::ServerError(
-        core::ErrorScope::Folder,
-        describe() + ": cannot get the status of folder " + folder + ": " + done.describe());
-  if (selected_ && selected_->name == folder)
-    snapshot.keywords_allowed = selected_->snapshot.keywords_allowed;
-  return snapshot;
 }
 
 }  // namespace mailferry::target

@@ -1,5 +1,6 @@
 // ImapTarget: pipelined APPEND and UID STORE.
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 #include "mailferry/core/log.hpp"
@@ -34,13 +35,7 @@ AppendOutcome outcome_of(const imap::Completion& done, const AppendItem& item) {
     out.error.message = "could not upload the message: " + done.local_error;
     return out;
   }
-  const auto& r = done.response;
-  if (r.has_code("OVERQUOTA"))
-    out.error.scope = core::ErrorScope::Account;
-  else if (r.has_code("TRYCREATE") || r.has_code("NONEXISTENT"))
-    out.error.scope = core::ErrorScope::Folder;
-  else
-    out.error.scope = core::ErrorScope::Message;
+  out.error.scope = ImapTarget::append_refusal_scope(done.response);
   out.error.message = "the server refused the message: " + done.describe();
   return out;
 }
@@ -56,64 +51,146 @@ core::Flags ImapTarget::allowed_flags(core::Flags flags) const {
   return flags;
 }
 
+// What one append() call knows across its passes.
+struct ImapTarget::AppendState {
+  explicit AppendState(std::size_t n) : reported(n, false), single(n, false) {}
+  std::vector<bool> reported;
+  std::vector<bool> single;  // refused inside a batch: retried in a command of its own
+  std::size_t changes() const {
+    return static_cast<std::size_t>(std::count(reported.begin(), reported.end(), true) +
+                                    std::count(single.begin(), single.end(), true));
+  }
+};
+
 void ImapTarget::append(const std::string& folder, const std::vector<AppendItem>& items,
                         const std::function<void(std::size_t, const AppendOutcome&)>& done) {
-  std::vector<bool> reported(items.size(), false);
-  // A pass ends with every item answered, or with the connection closed after
-  // a message failed mid-literal (that one is reported); the next pass goes on
-  // with the rest over a new connection.
+  AppendState state(items.size());
+  if (batch_limit_ == 0) batch_limit_ = std::max<std::size_t>(1, tuning_.batch_messages);
+  // A pass ends with every item answered; or with some left over: those of a
+  // batch the server refused (sent again one by one), those of a command
+  // dropped before it went out, or, after a message failed mid-literal and the
+  // connection was closed, everything not yet answered. The next pass goes on
+  // with the rest (over a new connection where needed).
   for (;;) {
-    auto before = std::count(reported.begin(), reported.end(), true);
-    if (append_pass(folder, items, reported, done)) return;
-    if (std::count(reported.begin(), reported.end(), true) == before)
+    const auto before = state.changes();
+    if (append_pass(folder, items, state, done)) return;
+    if (state.changes() == before)
       throw core::ConnectionError(describe() + ": the connection closed during APPEND");
   }
 }
 
 bool ImapTarget::append_pass(const std::string& folder, const std::vector<AppendItem>& items,
-                             std::vector<bool>& reported,
+                             AppendState& state,
                              const std::function<void(std::size_t, const AppendOutcome&)>& done) {
+  auto& reported = state.reported;
   if (std::find(reported.begin(), reported.end(), false) == reported.end()) return true;
   imap::Client& c = client();  // first: a reconnect forgets the selection
   if (!selected_ || selected_->name != folder || selected_->read_only) select(folder, false);
   const auto limit = c.capabilities().number("APPENDLIMIT");
+  const bool multiappend = c.capabilities().has("MULTIAPPEND");
   std::optional<core::ErrorRecord> stop;  // a refusal for the whole folder or account
   auto report = [&](std::size_t i, const AppendOutcome& outcome) {
     reported[i] = true;
     done(i, outcome);
   };
+  auto too_big = [&](std::size_t i) { return limit && *limit > 0 && items[i].size > *limit; };
+  auto answered = [&](const imap::Completion& answer, const std::vector<std::size_t>& batch) {
+    if (answer.ok()) {
+      std::vector<std::uint32_t> uids;
+      std::uint32_t uidvalidity = 0;
+      const auto& code = answer.response.code;
+      if (answer.response.has_code("APPENDUID") && code->args.size() >= 2) {
+        uidvalidity = as_uid(code->args[0]);
+        uids = imap::parse_uid_set(code->args[1].text, batch.size()).value_or(uids);
+      }
+      for (std::size_t k = 0; k < batch.size(); ++k) {
+        AppendOutcome outcome;
+        outcome.ok = true;
+        if (uids.size() == batch.size()) {
+          outcome.uidvalidity = uidvalidity;
+          outcome.uid = uids[k];
+        }
+        report(batch[k], outcome);
+      }
+      batch_limit_ = std::min(batch_limit_ * 2, std::max<std::size_t>(1, tuning_.batch_messages));
+      return;
+    }
+    if (answer.failed_body) {
+      // One body could not be read: it failed; the others never reached the
+      // server and go out again.
+      report(batch.at(*answer.failed_body), outcome_of(answer, items[batch[*answer.failed_body]]));
+      return;
+    }
+    AppendOutcome first = outcome_of(answer, items[batch.front()]);
+    // One bad message (or one too many for the quota) fails the whole batch:
+    // each goes again alone, and only its own refusal counts. A refusal for
+    // the folder, or a server that cannot store anything now, stops here.
+    const bool for_one =
+        first.error.scope == core::ErrorScope::Message || answer.response.has_code("OVERQUOTA");
+    if (batch.size() > 1 && answer.local_error.empty() && for_one) {
+      for (auto i : batch) state.single[i] = true;
+      return;
+    }
+    if (first.error.scope != core::ErrorScope::Message && !stop) {
+      stop = first.error;
+      c.cancel_queued();
+    }
+    for (auto i : batch) report(i, outcome_of(answer, items[i]));
+  };
   bool complete = false;
   try {
-    for (std::size_t i = 0; i < items.size() && !stop; ++i) {
-      if (reported[i]) continue;
-      const AppendItem& item = items[i];
-      if (limit && *limit > 0 && item.size > *limit) {
+    for (std::size_t i = 0; i < items.size() && !stop;) {
+      if (reported[i]) {
+        ++i;
+        continue;
+      }
+      if (too_big(i)) {
         AppendOutcome refused;
-        refused.error = {core::ErrorScope::Message, item.where,
-                         "the message has " + std::to_string(item.size) +
+        refused.error = {core::ErrorScope::Message, items[i].where,
+                         "the message has " + std::to_string(items[i].size) +
                              " bytes; the server accepts at most " + std::to_string(*limit) +
                              " (APPENDLIMIT)"};
         report(i, refused);
+        ++i;
         continue;
       }
+      // The batch: this message and the next unanswered ones, within the limits.
+      std::vector<std::size_t> batch{i};
+      std::uint64_t bytes = items[i].size;
+      std::size_t next = i + 1;
+      if (multiappend && !state.single[i]) {
+        for (; next < items.size() && batch.size() < batch_limit_; ++next) {
+          if (reported[next]) continue;
+          if (state.single[next] || too_big(next) || bytes + items[next].size > tuning_.batch_bytes)
+            break;
+          batch.push_back(next);
+          bytes += items[next].size;
+        }
+      }
+      i = next;
       imap::Command command("APPEND");
       add_mailbox(command, folder);
-      command.raw("(" + allowed_flags(item.flags).to_imap() + ")");
-      if (item.internal_date.utc != 0) command.string(item.internal_date.to_imap());
-      command.body(item.size, item.open_body);
-      c.submit(std::move(command), [&, i](const imap::Completion& answer) {
-        AppendOutcome outcome = outcome_of(answer, items[i]);
-        if (!outcome.ok && outcome.error.scope != core::ErrorScope::Message && !stop) {
-          stop = outcome.error;
-          c.cancel_queued();
-        }
-        report(i, outcome);
-      });
+      for (auto k : batch) {
+        const AppendItem& item = items[k];
+        command.raw("(" + allowed_flags(item.flags).to_imap() + ")");
+        if (item.internal_date.utc != 0) command.string(item.internal_date.to_imap());
+        command.body(item.size, item.open_body);
+      }
+      c.submit(std::move(command),
+               [&answered, batch = std::move(batch)](const imap::Completion& answer) {
+                 answered(answer, batch);
+               });
       // Keep the queue short: outcomes flow steadily and a refusal for the
       // whole folder stops what has not gone out yet.
       if (!c.drain_to(tuning_.max_in_flight)) return false;
     }
     complete = c.drain();
+  } catch (const core::ConnectionError&) {
+    // The batches in flight are lost with the connection: send less at a
+    // time while the connection is unreliable.
+    batch_limit_ = std::max<std::size_t>(1, batch_limit_ / 4);
+    abandon_if_busy();
+    throw;
   } catch (...) {
     abandon_if_busy();
     throw;
@@ -121,7 +198,7 @@ bool ImapTarget::append_pass(const std::string& folder, const std::vector<Append
   if (!complete) return false;
   if (stop)
     throw core::ServerError(stop->scope, describe() + ": folder " + folder + ": " + stop->message);
-  return true;
+  return std::find(reported.begin(), reported.end(), false) == reported.end();
 }
 
 void ImapTarget::add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) {
@@ -156,6 +233,19 @@ void ImapTarget::add_flags(const std::string& folder, const std::vector<FlagUpda
         core::ErrorScope::Folder,
         describe() + ": could not add flags in folder " + folder + ": " + failures.front() +
             (failures.size() > 1 ? " (and " + std::to_string(failures.size() - 1) + " more)" : ""));
+}
+
+ImapTarget::Tuning tuning_from_environment(ImapTarget::Tuning base) {
+  auto number = [](const char* name, std::size_t fallback) -> std::size_t {
+    const char* text = std::getenv(name);
+    if (text == nullptr || *text == '\0') return fallback;
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(text, &end, 10);
+    return *end == '\0' && n > 0 ? static_cast<std::size_t>(n) : fallback;
+  };
+  base.max_in_flight = number("MAILFERRY_MAX_IN_FLIGHT", base.max_in_flight);
+  base.batch_messages = number("MAILFERRY_APPEND_BATCH", base.batch_messages);
+  return base;
 }
 
 }  // namespace mailferry::target

@@ -55,6 +55,11 @@ class Capabilities {
 struct Completion {
   Response response;
   std::string local_error;
+  // With a local error from a message body: which Body part of the command
+  // (counting Body parts only, from 0) could not be read. The command's other
+  // bodies never reached the server: either nothing of the command went out,
+  // or the connection was closed (see above).
+  std::optional<std::size_t> failed_body;
   bool ok() const { return local_error.empty() && response.status == Status::Ok; }
   // For messages: the server's text with its response code, or the local error.
   std::string describe() const;

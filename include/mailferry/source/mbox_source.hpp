@@ -25,6 +25,7 @@
 
 #include "mailferry/core/error.hpp"
 #include "mailferry/mbox/variant.hpp"
+#include "mailferry/source/scan_cache.hpp"
 #include "mailferry/source/source.hpp"
 
 namespace mailferry::source {
@@ -33,6 +34,9 @@ struct MboxSourceOptions {
   mbox::Variant variant = mbox::Variant::Auto;  // --mbox-variant auto|mboxo|mboxrd|mboxcl|mboxcl2
   std::uint64_t max_header_bytes = std::uint64_t{1}
                                    << 20;  // larger header blocks are per-message errors
+  // Scans kept between runs (not owned; nullptr: none): a file that did not
+  // change since is not read again (source/scan_cache.hpp).
+  ScanCache* scan_cache = nullptr;
 };
 
 class MboxSource : public Source {

@@ -20,6 +20,7 @@
 #include "mailferry/sync/differ.hpp"
 #include "mailferry/sync/journal.hpp"
 #include "mailferry/sync/report.hpp"
+#include "mailferry/sync/target_cache.hpp"
 #include "mailferry/target/target.hpp"
 
 namespace mailferry::sync {
@@ -60,6 +61,9 @@ struct ExecutorOptions {
   // Upload journal (not owned; nullptr: none). With it, uploads interrupted
   // in an earlier run are resolved against the server before anything is sent.
   Journal* journal = nullptr;
+  // Target folder indexes kept between runs (not owned; nullptr: none). Used
+  // by writing runs only, and only as far as the server confirms them.
+  TargetCache* target_cache = nullptr;
   // How long a folder must show no new message to count as settled.
   std::chrono::milliseconds settle_quiet{1500};
   std::chrono::milliseconds settle_limit{60000};
@@ -109,8 +113,25 @@ class Executor {
                  std::vector<FolderReport>& folders);
   // Waits until `folder` shows no new messages for settle_quiet (at most settle_limit).
   void wait_until_settled(const std::string& folder);
+  // One target folder's messages as this attempt knows them: as indexed,
+  // and as changed by its uploads and flag updates (for the target cache).
+  struct FolderIndex {
+    TargetIndex index;
+    std::vector<CachedMessage> listed;  // as indexed, ascending UID
+    target::FolderSnapshot snapshot;
+    target::IndexChange change = target::IndexChange::Full;
+    std::vector<CachedMessage> appended;
+    bool appended_without_uid = false;
+    std::vector<target::FlagUpdate> flag_updates;
+  };
+  // The target cache, when this run may use it (it writes).
+  TargetCache* cache() const {
+    return options_.mode == Mode::Sync && !options_.dry_run ? options_.target_cache : nullptr;
+  }
+  void index_folder(const std::string& folder, FolderIndex& state);
+  void keep_index(const std::string& folder, FolderIndex& state);
   void sync_folder(const source::SourceFolder& folder, FolderReport& report_folder,
-                   TargetIndex& index, const DiffPolicy& policy, JobReport& report,
+                   FolderIndex& state, const DiffPolicy& policy, JobReport& report,
                    GroupMemory& memory);
 
   source::Source& source_;

@@ -20,7 +20,9 @@
 // Tables (see kSchema in state_store.cpp for the exact definitions):
 //  - pop3_messages: per POP3 account, UIDL -> what TOP told us (key, Message-ID,
 //    size, INTERNALDATE), so that a run sends TOP only for new UIDLs;
-//  - kv: a generic key/value table per namespace, for the other modules.
+//  - kv: a generic key/value table per namespace, for the other modules: the
+//    upload journal, the target folder indexes (target_cache.hpp) and the
+//    scans of unchanged source files (source/scan_cache.hpp).
 //
 // Errors: StateStoreError (exit code 2, account scope) naming the file, for a
 // file that cannot be opened, is not a state file, comes from a newer
@@ -37,6 +39,7 @@
 
 #include "mailferry/core/error.hpp"
 #include "mailferry/source/pop3_source.hpp"
+#include "mailferry/source/scan_cache.hpp"
 
 struct sqlite3;
 
@@ -48,7 +51,7 @@ class StateStoreError : public core::Error {
       : core::Error(core::ErrorScope::Account, core::kExitUsage, what) {}
 };
 
-class StateStore final : public source::Pop3ScanCache {
+class StateStore final : public source::Pop3ScanCache, public source::ScanCache {
  public:
   static constexpr int kSchemaVersion = 1;
 
@@ -88,9 +91,16 @@ class StateStore final : public source::Pop3ScanCache {
   void mark_pop3_confirmed(const std::string& account, const std::string& uidl,
                            const std::string& target_folder);
 
-  // Generic key/value per namespace ("target-snapshot", "journal", ...).
+  // Scans of unchanged source files (source::ScanCache), in space "source-scan".
+  std::optional<std::string> load_scan(const std::string& key) override;
+  void store_scan(const std::string& key, std::string_view bytes) override;
+  void erase_scan(const std::string& key) override;
+
+  // Generic key/value per namespace ("target-index", "journal", ...).
   std::optional<std::string> get(std::string_view space, std::string_view key);
   void put(std::string_view space, std::string_view key, std::string_view value);
+  // The same for binary values (any byte, NUL included), read back with get().
+  void put_blob(std::string_view space, std::string_view key, std::string_view value);
   bool erase(std::string_view space, std::string_view key);
   std::vector<std::pair<std::string, std::string>> entries(std::string_view space);
 

@@ -31,6 +31,12 @@ class ImapTarget final : public Target {
   struct Tuning {
     std::size_t max_in_flight = 64;      // commands sent and not yet answered
     std::size_t chunk_size = 64 * 1024;  // body bytes per read from the source
+    // MULTIAPPEND (RFC 3502), where offered: up to this many messages and
+    // bytes per APPEND command (one message always fits). The server stores a
+    // command's messages in one transaction, which saves it an index update
+    // and, with fsync on, most of its syncs per message. 1: one per command.
+    std::size_t batch_messages = 64;
+    std::uint64_t batch_bytes = 1 << 20;
   };
 
   // Opens the authenticated connection; net::Connection::open unless a test
@@ -52,9 +58,21 @@ class ImapTarget final : public Target {
   void create_folder(const std::string& name, core::Role role) override;
   FolderSnapshot index_folder(const std::string& folder, bool read_only,
                               const std::function<void(TargetMessage)>& each) override;
-  // STATUS (MESSAGES UIDNEXT UIDVALIDITY). keywords_allowed is what the last
-  // SELECT of this folder showed, or false when it has not been selected.
+  // STATUS (MESSAGES UIDNEXT UIDVALIDITY, and HIGHESTMODSEQ with CONDSTORE).
+  // keywords_allowed is what the last SELECT of this folder showed, or false
+  // when it has not been selected.
   FolderSnapshot status(const std::string& folder) override;
+  // SELECT (with CONDSTORE where offered) tells whether anything changed; new
+  // messages are fetched by UID, flag changes with CHANGEDSINCE (RFC 7162),
+  // and that no older message went is checked with a UID SEARCH count.
+  IndexResult index_folder_since(
+      const std::string& folder, bool read_only, const FolderSnapshot& known,
+      const std::function<void(TargetMessage)>& each,
+      const std::function<void(std::uint32_t uid, core::Flags flags)>& flags_changed) override;
+  // STATUS, then UID SEARCH ALL (ESEARCH where offered, which makes a run of
+  // UIDs a few bytes).
+  std::optional<FolderSnapshot> snapshot_if_exactly(
+      const std::string& folder, const std::vector<std::uint32_t>& uids) override;
   void append(const std::string& folder, const std::vector<AppendItem>& items,
               const std::function<void(std::size_t, const AppendOutcome&)>& done) override;
   void add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) override;
@@ -90,8 +108,18 @@ class ImapTarget final : public Target {
   const Selected& select(const std::string& folder, bool read_only);
   core::Flags allowed_flags(core::Flags flags) const;
   bool folder_exists(const std::string& folder);
+  // UID FETCH of the index items for `uids` ("1:*", "57:*") of the selected
+  // folder; messages below `min_uid` are left out.
+  void fetch_index(const std::string& folder, const std::string& uids, std::uint32_t min_uid,
+                   const std::function<void(TargetMessage)>& each);
+  // UID SEARCH in the selected folder: how many messages match, and into
+  // `uids` (when not null) their UIDs, ascending. nullopt when the answer
+  // lists more than `max_count` UIDs or cannot be read.
+  std::optional<std::uint64_t> search_uids(const std::string& folder, const std::string& criteria,
+                                           std::vector<std::uint32_t>* uids, std::size_t max_count);
+  struct AppendState;
   bool append_pass(const std::string& folder, const std::vector<AppendItem>& items,
-                   std::vector<bool>& reported,
+                   AppendState& state,
                    const std::function<void(std::size_t, const AppendOutcome&)>& done);
 
   net::ConnectOptions options_;
@@ -102,6 +130,14 @@ class ImapTarget final : public Target {
   std::optional<Selected> selected_;
   std::optional<TargetNamespace> namespace_;
   std::set<std::string> created_;  // folders created (and subscribed) by this object
+  // Messages per MULTIAPPEND now: a lost connection costs the batches in
+  // flight, so it shrinks after each loss and grows back as batches succeed.
+  std::size_t batch_limit_ = 0;
 };
+
+// Tuning with the hidden knobs of the environment applied, for benchmarks:
+// MAILFERRY_MAX_IN_FLIGHT (commands in flight, 1: one command at a time) and
+// MAILFERRY_APPEND_BATCH (messages per MULTIAPPEND, 1: one per command).
+ImapTarget::Tuning tuning_from_environment(ImapTarget::Tuning base = {});
 
 }  // namespace mailferry::target

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,24 @@ struct FolderSnapshot {
   std::uint32_t uidnext = 0;
   std::uint32_t messages = 0;
   bool keywords_allowed = false;  // PERMANENTFLAGS has \* (so $Forwarded, $MDNSent stick)
+  // HIGHESTMODSEQ (RFC 7162 CONDSTORE): grows with every change of the folder,
+  // flags included; 0 when the server keeps no mod-sequences.
+  std::uint64_t highest_modseq = 0;
+};
+
+// How index_folder_since() found a folder compared with an earlier index.
+enum class IndexChange {
+  Unchanged,  // no message added or removed since, and no flag changed where
+              // the server can tell (HIGHESTMODSEQ); `each` was not called
+  Added,      // nothing removed: `each` got the messages added since, and
+              // `flags_changed` the older messages whose flags changed
+  Full,       // not comparable (UIDVALIDITY, messages removed, ...): `each`
+              // got every message, as from index_folder()
+};
+
+struct IndexResult {
+  FolderSnapshot snapshot;
+  IndexChange change = IndexChange::Full;
 };
 
 // One message to append. The body is opened only when its literal is about to
@@ -103,6 +122,22 @@ class Target {
   // Counts without listing messages (STATUS where the server has it).
   // The default indexes the folder read-only and counts.
   virtual FolderSnapshot status(const std::string& folder);
+
+  // Incremental indexing, for an index kept from an earlier run (see
+  // sync/target_cache.hpp): selects `folder` like index_folder() and compares
+  // it with `known`, the snapshot that index was taken at; see IndexChange.
+  // The answer is the server's, never a guess: a folder that cannot be
+  // compared is indexed in full. The default always indexes in full.
+  virtual IndexResult index_folder_since(
+      const std::string& folder, bool read_only, const FolderSnapshot& known,
+      const std::function<void(TargetMessage)>& each,
+      const std::function<void(std::uint32_t uid, core::Flags flags)>& flags_changed);
+  // The folder's snapshot, if the server holds exactly the messages with
+  // these UIDs (ascending) and no others, so that an index of them may be
+  // kept for the next run; nullopt when it holds others or cannot tell. The
+  // default cannot tell.
+  virtual std::optional<FolderSnapshot> snapshot_if_exactly(const std::string& folder,
+                                                            const std::vector<std::uint32_t>& uids);
   // Adds flags (never removes) to messages of `folder`.
   virtual void add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) = 0;
 };

@@ -1,0 +1,67 @@
+// Scans kept between runs, for sources whose folders are files: an unchanged
+// file (same device, inode, size, modification and change time) is not read
+// again; its scan is replayed from the cache, errors and warnings included.
+//
+// A cached scan is stored in pieces of about 1 MB, so that neither recording
+// nor replaying one holds more than a piece beyond what the sink keeps. The
+// piece that names the file's identity is written last and removed first, so
+// a run killed while storing leaves no scan that could be replayed.
+//
+// Errors: a damaged or foreign cache entry is not replayed (the file is
+// scanned again); a cache that cannot be written is logged and ignored.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mailferry/core/byte_codec.hpp"
+#include "mailferry/source/source.hpp"
+
+namespace mailferry::source {
+
+// Where scans are kept (sync::StateStore implements it). Keys are opaque.
+class ScanCache {
+ public:
+  virtual ~ScanCache() = default;
+  virtual std::optional<std::string> load_scan(const std::string& key) = 0;
+  virtual void store_scan(const std::string& key, std::string_view bytes) = 0;
+  virtual void erase_scan(const std::string& key) = 0;
+};
+
+// "dev ino size mtime ctime" (nanoseconds) of a file, plus `options` (what
+// else changes a scan's result, e.g. the mbox variant); "" when it cannot be
+// read. Two different contents never share one identity in practice: any
+// write changes the change time.
+std::string file_identity(const std::string& path, std::string_view options);
+
+// Replays the scan kept under `key` into `sink` if it was made of a file
+// with this identity; false (and nothing sent to the sink) otherwise.
+bool replay_scan(ScanCache& cache, const std::string& key, std::string_view identity,
+                 ScanSink& sink);
+
+// A ScanSink that passes everything on to `next` and records it; finish()
+// stores the recording under `key` for `identity`.
+class RecordingSink final : public ScanSink {
+ public:
+  RecordingSink(ScanCache& cache, std::string key, ScanSink& next);
+  void message(SourceMessage message) override;
+  void error(core::ErrorRecord error) override;
+  // A warning that was logged during the scan: logged again on replay.
+  void warning(const std::string& text);
+  // Stores what was recorded; call once, after a complete scan.
+  void finish(std::string_view identity);
+
+ private:
+  void flush_piece();
+  ScanCache& cache_;
+  std::string key_;
+  ScanSink& next_;
+  core::ByteWriter piece_;
+  std::uint64_t pieces_ = 0;
+  std::uint64_t entries_ = 0;
+  bool failed_ = false;
+};
+
+}  // namespace mailferry::source
