@@ -197,8 +197,9 @@ TEST_CASE("cli schema: schema and loader agree on what is a valid job file") {
     CHECK_FALSE(loader_accepts(d));
   }
   // Every value the schema lists for a choice is one the loader takes.
+  const auto document = schema();  // kept alive: the loop walks into it
   for (const char* key : {"mbox_format", "only_role", "gmail_labels"})
-    for (const auto& value : schema().at("$defs").at("job").at("properties").at(key).at("enum")) {
+    for (const auto& value : document.at("$defs").at("job").at("properties").at(key).at("enum")) {
       INFO(key << " " << value);
       CHECK(loader_accepts(doc({{key, value}})));
     }
