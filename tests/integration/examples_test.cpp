@@ -62,7 +62,8 @@ void batch_complete(const DovecotServer& server, const std::string& batch) {
   auto check = run_mailferry({"check", "--quiet", batch});
   INFO(check.describe() << check.out);
   CHECK(check.exit_code == 0);
-  for (const auto& j : json::parse(read_file(batch))["jobs"]) {
+  const auto document = json::parse(read_file(batch));  // kept alive: the loop walks into it
+  for (const auto& j : document.at("jobs")) {
     const std::string name = j["name"];
     auto snapshot = imap_snapshot(server, name);
     std::set<std::string> distinct;
