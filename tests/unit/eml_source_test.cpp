@@ -117,6 +117,22 @@ TEST_CASE("eml source: a directory is one folder of its files in name order") {
   CHECK(sink.errors[0].message.find("not a message") != std::string::npos);
 }
 
+TEST_CASE("eml source: the folder is named after the directory, however the path is written") {
+  TempDir dir("eml-names");
+  dir.write_file("Drafts/1.eml", "Subject: d\n\n");
+  for (const std::string& path :
+       {(dir.path() / "Drafts").string(), (dir.path() / "Drafts").string() + "/",
+        (dir.path() / "Drafts" / ".").string()}) {
+    INFO(path);
+    EmlSource source(path);
+    auto folders = source.folders();
+    REQUIRE(folders.size() == 1);
+    CHECK(folders[0].display_name() == "Drafts");
+    CHECK(folders[0].role == Role::Drafts);
+    CHECK(scan(source).messages.size() == 1);
+  }
+}
+
 TEST_CASE("eml source: a byte order mark and an mbox From_ line are not part of the message") {
   TempDir dir("eml-front");
   dir.write_file("m/1-bom.eml", "\xEF\xBB\xBFSubject: bom\n\nx\n");
