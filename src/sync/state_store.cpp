@@ -47,14 +47,36 @@ std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 }  // namespace
 
-// One prepared statement; finalized on destruction.
+// One prepared statement. Statements are prepared once per store and SQL
+// text, and reset for the next use: a journal or cache writes thousands of
+// rows in a row, and preparing costs more than the write.
 class StateStore::Statement {
  public:
   Statement(const StateStore& store, const char* sql) : store_(store) {
+    auto& cached = store.statements_[sql];
+    if (cached.stmt != nullptr && !cached.busy) {
+      stmt_ = cached.stmt;
+      cached_ = &cached;
+      cached.busy = true;
+      return;
+    }
     if (sqlite3_prepare_v2(store.db_, sql, -1, &stmt_, nullptr) != SQLITE_OK)
       store.fail("cannot prepare a statement");
+    if (cached.stmt == nullptr) {  // kept for next time
+      cached.stmt = stmt_;
+      cached.busy = true;
+      cached_ = &cached;
+    }
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  ~Statement() {
+    if (cached_ == nullptr) {
+      sqlite3_finalize(stmt_);
+      return;
+    }
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    cached_->busy = false;
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -95,6 +117,7 @@ class StateStore::Statement {
   }
   const StateStore& store_;
   sqlite3_stmt* stmt_ = nullptr;
+  CachedStatement* cached_ = nullptr;  // null: prepared for this use only
 };
 
 StateStore::StateStore(std::string path) : path_(std::move(path)) {
@@ -113,13 +136,18 @@ StateStore::StateStore(std::string path) : path_(std::move(path)) {
     exec("PRAGMA foreign_keys=ON");
     migrate();
   } catch (...) {
+    for (auto& [sql, cached] : statements_) sqlite3_finalize(cached.stmt);
+    statements_.clear();
     sqlite3_close(db_);
     db_ = nullptr;
     throw;
   }
 }
 
-StateStore::~StateStore() { sqlite3_close(db_); }
+StateStore::~StateStore() {
+  for (auto& [sql, cached] : statements_) sqlite3_finalize(cached.stmt);
+  sqlite3_close(db_);
+}
 
 void StateStore::fail(const std::string& what) const {
   throw StateStoreError("state file " + path_ + ": " + what + ": " + sqlite3_errmsg(db_) +
@@ -162,6 +190,12 @@ void StateStore::migrate() {
     throw StateStoreError("state file " + path_ + ": written by a newer mailferry (schema " +
                           std::to_string(version) + ", this one knows " +
                           std::to_string(kSchemaVersion) + ")");
+  // A current file is not written to: every run opens the store, and a
+  // commit costs a wait for the disk.
+  if (version == kSchemaVersion && application_id == kApplicationId) {
+    t.commit();
+    return;
+  }
   for (; version < kSchemaVersion; ++version) exec(kMigrations[version]);
   exec(("PRAGMA application_id=" + std::to_string(kApplicationId)).c_str());
   exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
@@ -293,12 +327,24 @@ void StateStore::put_blob(std::string_view space, std::string_view key, std::str
   s.step();
 }
 
+void StateStore::put_cache(std::string_view space, std::string_view key, std::string_view value) {
+  if (in_transaction_) return put_blob(space, key, value);
+  exec("PRAGMA synchronous=NORMAL");
+  try {
+    put_blob(space, key, value);
+  } catch (...) {
+    sqlite3_exec(db_, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
+    throw;
+  }
+  exec("PRAGMA synchronous=FULL");
+}
+
 std::optional<std::string> StateStore::load_scan(const std::string& key) {
   return get("source-scan", key);
 }
 
 void StateStore::store_scan(const std::string& key, std::string_view bytes) {
-  put_blob("source-scan", key, bytes);
+  put_cache("source-scan", key, bytes);
 }
 
 void StateStore::erase_scan(const std::string& key) { erase("source-scan", key); }

@@ -22,7 +22,7 @@ std::optional<CachedFolder> TargetCache::load(const std::string& folder) {
 }
 
 void TargetCache::save(const std::string& folder, const CachedFolder& cached) {
-  store_.put_blob(kSpace, key(folder), encode(cached));
+  store_.put_cache(kSpace, key(folder), encode(cached));
 }
 
 void TargetCache::forget(const std::string& folder) { store_.erase(kSpace, key(folder)); }

@@ -34,6 +34,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -42,6 +43,7 @@
 #include "mailferry/source/scan_cache.hpp"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace mailferry::sync {
 
@@ -101,6 +103,11 @@ class StateStore final : public source::Pop3ScanCache, public source::ScanCache 
   void put(std::string_view space, std::string_view key, std::string_view value);
   // The same for binary values (any byte, NUL included), read back with get().
   void put_blob(std::string_view space, std::string_view key, std::string_view value);
+  // put_blob() for what is only a cache (scans, target indexes): committed
+  // without waiting for the disk (WAL, synchronous=NORMAL), so a power cut
+  // may lose it but never damages the file; the next durable commit (the
+  // journal's) makes it durable too. Outside a transaction only.
+  void put_cache(std::string_view space, std::string_view key, std::string_view value);
   bool erase(std::string_view space, std::string_view key);
   std::vector<std::pair<std::string, std::string>> entries(std::string_view space);
 
@@ -114,6 +121,12 @@ class StateStore final : public source::Pop3ScanCache, public source::ScanCache 
   std::string path_;
   sqlite3* db_ = nullptr;
   bool in_transaction_ = false;
+  // Prepared statements by SQL text (string literals: their address is the key).
+  struct CachedStatement {
+    sqlite3_stmt* stmt = nullptr;
+    bool busy = false;  // in use by a Statement: a nested use prepares its own
+  };
+  mutable std::unordered_map<const char*, CachedStatement> statements_;
 };
 
 }  // namespace mailferry::sync
