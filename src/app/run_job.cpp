@@ -112,10 +112,11 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
           *state, job.from.endpoint.to_string() + " -> " + job.to.endpoint.to_string());
     auto source = open_source(job, state.get());
     std::unique_ptr<target::Target> target = open_target(job);
+    std::shared_ptr<sync::Throttle> throttle;
     if (writes && (job.max_bytes_per_second > 0 || job.max_messages_per_second > 0))
-      target = std::make_unique<target::ThrottledTarget>(
-          std::move(target), std::make_shared<sync::Throttle>(sync::ThrottleLimits{
-                                 job.max_bytes_per_second, job.max_messages_per_second}));
+      throttle = std::make_shared<sync::Throttle>(
+          sync::ThrottleLimits{job.max_bytes_per_second, job.max_messages_per_second});
+    if (throttle) target = std::make_unique<target::ThrottledTarget>(std::move(target), throttle);
     std::unique_ptr<sync::TargetCache> target_cache;
     if (writes && state) target_cache = std::make_unique<sync::TargetCache>(*state, target->describe());
     sync::ExecutorOptions options;
@@ -128,6 +129,13 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
     options.keep_days = job.keep_days;
     options.journal = journal.get();
     options.target_cache = target_cache.get();
+    // More connections for independent folders (all of them share the throttle).
+    options.connections = sync::connections_from_environment(options.connections);
+    options.open_target = [&job, throttle]() -> std::unique_ptr<target::Target> {
+      auto more = open_target(job);
+      if (throttle) more = std::make_unique<target::ThrottledTarget>(std::move(more), throttle);
+      return more;
+    };
     sync::JobReport report;
     if (options.dry_run && mode == sync::Mode::Sync) {
       auto dry = make_dry_run(*target);

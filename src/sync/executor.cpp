@@ -10,9 +10,15 @@
 #include "mailferry/core/log.hpp"
 #include "mailferry/sync/differ.hpp"
 #include "mailferry/sync/folder_mapping.hpp"
+#include "mailferry/sync/prefetch.hpp"
 
 namespace mailferry::sync {
 namespace {
+
+// Upload intents per journal commit, and messages per Target::append call:
+// a large folder goes in pieces, so it is never described twice in memory.
+constexpr std::size_t kIntentsPerCommit = 4096;
+constexpr std::size_t kItemsPerAppend = 4096;
 
 // Collects one source folder's scan: the references, and the messages that
 // could not be read (each one is a failed message of the report).
@@ -83,30 +89,56 @@ JobReport Executor::run() {
     if (options_.only_role && groups.empty())
       report.notes.push_back("the source has no folder with the role '" +
                              std::string(core::role_name(*options_.only_role)) + "'");
-    for (const auto& group : groups) {
-      // Keys appended into this folder by earlier attempts: a retry finds them
-      // on the server, and they must still count as appended, not as present.
-      GroupMemory memory;
-      std::vector<FolderReport> folders;
-      try {
-        with_reconnects(
-            group.target, report,
-            [&] {
-              folders.clear();
-              run_group(group, report, memory, folders);
-            },
-            [&] { return memory.appended.size(); });
-      } catch (...) {
-        for (auto& f : folders) report.folders.push_back(std::move(f));
-        throw;
+    const bool writes = options_.mode == Mode::Sync && !options_.dry_run;
+    const std::size_t workers =
+        writes && options_.open_target
+            ? std::min<std::size_t>(groups.size(), std::max(1, options_.connections))
+            : 1;
+    if (workers > 1) {
+      run_parallel(groups, report, workers);
+    } else {
+      for (const auto& group : groups) {
+        GroupOutcome outcome = run_one_group(group);
+        merge(report, outcome);
+        if (outcome.stopped) break;
       }
-      for (auto& f : folders) report.folders.push_back(std::move(f));
     }
   } catch (const core::Error& e) {
     report.add_error({e.scope(), report.from + " -> " + report.to, e.what()}, e.exit_code());
   }
   report.sum_folders();
   return report;
+}
+
+Executor::GroupOutcome Executor::run_one_group(const TargetGroup& group) {
+  GroupOutcome out;
+  out.part.from = source_.describe();
+  out.part.to = target_.describe();
+  // Keys appended into this folder by earlier attempts: a retry finds them
+  // on the server, and they must still count as appended, not as present.
+  GroupMemory memory;
+  try {
+    with_reconnects(
+        group.target, out.part,
+        [&] {
+          out.folders.clear();
+          run_group(group, out.part, memory, out.folders);
+        },
+        [&] { return memory.appended.size(); });
+  } catch (const core::Error& e) {
+    out.stopped = core::ErrorRecord{e.scope(), out.part.from + " -> " + out.part.to, e.what()};
+    out.stop_code = e.exit_code();
+  }
+  return out;
+}
+
+void Executor::merge(JobReport& report, GroupOutcome& outcome) {
+  for (auto& f : outcome.folders) report.folders.push_back(std::move(f));
+  for (auto& e : outcome.part.errors) report.errors.push_back(std::move(e));
+  for (auto& n : outcome.part.notes) report.notes.push_back(std::move(n));
+  report.reconnects += outcome.part.reconnects;
+  report.exit_code = std::max(report.exit_code, outcome.part.exit_code);
+  if (outcome.stopped) report.add_error(std::move(*outcome.stopped), outcome.stop_code);
 }
 
 void Executor::with_reconnects(const std::string& what, JobReport& report,
@@ -148,7 +180,10 @@ void Executor::index_folder(const std::string& folder, FolderIndex& state) {
     state.listed.push_back({m.uid, std::move(m.key), m.flags, m.size});
   };
   std::optional<CachedFolder> cached;
-  if (cache() != nullptr) cached = cache()->load(folder);
+  if (cache() != nullptr) {
+    auto lock = shared_lock();
+    cached = cache()->load(folder);
+  }
   if (cached) {
     std::vector<std::pair<std::uint32_t, core::Flags>> changed;
     auto result = target_.index_folder_since(
@@ -181,11 +216,15 @@ void Executor::index_folder(const std::string& folder, FolderIndex& state) {
 void Executor::keep_index(const std::string& folder, FolderIndex& state) {
   TargetCache* kept = cache();
   if (kept == nullptr) return;
+  auto forget = [&] {
+    auto lock = shared_lock();
+    kept->forget(folder);
+  };
   if (state.change == target::IndexChange::Unchanged && state.appended.empty() &&
       state.flag_updates.empty())
     return;                          // what is kept is still exact
   if (state.appended_without_uid) {  // the server did not say where they went (no UIDPLUS)
-    kept->forget(folder);
+    forget();
     return;
   }
   CachedFolder next;
@@ -203,7 +242,7 @@ void Executor::keep_index(const std::string& folder, FolderIndex& state) {
   uids.reserve(next.messages.size());
   for (const auto& m : next.messages) uids.push_back(m.uid);
   if (std::adjacent_find(uids.begin(), uids.end()) != uids.end()) {
-    kept->forget(folder);
+    forget();
     return;
   }
   std::optional<target::FolderSnapshot> snapshot;
@@ -213,12 +252,28 @@ void Executor::keep_index(const std::string& folder, FolderIndex& state) {
     core::log_info(folder + ": the folder's index is not kept for the next run: " + e.what());
   }
   if (!snapshot) {
-    kept->forget(folder);
+    forget();
     return;
   }
   next.snapshot = *snapshot;
+  auto lock = shared_lock();
   kept->save(folder, next);
 }
+
+namespace {
+
+// One message's identity for "appended in this run" (key and size, as the
+// differ tells them apart), as 64 bits: a folder of 100,000 messages keeps
+// 100,000 of these, and a collision could only move one message from the
+// "present" count to the "appended" one.
+std::uint64_t appended_id(const core::MessageKey& key, std::uint64_t size) {
+  std::uint64_t h = std::hash<std::string>{}(key.value);
+  h ^= size + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  return h;
+}
+std::uint64_t appended_id(const source::SourceMessage& m) { return appended_id(m.key, m.size); }
+
+}  // namespace
 
 void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemory& memory,
                          std::vector<FolderReport>& folders) {
@@ -241,7 +296,10 @@ void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemor
   if (options_.journal != nullptr && writes && !options_.dry_run && indexable) {
     // Uploads an earlier run (or attempt) started and never saw end: the
     // server may still be executing them. Resolve them before planning.
-    const auto pending = options_.journal->pending(group.target);
+    const auto pending = [&] {
+      auto lock = shared_lock();
+      return options_.journal->pending(group.target);
+    }();
     auto found = [&] {
       std::size_t n = 0;
       for (const auto& e : pending) n += index.find(e.key) != nullptr;
@@ -255,12 +313,13 @@ void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemor
       // Uploads this run began in an attempt that lost its connection: those
       // that reached the server were appended by this run.
       for (const auto& e : pending) {
-        const std::string id = e.key.value + "\n" + std::to_string(e.size);
+        const std::uint64_t id = appended_id(e.key, e.size);
         if (index.find(e.key) != nullptr && memory.begun.count(id)) memory.appended.insert(id);
       }
       report.notes.push_back(group.target + ": " + std::to_string(pending.size()) +
                              " interrupted uploads were resolved (" + std::to_string(found()) +
                              " had reached the server)");
+      auto lock = shared_lock();
       options_.journal->clear(group.target);
     }
   }
@@ -306,15 +365,6 @@ void Executor::wait_until_settled(const std::string& folder) {
   }
 }
 
-namespace {
-
-// One message's identity for "appended in this run" (key and size, as the differ tells them apart).
-std::string appended_id(const source::SourceMessage& m) {
-  return m.key.value + "\n" + std::to_string(m.size);
-}
-
-}  // namespace
-
 void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr, FolderIndex& state,
                            const DiffPolicy& policy, JobReport& report, GroupMemory& memory) {
   TargetIndex& index = state.index;
@@ -350,45 +400,80 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
     return;
   }
 
-  // Confirmed copies: what is on the server now, for delete-after-copy.
-  std::vector<source::SourceMessage> confirmed;
-  for (const auto& p : plan.present) confirmed.push_back(messages[p.source_index]);
+  // Confirmed copies (what is on the server now), for delete-after-copy only.
+  const bool removing =
+      options_.delete_after_copy && !options_.dry_run && source_.supports_removal();
+  std::vector<std::size_t> confirmed;
+  if (removing)
+    for (const auto& p : plan.present) confirmed.push_back(p.source_index);
 
-  std::vector<target::AppendItem> items;
-  items.reserve(plan.appends.size());
-  for (const auto& a : plan.appends) {
-    const auto& m = messages[a.source_index];
-    target::AppendItem item;
-    item.size = m.size;
-    item.flags = a.flags;
-    item.internal_date = m.internal_date;
-    item.where = describe_message(source_, folder, m);
-    item.open_body = [this, &folder, &m] { return source_.open(folder, m); };
-    items.push_back(std::move(item));
+  // Bodies are opened a few messages ahead of the upload (a POP3 RETR or a
+  // PST rebuild then overlaps with sending the message before); not in a dry
+  // run, which sends nothing.
+  std::optional<BodyPrefetcher> prefetch;
+  if (!options_.dry_run && !plan.appends.empty()) {
+    std::vector<std::uint64_t> sizes;
+    sizes.reserve(plan.appends.size());
+    for (const auto& a : plan.appends) sizes.push_back(messages[a.source_index].size);
+    prefetch.emplace(std::move(sizes), [&](std::size_t k) {
+      auto lock = shared_lock();  // the source may write to the state store (POP3 sizes)
+      return source_.open(folder, messages[plan.appends[k].source_index]);
+    });
   }
-  if (!items.empty()) {
+  // The items for appends [first, first + count): made a piece at a time, so
+  // that a large folder's upload is not described twice in memory.
+  auto make_items = [&](std::size_t first, std::size_t count) {
+    std::vector<target::AppendItem> items;
+    items.reserve(count);
+    for (std::size_t k = first; k < first + count; ++k) {
+      const auto& a = plan.appends[k];
+      const auto& m = messages[a.source_index];
+      target::AppendItem item;
+      item.size = m.size;
+      item.flags = a.flags;
+      item.internal_date = m.internal_date;
+      // item.where stays empty: a refusal gets it below, where it is needed,
+      // instead of every message carrying its description.
+      if (prefetch)
+        item.open_body = [&prefetch, k] { return prefetch->take(k); };
+      else
+        item.open_body = [this, &folder, &m] { return source_.open(folder, m); };
+      items.push_back(std::move(item));
+    }
+    return items;
+  };
+  if (!plan.appends.empty()) {
     // Intents go to the journal before the first byte is sent; ends are
     // written in batches (a lost end costs only a settle wait next time).
     std::vector<JournalEntry> ended;
     auto flush_ended = [&] {
-      if (options_.journal != nullptr && !options_.dry_run) options_.journal->end(fr.target, ended);
+      if (options_.journal != nullptr && !options_.dry_run) {
+        auto lock = shared_lock();
+        options_.journal->end(fr.target, ended);
+      }
       ended.clear();
     };
     if (options_.journal != nullptr && !options_.dry_run) {
+      // In pieces, so that a large folder's intents are never all in memory twice.
       std::vector<JournalEntry> entries;
-      entries.reserve(plan.appends.size());
-      for (const auto& a : plan.appends) {
-        const auto& m = messages[a.source_index];
+      entries.reserve(std::min<std::size_t>(plan.appends.size(), kIntentsPerCommit));
+      for (std::size_t k = 0; k < plan.appends.size(); ++k) {
+        const auto& m = messages[plan.appends[k].source_index];
         entries.push_back({m.key, m.size});
         memory.begun.insert(appended_id(m));
+        if (entries.size() == kIntentsPerCommit || k + 1 == plan.appends.size()) {
+          auto lock = shared_lock();
+          options_.journal->begin(fr.target, entries);
+          entries.clear();
+        }
       }
-      options_.journal->begin(fr.target, entries);
     }
     std::uint64_t bytes = 0;
-    for (const auto& item : items) bytes += item.size;
-    observer_.transfer_started(fr, items.size(), bytes);
-    target_.append(fr.target, items, [&](std::size_t i, const target::AppendOutcome& outcome) {
-      const auto& planned = plan.appends[i];
+    for (const auto& a : plan.appends) bytes += messages[a.source_index].size;
+    observer_.transfer_started(fr, plan.appends.size(), bytes);
+    std::size_t first = 0;
+    auto done = [&](std::size_t local, const target::AppendOutcome& outcome) {
+      const auto& planned = plan.appends[first + local];
       const auto& m = messages[planned.source_index];
       ended.push_back({m.key, m.size});
       if (ended.size() >= 256) flush_ended();
@@ -401,18 +486,26 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
         else
           state.appended.push_back({outcome.uid, m.key, planned.flags, m.size});
         memory.appended.insert(appended_id(m));
-        confirmed.push_back(m);
+        if (removing) confirmed.push_back(planned.source_index);
         observer_.message(Sigil::Missing, fr, m, "");
       } else {
         ++c.failed;
         core::ErrorRecord error = outcome.error;
-        if (error.where.empty()) error.where = items[i].where;
+        if (error.where.empty()) error.where = describe_message(source_, folder, m);
         observer_.message(Sigil::Error, fr, m, error.message);
         report.add_error(std::move(error), core::kExitPartial);
       }
-    });
+    };
+    for (; first < plan.appends.size(); first += kItemsPerAppend) {
+      const auto count = std::min(kItemsPerAppend, plan.appends.size() - first);
+      target_.append(fr.target, make_items(first, count), done);
+    }
     flush_ended();
   }
+  // The prefetch thread may still be opening a body of a refused message:
+  // it must be done before the source is used for anything else (a POP3
+  // source has one connection).
+  prefetch.reset();
 
   if (!plan.flag_updates.empty()) {
     std::vector<target::FlagUpdate> updates;
@@ -425,13 +518,14 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
     state.flag_updates.insert(state.flag_updates.end(), updates.begin(), updates.end());
   }
 
-  if (options_.delete_after_copy && !options_.dry_run && source_.supports_removal()) {
+  if (removing) {
     const std::time_t cutoff =
         std::time(nullptr) - static_cast<std::time_t>(options_.keep_days) * 86400;
     std::vector<source::SourceMessage> removable;
-    for (auto& m : confirmed)
-      if (options_.keep_days == 0 || m.internal_date.utc < cutoff)
-        removable.push_back(std::move(m));
+    for (auto k : confirmed) {
+      const auto& m = messages[k];
+      if (options_.keep_days == 0 || m.internal_date.utc < cutoff) removable.push_back(m);
+    }
     if (!removable.empty()) {
       auto removal = source_.remove(folder, removable);
       c.deleted_from_source = removal.removed;
