@@ -135,7 +135,7 @@ import_mbox() {  # SECTION SERVER USER MBOX MESSAGES BYTES LABEL
   local dir
   dir=$(dirname "$mbox")
   timed "$work/out/import-$user" doveadm -c "$(server_var "$server" DOVECOT_CONF)" import -u "$user" \
-    "mbox:$dir:INBOX=$mbox:INDEX=MEMORY" "" all
+    "mbox:$dir:INBOX=$mbox:INDEX=MEMORY" "" mailbox INBOX all
   local got status=ok
   got=$(count_messages "$server" "$user")
   [[ $RC -eq 0 && $got -eq $messages ]] || status="FAILED(rc=$RC,got=$got)"
@@ -172,13 +172,21 @@ run_sync() {
   record "$section" "$server" "$label" mailferry "$counted" "$bytes" "$WALL" "$RSS" "$status"
 }
 
-gen() {  # KIND FILE [options]: generates once, prints "messages distinct bytes"
+# gen KIND FILE [options]: generates once, prints "messages distinct bytes".
+# Each mbox file gets a directory of its own: doveadm import reads the whole
+# directory as a mail store.
+gen() {
   local kind=$1 file=$2; shift 2
-  if [[ ! -e $file.json ]]; then
-    python3 "$here/gen_mailbox.py" "$kind" "$file" "$@" >"$file.json"
+  mkdir -p "$(dirname "$file")"
+  chmod 755 "$(dirname "$file")"
+  local meta
+  meta=$(dirname "$file").json
+  if [[ ! -e $meta ]]; then
+    python3 "$here/gen_mailbox.py" "$kind" "$file" "$@" >"$meta.tmp"
     chmod 644 "$file"
+    mv "$meta.tmp" "$meta"
   fi
-  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['messages'], d['distinct'], d['bytes'])" "$file.json"
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['messages'], d['distinct'], d['bytes'])" "$meta"
 }
 
 tools=("$binary")
@@ -194,7 +202,7 @@ tool_label() { [[ $1 == "$binary" ]] && echo "" || echo "before: "; }
 cat "$work/header.txt"
 
 echo "== generating mailboxes in $work/src"
-read -r r_messages r_distinct r_bytes < <(gen realistic "$work/src/realistic.mbox")
+read -r r_messages r_distinct r_bytes < <(gen realistic "$work/src/realistic/realistic.mbox")
 echo "   realistic: $r_messages messages ($r_distinct distinct), $r_bytes bytes"
 
 fsync_servers=()
@@ -217,20 +225,20 @@ for server in "${fsync_servers[@]}"; do
     n=$((n + 1))
     pre=$(tool_label "$bin")
     if want mbox; then
-      import_mbox "$section" "$server" "ref$n" "$work/src/realistic.mbox" "$r_messages" "$r_bytes" \
+      import_mbox "$section" "$server" "ref$n" "$work/src/realistic/realistic.mbox" "$r_messages" "$r_bytes" \
         "doveadm import (mbox)"
       state=$work/state/$server-mbox$n.db
-      run_sync "$section" "$server" "${pre}mbox -> IMAP" "$bin" "mbox:$work/src/realistic.mbox" \
+      run_sync "$section" "$server" "${pre}mbox -> IMAP" "$bin" "mbox:$work/src/realistic/realistic.mbox" \
         "mbox$n" "$state" "$r_distinct" "$r_distinct" "$r_bytes"
       if want noop; then
         run_sync "$section" "$server" "${pre}mbox re-run, nothing new" "$bin" \
-          "mbox:$work/src/realistic.mbox" "mbox$n" "$state" 0 "$r_distinct" 0
+          "mbox:$work/src/realistic/realistic.mbox" "mbox$n" "$state" 0 "$r_distinct" 0
         run_sync "$section" "$server" "${pre}mbox re-run, state deleted" "$bin" \
-          "mbox:$work/src/realistic.mbox" "mbox$n" "$state.fresh$n" 0 "$r_distinct" 0
+          "mbox:$work/src/realistic/realistic.mbox" "mbox$n" "$state.fresh$n" 0 "$r_distinct" 0
       fi
     fi
     if want pop3; then
-      import_mbox "$section" "$server" "popsrc$n" "$work/src/realistic.mbox" "$r_messages" \
+      import_mbox "$section" "$server" "popsrc$n" "$work/src/realistic/realistic.mbox" "$r_messages" \
         "$r_bytes" "doveadm import (POP3 source)"
       state=$work/state/$server-pop$n.db
       port=$(server_var "$server" POP3S_PORT)
@@ -268,23 +276,23 @@ if want scale; then
   for count in $scale; do
     section="scaling: $count small messages"
     echo "== $section"
-    read -r s_messages s_distinct s_bytes < <(gen small "$work/src/small-$count.mbox" --messages "$count")
-    import_mbox "$section" fast "sref$count" "$work/src/small-$count.mbox" "$s_messages" "$s_bytes" \
+    read -r s_messages s_distinct s_bytes < <(gen small "$work/src/small-$count/small-$count.mbox" --messages "$count")
+    import_mbox "$section" fast "sref$count" "$work/src/small-$count/small-$count.mbox" "$s_messages" "$s_bytes" \
       "doveadm import (mbox)"
     n=0
     for bin in "${tools[@]}"; do
       n=$((n + 1))
       pre=$(tool_label "$bin")
       state=$work/state/small$count-$n.db
-      run_sync "$section" fast "${pre}mbox -> IMAP" "$bin" "mbox:$work/src/small-$count.mbox" \
+      run_sync "$section" fast "${pre}mbox -> IMAP" "$bin" "mbox:$work/src/small-$count/small-$count.mbox" \
         "small$count-$n" "$state" "$s_distinct" "$s_distinct" "$s_bytes"
-      run_sync "$section" fast "${pre}re-run, nothing new" "$bin" "mbox:$work/src/small-$count.mbox" \
+      run_sync "$section" fast "${pre}re-run, nothing new" "$bin" "mbox:$work/src/small-$count/small-$count.mbox" \
         "small$count-$n" "$state" 0 "$s_distinct" 0
       run_sync "$section" fast "${pre}re-run, state deleted" "$bin" \
-        "mbox:$work/src/small-$count.mbox" "small$count-$n" "$state.fresh" 0 "$s_distinct" 0
+        "mbox:$work/src/small-$count/small-$count.mbox" "small$count-$n" "$state.fresh" 0 "$s_distinct" 0
     done
     # The scaling mailboxes are the largest files here: keep the disk free.
-    [[ $keep == yes ]] || rm -f "$work/src/small-$count.mbox"
+    [[ $keep == yes ]] || rm -f "$work/src/small-$count/small-$count.mbox"
     for u in "sref$count" "small$count-1" "small$count-2"; do
       doveadm_on fast mailbox delete -u "$u" -r -s INBOX >/dev/null 2>&1 || true
     done
@@ -295,15 +303,15 @@ fi
 if want big; then
   section="one $big_mb MB message"
   echo "== $section"
-  read -r b_messages b_distinct b_bytes < <(gen big "$work/src/big.mbox" --size-mb "$big_mb")
-  import_mbox "$section" fast bigref "$work/src/big.mbox" 1 "$b_bytes" "doveadm import (mbox)"
+  read -r b_messages b_distinct b_bytes < <(gen big "$work/src/big/big.mbox" --size-mb "$big_mb")
+  import_mbox "$section" fast bigref "$work/src/big/big.mbox" 1 "$b_bytes" "doveadm import (mbox)"
   n=0
   for bin in "${tools[@]}"; do
     n=$((n + 1))
-    run_sync "$section" fast "$(tool_label "$bin")mbox -> IMAP" "$bin" "mbox:$work/src/big.mbox" \
+    run_sync "$section" fast "$(tool_label "$bin")mbox -> IMAP" "$bin" "mbox:$work/src/big/big.mbox" \
       "big$n" "$work/state/big$n.db" 1 1 "$b_bytes"
   done
-  [[ $keep == yes ]] || rm -f "$work/src/big.mbox"
+  [[ $keep == yes ]] || rm -f "$work/src/big/big.mbox"
 fi
 
 # --- 20 ms round-trip time: pipelined vs one command at a time ---
@@ -312,7 +320,7 @@ fi
 # qdisc get a relay that delays each direction by 10 ms instead
 # (delay_proxy.py), in front of the fast server.
 if want latency; then
-  read -r l_messages l_distinct l_bytes < <(gen small "$work/src/latency.mbox" --messages 2000)
+  read -r l_messages l_distinct l_bytes < <(gen small "$work/src/latency/latency.mbox" --messages 2000)
   netns=mailferry-bench-$$
   how=
   if ip netns add "$netns" 2>/dev/null; then
@@ -347,15 +355,15 @@ if want latency; then
     eval "S_latency_$v=\$(server_var $lserver $v)"
   done
   S_latency_IMAPS_PORT=$lport  # run_sync connects to the delayed port
-  import_mbox "$section" latency lref "$work/src/latency.mbox" "$l_messages" "$l_bytes" \
+  import_mbox "$section" latency lref "$work/src/latency/latency.mbox" "$l_messages" "$l_bytes" \
     "doveadm import (no network)"
-  run_sync "$section" latency "pipelined (default)" "$binary" "mbox:$work/src/latency.mbox" lat1 \
+  run_sync "$section" latency "pipelined (default)" "$binary" "mbox:$work/src/latency/latency.mbox" lat1 \
     "$work/state/lat1.db" "$l_distinct" "$l_distinct" "$l_bytes"
-  run_sync "$section" latency "one command at a time" "$binary" "mbox:$work/src/latency.mbox" lat2 \
+  run_sync "$section" latency "one command at a time" "$binary" "mbox:$work/src/latency/latency.mbox" lat2 \
     "$work/state/lat2.db" "$l_distinct" "$l_distinct" "$l_bytes" \
     MAILFERRY_MAX_IN_FLIGHT=1 MAILFERRY_APPEND_BATCH=1
   if [[ -n $compare ]]; then
-    run_sync "$section" latency "before: default" "$compare" "mbox:$work/src/latency.mbox" lat3 \
+    run_sync "$section" latency "before: default" "$compare" "mbox:$work/src/latency/latency.mbox" lat3 \
       "$work/state/lat3.db" "$l_distinct" "$l_distinct" "$l_bytes"
   fi
   ns_exec=
