@@ -4,14 +4,32 @@
   report.py HEADER.txt RESULTS.tsv
 
 Each RESULTS line: section, server, case, tool, messages, bytes, wall seconds,
-peak RSS in kB, status. "x doveadm" is the row's wall time over the mean time of
-the doveadm rows of the same section and server (the server's own import of
-the same messages, measured in the same run).
+peak RSS in kB, CPU seconds (user + system of the measured process), status. A case measured in several rounds (run.sh --repeat)
+becomes one row: the median wall time, the range in the "range s" column, the
+highest peak RSS, and "ok" only if every round passed its check. "x doveadm" is
+the row's wall time over the median time of all the doveadm rows of the same
+section and server (the server's own import of the same messages, measured in
+the same run).
 """
+import statistics
 import sys
 from collections import OrderedDict
 
 SERVER = {"durable": "fsync on", "fast": "fsync off", "latency": "fsync off"}
+
+
+def merge(runs):
+    """One row for the rounds of a case: median wall, highest RSS, all checks."""
+    row = dict(runs[0])
+    walls = [r["wall"] for r in runs]
+    row.update(wall=statistics.median(walls), low=min(walls), high=max(walls), runs=len(runs),
+               rss=max(r["rss"] for r in runs), cpu=statistics.median(r["cpu"] for r in runs))
+    failed = [r["status"] for r in runs if r["status"] != "ok"]
+    if failed:
+        row["status"] = "; ".join(failed) + (" (%d of %d rounds)" % (len(failed), len(runs)))
+    elif len(runs) > 1:
+        row["status"] = "ok (%d rounds)" % len(runs)
+    return row
 
 
 def main():
@@ -21,29 +39,32 @@ def main():
     groups = OrderedDict()
     for line in open(results):
         f = line.rstrip("\n").split("\t")
-        if len(f) != 9:
+        if len(f) != 10:
             continue
-        section, server, case, tool, messages, size, wall, rss, status = f
-        row = dict(case=case, tool=tool, messages=int(messages), bytes=int(size),
-                   wall=float(wall), rss=int(rss) if rss.isdigit() else 0, status=status)
-        groups.setdefault((section, server), []).append(row)
+        section, server, case, tool, messages, size, wall, rss, cpu, status = f
+        row = dict(case=case, tool=tool, messages=int(messages), bytes=int(size), wall=float(wall),
+                   rss=int(rss) if rss.isdigit() else 0, cpu=float(cpu or 0), status=status)
+        groups.setdefault((section, server), OrderedDict()).setdefault(case, []).append(row)
     failures = 0
-    for (section, server), rows in groups.items():
-        refs = [r["wall"] for r in rows if r["tool"] == "doveadm" and r["status"] == "ok"]
-        ref = sum(refs) / len(refs) if refs else None
+    for (section, server), cases in groups.items():
+        refs = [r["wall"] for runs in cases.values() for r in runs
+                if r["tool"] == "doveadm" and r["status"] == "ok"]
+        ref = statistics.median(refs) if refs else None
+        rows = [merge(runs) for runs in cases.values()]
         print("### %s (Dovecot %s)" % (section, SERVER.get(server, server)))
         print()
-        print("| case | messages | MB | wall s | msg/s | MB/s | peak RSS MB | x doveadm | check |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        print("| case | messages | MB | wall s | range s | msg/s | MB/s | CPU s | peak RSS MB | x doveadm | check |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for r in rows:
             mb = r["bytes"] / 1e6
             rate = r["messages"] / r["wall"] if r["wall"] > 0 else 0
             mbs = "%.1f" % (mb / r["wall"]) if r["bytes"] and r["wall"] > 0 else "-"
             ratio = "%.2f" % (r["wall"] / ref) if ref and r["tool"] != "doveadm" else "-"
-            failures += r["status"] != "ok"
-            print("| %s | %d | %s | %.3f | %.0f | %s | %.1f | %s | %s |" % (
-                r["case"], r["messages"], "%.1f" % mb if r["bytes"] else "-", r["wall"], rate,
-                mbs, r["rss"] / 1024, ratio, r["status"]))
+            failures += not r["status"].startswith("ok")
+            spread = "%.2f-%.2f" % (r["low"], r["high"]) if r["runs"] > 1 else "-"
+            print("| %s | %d | %s | %.3f | %s | %.0f | %s | %.2f | %.1f | %s | %s |" % (
+                r["case"], r["messages"], "%.1f" % mb if r["bytes"] else "-", r["wall"], spread,
+                rate, mbs, r["cpu"], r["rss"] / 1024, ratio, r["status"]))
         by_case = {r["case"]: r for r in rows}
         base, piped = by_case.get("one command at a time"), by_case.get("pipelined (default)")
         if base and piped and piped["wall"] > 0:

@@ -2,12 +2,15 @@
 # The mailferry benchmark: generates its mailboxes, starts its own Dovecot
 # servers, runs the cases and prints a table (bench/README.md explains it).
 #
-# Usage: bench/run.sh [--binary PATH] [--compare PATH] [--cases LIST]
+# Usage: bench/run.sh [--binary PATH | --rev REV] [--compare PATH] [--cases LIST]
 #                     [--scale "5000 50000 100000"] [--fsync both|on|off]
-#                     [--big-mb N] [--work DIR] [--keep]
+#                     [--big-mb N] [--repeat N] [--work DIR] [--keep]
 #
 #   --binary PATH   the mailferry to measure (default: a Release build in
 #                   build-bench/, made first)
+#   --rev REV       the commit that default build is made of (default HEAD):
+#                   its tree is exported with git archive into
+#                   build-bench/src, so uncommitted edits never get measured
 #   --compare PATH  a second mailferry (an older build, say) measured on the
 #                   same mailboxes in the same run, shown as "before"
 #   --cases LIST    comma-separated, default all:
@@ -16,6 +19,8 @@
 #                   mail_fsync=never; both (default): the 5k cases on each.
 #                   Scaling, the big message and the latency case always run
 #                   with fsync off (see README).
+#   --repeat N      rounds of the 5k realistic cases (default 1); the table
+#                   shows each case's median and the range
 #   --work DIR      where the temporary directory goes (default /tmp; the
 #                   100k case needs about 2 GB there)
 #   --keep          keep the temporary directory and servers' data
@@ -29,21 +34,25 @@ repo=$(cd "$here/.." && pwd)
 export PATH="$PATH:/usr/sbin:/sbin"
 
 binary=
+rev=HEAD
 compare=
 cases=mbox,pop3,pst,noop,scale,big,latency
 scale="5000 50000 100000"
 fsync_mode=both
 big_mb=500
+repeat=1
 work_parent=/tmp
 keep=no
 while [[ $# -gt 0 ]]; do
   case $1 in
     --binary) binary=$2; shift ;;
+    --rev) rev=$2; shift ;;
     --compare) compare=$2; shift ;;
     --cases) cases=$2; shift ;;
     --scale) scale=$2; shift ;;
     --fsync) fsync_mode=$2; shift ;;
     --big-mb) big_mb=$2; shift ;;
+    --repeat) repeat=$2; shift ;;
     --work) work_parent=$2; shift ;;
     --keep) keep=yes ;;
     -h | --help) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//; /^set -e/d'; exit 0 ;;
@@ -52,6 +61,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 want() { [[ ,$cases, == *,$1,* ]]; }
+[[ $repeat =~ ^[1-9][0-9]*$ ]] || { echo "$0: --repeat takes a whole number from 1" >&2; exit 2; }
 
 for tool in dovecot doveadm python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "$0: $tool is missing" >&2; exit 1; }
@@ -61,11 +71,30 @@ if want latency && [[ $(id -u) -ne 0 ]]; then
   cases=${cases//latency/}
 fi
 
+built_from=
 if [[ -z $binary ]]; then
-  echo "== building mailferry (Release) in build-bench/"
-  cmake -S "$repo" -B "$repo/build-bench" -DCMAKE_BUILD_TYPE=Release -DMAILFERRY_TESTS=OFF >/dev/null
-  cmake --build "$repo/build-bench" -j2 --target mailferry >/dev/null
-  binary=$repo/build-bench/mailferry
+  commit=$(git -C "$repo" rev-parse --verify "$rev^{commit}")
+  built_from="commit $(git -C "$repo" log -1 --format='%h, %cs' "$commit")"
+  echo "== building mailferry $built_from (Release) in build-bench/"
+  src=$repo/build-bench/src
+  stage=$repo/build-bench/stage
+  rm -rf "$stage"
+  mkdir -p "$stage" "$src"
+  git -C "$repo" archive "$commit" | tar -x -C "$stage"
+  # Only files that differ are copied (and get a new time stamp), so another
+  # commit rebuilds only what it changed.
+  (cd "$stage" && find . -type f) | while IFS= read -r f; do
+    cmp -s "$stage/$f" "$src/$f" || { mkdir -p "$(dirname "$src/$f")" && cp "$stage/$f" "$src/$f"; }
+  done
+  (cd "$src" && find . -type f) | while IFS= read -r f; do [[ -e $stage/$f ]] || rm -f "$src/$f"; done
+  rm -rf "$stage"
+  cmake -S "$src" -B "$repo/build-bench/build" -DCMAKE_BUILD_TYPE=Release -DMAILFERRY_TESTS=OFF >/dev/null
+  if ! cmake --build "$repo/build-bench/build" -j2 --target mailferry >"$repo/build-bench/build.log" 2>&1; then
+    tail -n 30 "$repo/build-bench/build.log" >&2
+    echo "$0: the build failed (whole log: build-bench/build.log)" >&2
+    exit 1
+  fi
+  binary=$repo/build-bench/build/mailferry
 fi
 binary=$(realpath "$binary")
 [[ -z $compare ]] || compare=$(realpath "$compare")
@@ -112,21 +141,34 @@ count_messages() {  # SERVER USER: messages in all folders together
     awk -F'messages=' '{ s += $2 } END { print s + 0 }'
 }
 
-# record SECTION SERVER CASE TOOL MESSAGES BYTES WALL RSS_KB STATUS
-record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$results"; }
+# drop_users SERVER USER...: removes their mail (keeps the disk free; the
+# benchmark's accounts are never used again once their cases are measured).
+drop_users() {
+  local server=$1; shift
+  [[ $keep == no ]] || return 0
+  local mail u
+  mail=$(dirname "$(server_var "$server" DOVECOT_CONF)")
+  for u in "$@"; do rm -rf "${mail:?}/mail/$u" "${mail:?}/home/$u"; done
+}
 
-# timed OUTFILE command...: runs it under /usr/bin/time, sets WALL, RSS, RC.
+# record SECTION SERVER CASE TOOL MESSAGES BYTES WALL RSS_KB CPU STATUS
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$results"; }
+
+# timed OUTFILE command...: runs it under /usr/bin/time, sets WALL, RSS (peak,
+# kB), CPU (user + system seconds of the process itself) and RC.
 timed() {
   local out=$1; shift
   local start end
   start=$(now)
   set +e
-  /usr/bin/time -f '%M' -o "$out.time" "$@" >"$out.stdout" 2>"$out.stderr"
+  /usr/bin/time -f '%M %U %S' -o "$out.time" "$@" >"$out.stdout" 2>"$out.stderr"
   RC=$?
   set -e
   end=$(now)
   WALL=$(python3 -c "print(f'{$end - $start:.3f}')")
-  RSS=$(tail -n 1 "$out.time")
+  local user system
+  read -r RSS user system < <(tail -n 1 "$out.time")
+  CPU=$(python3 -c "print(f'{$user + $system:.2f}')")
 }
 
 # doveadm import of an mbox file into USER's INBOX, timed.
@@ -139,7 +181,7 @@ import_mbox() {  # SECTION SERVER USER MBOX MESSAGES BYTES LABEL
   local got status=ok
   got=$(count_messages "$server" "$user")
   [[ $RC -eq 0 && $got -eq $messages ]] || status="FAILED(rc=$RC,got=$got)"
-  record "$section" "$server" "$label" doveadm "$messages" "$bytes" "$WALL" "$RSS" "$status"
+  record "$section" "$server" "$label" doveadm "$messages" "$bytes" "$WALL" "$RSS" "$CPU" "$status"
 }
 
 # mailferry sync, timed; checks the exit code, what the report says was added,
@@ -169,7 +211,7 @@ run_sync() {
   fi
   local counted=$added
   [[ $added -ne 0 ]] || counted=$total  # a re-run: messages looked at
-  record "$section" "$server" "$label" mailferry "$counted" "$bytes" "$WALL" "$RSS" "$status"
+  record "$section" "$server" "$label" mailferry "$counted" "$bytes" "$WALL" "$RSS" "$CPU" "$status"
 }
 
 # gen KIND FILE [options]: generates once, prints "messages distinct bytes".
@@ -195,7 +237,7 @@ tool_label() { [[ $1 == "$binary" ]] && echo "" || echo "before: "; }
 
 {
   echo "# mailferry benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "# binary: $binary ($("$binary" --version 2>/dev/null | head -n 1))"
+  echo "# binary: $binary ($("$binary" --version 2>/dev/null | head -n 1)${built_from:+, $built_from})"
   [[ -z $compare ]] || echo "# compare: $compare"
   echo "# machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr), Dovecot $(dovecot --version | cut -d' ' -f1), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$work/header.txt"
@@ -217,57 +259,75 @@ start_server fast
 pst=$repo/../shared/corpus/pst/enron.pst
 
 # --- the 5,000-message realistic mailbox: mbox, POP3, re-runs; and the PST ---
+# Each round uses fresh accounts (and is removed afterwards); the report shows
+# the median of the rounds. The tools take turns within a round, so a burst
+# of load on a shared machine hits them alike.
 for server in "${fsync_servers[@]}"; do
   section="5k realistic mailbox, $((r_bytes / 1000000)) MB"
   echo "== $section, Dovecot with fsync $([[ $server == durable ]] && echo on || echo off)"
-  n=0
-  for bin in "${tools[@]}"; do
-    n=$((n + 1))
-    pre=$(tool_label "$bin")
-    if want mbox; then
-      import_mbox "$section" "$server" "ref$n" "$work/src/realistic/realistic.mbox" "$r_messages" "$r_bytes" \
-        "doveadm import (mbox)"
-      state=$work/state/$server-mbox$n.db
-      run_sync "$section" "$server" "${pre}mbox -> IMAP" "$bin" "mbox:$work/src/realistic/realistic.mbox" \
-        "mbox$n" "$state" "$r_distinct" "$r_distinct" "$r_bytes"
-      if want noop; then
-        run_sync "$section" "$server" "${pre}mbox re-run, nothing new" "$bin" \
-          "mbox:$work/src/realistic/realistic.mbox" "mbox$n" "$state" 0 "$r_distinct" 0
-        run_sync "$section" "$server" "${pre}mbox re-run, state deleted" "$bin" \
-          "mbox:$work/src/realistic/realistic.mbox" "mbox$n" "$state.fresh$n" 0 "$r_distinct" 0
+  for round in $(seq 1 "$repeat"); do
+    [[ $repeat -eq 1 ]] || echo "   round $round of $repeat"
+    n=0
+    for bin in "${tools[@]}"; do
+      n=$((n + 1))
+      pre=$(tool_label "$bin")
+      u=$n-$round
+      if want mbox; then
+        import_mbox "$section" "$server" "ref$u" "$work/src/realistic/realistic.mbox" "$r_messages" "$r_bytes" \
+          "doveadm import (mbox)"
+        state=$work/state/$server-mbox$u.db
+        run_sync "$section" "$server" "${pre}mbox -> IMAP" "$bin" "mbox:$work/src/realistic/realistic.mbox" \
+          "mbox$u" "$state" "$r_distinct" "$r_distinct" "$r_bytes"
+        if want noop; then
+          run_sync "$section" "$server" "${pre}mbox re-run, nothing new" "$bin" \
+            "mbox:$work/src/realistic/realistic.mbox" "mbox$u" "$state" 0 "$r_distinct" 0
+          run_sync "$section" "$server" "${pre}mbox re-run, state deleted" "$bin" \
+            "mbox:$work/src/realistic/realistic.mbox" "mbox$u" "$state.fresh" 0 "$r_distinct" 0
+        fi
+        drop_users "$server" "ref$u" "mbox$u"
       fi
-    fi
-    if want pop3; then
-      import_mbox "$section" "$server" "popsrc$n" "$work/src/realistic/realistic.mbox" "$r_messages" \
-        "$r_bytes" "doveadm import (POP3 source)"
-      state=$work/state/$server-pop$n.db
-      port=$(server_var "$server" POP3S_PORT)
-      run_sync "$section" "$server" "${pre}POP3 -> IMAP" "$bin" "pop3s://popsrc$n@127.0.0.1:$port" \
-        "popdst$n" "$state" "$r_distinct" "$r_distinct" "$r_bytes"
-      if want noop; then
-        run_sync "$section" "$server" "${pre}POP3 re-run, nothing new" "$bin" \
-          "pop3s://popsrc$n@127.0.0.1:$port" "popdst$n" "$state" 0 "$r_distinct" 0
+      if want pop3; then
+        import_mbox "$section" "$server" "popsrc$u" "$work/src/realistic/realistic.mbox" "$r_messages" \
+          "$r_bytes" "doveadm import (POP3 source)"
+        state=$work/state/$server-pop$u.db
+        port=$(server_var "$server" POP3S_PORT)
+        run_sync "$section" "$server" "${pre}POP3 -> IMAP" "$bin" "pop3s://popsrc$u@127.0.0.1:$port" \
+          "popdst$u" "$state" "$r_distinct" "$r_distinct" "$r_bytes"
+        if want noop; then
+          run_sync "$section" "$server" "${pre}POP3 re-run, nothing new" "$bin" \
+            "pop3s://popsrc$u@127.0.0.1:$port" "popdst$u" "$state" 0 "$r_distinct" 0
+        fi
+        drop_users "$server" "popsrc$u" "popdst$u"
       fi
-    fi
-    if want pst && [[ -r $pst ]]; then
-      psection="PST $(basename "$pst"), $(($(stat -c %s "$pst") / 1000000)) MB"
-      state=$work/state/$server-pst$n.db
-      run_sync "$psection" "$server" "${pre}PST -> IMAP" "$bin" "pst:$pst" "pstdst$n" "$state" \
-        71 71 "$(stat -c %s "$pst")"
-      if [[ $n -eq 1 ]]; then
-        # The reference: the server's own import of the very messages mailferry stored.
-        maildir=$(dirname "$(server_var "$server" DOVECOT_CONF)")/mail/pstdst$n
-        timed "$work/out/import-pst" doveadm -c "$(server_var "$server" DOVECOT_CONF)" \
-          import -u pstref "sdbox:$maildir" "" all
-        got=$(count_messages "$server" pstref)
-        record "$psection" "$server" "doveadm import (the same 71 messages)" doveadm 71 \
-          "$(stat -c %s "$pst")" "$WALL" "$RSS" "$([[ $RC -eq 0 && $got -eq 71 ]] && echo ok || echo "FAILED(got=$got)")"
+      if want pst && [[ -r $pst ]]; then
+        psection="PST $(basename "$pst"), $(($(stat -c %s "$pst") / 1000000)) MB"
+        state=$work/state/$server-pst$u.db
+        run_sync "$psection" "$server" "${pre}PST -> IMAP" "$bin" "pst:$pst" "pstdst$u" "$state" \
+          71 71 "$(stat -c %s "$pst")"
+        if [[ $n -eq 1 ]]; then
+          # The reference: the server's own import of the very messages
+          # mailferry stored, from a Maildir copy (sdbox to sdbox would only
+          # make hard links).
+          export_dir=$work/src/pst-export-$server-$round
+          mkdir -p "$export_dir"
+          chown "$(stat -c %u:%g "$(dirname "$(server_var "$server" DOVECOT_CONF)")/mail")" "$export_dir"
+          doveadm_on "$server" backup -u "pstdst$u" "maildir:$export_dir/Maildir"
+          timed "$work/out/import-pst" doveadm -c "$(server_var "$server" DOVECOT_CONF)" import -u "pstref$round" \
+            "maildir:$export_dir/Maildir" "" all
+          got=$(count_messages "$server" "pstref$round")
+          record "$psection" "$server" "doveadm import (the same 71 messages)" doveadm 71 \
+            "$(stat -c %s "$pst")" "$WALL" "$RSS" "$CPU" \
+            "$([[ $RC -eq 0 && $got -eq 71 ]] && echo ok || echo "FAILED(rc=$RC,got=$got)")"
+          rm -rf "$export_dir"
+          drop_users "$server" "pstref$round"
+        fi
+        if want noop; then
+          run_sync "$psection" "$server" "${pre}PST re-run, nothing new" "$bin" "pst:$pst" "pstdst$u" \
+            "$state" 0 71 0
+        fi
+        drop_users "$server" "pstdst$u"
       fi
-      if want noop; then
-        run_sync "$psection" "$server" "${pre}PST re-run, nothing new" "$bin" "pst:$pst" "pstdst$n" \
-          "$state" 0 71 0
-      fi
-    fi
+    done
   done
 done
 
@@ -293,9 +353,7 @@ if want scale; then
     done
     # The scaling mailboxes are the largest files here: keep the disk free.
     [[ $keep == yes ]] || rm -f "$work/src/small-$count/small-$count.mbox"
-    for u in "sref$count" "small$count-1" "small$count-2"; do
-      doveadm_on fast mailbox delete -u "$u" -r -s INBOX >/dev/null 2>&1 || true
-    done
+    drop_users fast "sref$count" "small$count-1" "small$count-2"
   done
 fi
 
