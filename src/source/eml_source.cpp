@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <string_view>
 #include <system_error>
@@ -12,11 +11,9 @@
 #include "mailferry/core/log.hpp"
 #include "mailferry/mbox/file_handle.hpp"
 #include "mailferry/mbox/folder_tree.hpp"
-#include "mailferry/mbox/message_stream.hpp"
-#include "mailferry/mbox/status_flags.hpp"
 #include "mailferry/mbox/transcoder.hpp"
 #include "mailferry/mime/header_fields.hpp"
-#include "mailferry/mime/message_key.hpp"
+#include "mailferry/source/file_message.hpp"
 
 namespace fs = std::filesystem;
 
@@ -116,60 +113,23 @@ FileScan scan_file(const fs::path& file, std::uint64_t max_header) {
   return s;
 }
 
+// "START+LENGTH:FILE": the message's raw byte range and its file.
 std::string make_locator(std::uint64_t start, std::uint64_t length, const fs::path& file) {
-  return std::to_string(start) + "+" + std::to_string(length) + ":" + file.string();
+  return byte_range_text(start, length) + ":" + file.string();
 }
 
 bool parse_locator(const std::string& locator, std::uint64_t& start, std::uint64_t& length,
                    std::string& file) {
-  const char* begin = locator.data();
-  const char* end = begin + locator.size();
-  auto r1 = std::from_chars(begin, end, start);
-  if (r1.ec != std::errc{} || r1.ptr == end || *r1.ptr != '+') return false;
-  auto r2 = std::from_chars(r1.ptr + 1, end, length);
-  if (r2.ec != std::errc{} || r2.ptr == end || *r2.ptr != ':') return false;
-  file.assign(r2.ptr + 1, end);
+  const std::size_t used = parse_byte_range(locator, start, length);
+  if (used == 0 || used == locator.size() || locator[used] != ':') return false;
+  file.assign(locator, used + 1);
   return !file.empty();
 }
-
-// Guards the promise of SourceMessage::size: exactly that many bytes, or an error.
-class EmlBodyReader : public BodyReader {
- public:
-  EmlBodyReader(const std::string& file, std::uint64_t start, std::uint64_t length,
-                std::uint64_t expected)
-      : stream_(file, start, length, mbox::Quoting::None), expected_(expected), file_(file) {}
-
-  std::size_t read(char* buffer, std::size_t capacity) override {
-    std::size_t n = stream_.read(buffer, capacity);
-    if ((n == 0 && produced_ != expected_) || produced_ + n > expected_)
-      throw core::SourceError(file_ + ": the file changed since it was scanned (message size " +
-                                  std::to_string(expected_) + " no longer matches)",
-                              core::ErrorScope::Message);
-    produced_ += n;
-    return n;
-  }
-
- private:
-  mbox::MessageStream stream_;
-  std::uint64_t expected_;
-  std::uint64_t produced_ = 0;
-  std::string file_;
-};
 
 }  // namespace
 
 EmlSource::EmlSource(fs::path path, EmlSourceOptions options)
-    : path_(std::move(path)), options_(options) {
-  std::error_code ec;
-  fs::file_status st = fs::status(path_, ec);
-  if (ec || !fs::exists(st))
-    throw core::SourceError("eml:" + path_.string() + ": " +
-                            (ec ? ec.message() : std::string("no such file or directory")));
-  if (fs::is_regular_file(st))
-    single_file_ = true;
-  else if (!fs::is_directory(st))
-    throw core::SourceError("eml:" + path_.string() + ": neither a file nor a directory");
-}
+    : path_(std::move(path)), options_(options), single_file_(is_single_file_path("eml", path_)) {}
 
 std::string EmlSource::describe() const { return "eml:" + path_.string(); }
 
@@ -250,14 +210,9 @@ void EmlSource::scan(const SourceFolder&, ScanSink& sink) {
     }
     if (s.has_nul) core::log_warn(file.string() + ": contains NUL bytes; uploaded as it is");
     const mime::HeaderFields fields = mime::scan_header_fields(s.header);
-    SourceMessage m;
+    SourceMessage m = message_from_header(fields, s.size);
     m.ordinal = ordinal;
     m.locator = make_locator(s.start, s.length, file);
-    m.key = mime::message_key(fields, s.size);
-    m.message_id = fields.message_id;
-    m.size = s.size;
-    m.requests_read_receipt = fields.has_disposition_notification_to;
-    m.flags = mbox::flags_from_status_headers(fields);
     const bool has_status_fields =
         !fields.status.empty() || !fields.x_status.empty() || !fields.x_mozilla_status.empty();
     if (!has_status_fields && options_.mark_seen) m.flags.add(core::Flag::Seen);
@@ -292,7 +247,7 @@ std::unique_ptr<BodyReader> EmlSource::open(const SourceFolder&, const SourceMes
   if (static_cast<std::uint64_t>(st.st_size) != start + length)
     throw core::SourceError(file + ": the file changed since it was scanned; not uploaded",
                             core::ErrorScope::Message);
-  return std::make_unique<EmlBodyReader>(file, start, length, message.size);
+  return open_file_range(file, start, length, mbox::Quoting::None, message.size, file);
 }
 
 }  // namespace mailferry::source

@@ -3,18 +3,15 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
-#include <system_error>
 
 #include "mailferry/core/log.hpp"
+#include "mailferry/mbox/file_handle.hpp"
 #include "mailferry/mbox/folder_tree.hpp"
 #include "mailferry/mbox/from_line.hpp"
-#include "mailferry/mbox/message_stream.hpp"
 #include "mailferry/mbox/scanner.hpp"
-#include "mailferry/mbox/status_flags.hpp"
 #include "mailferry/mime/header_fields.hpp"
-#include "mailferry/mime/message_key.hpp"
+#include "mailferry/source/file_message.hpp"
 
 namespace fs = std::filesystem;
 
@@ -25,17 +22,9 @@ std::string message_where(const std::string& file, std::uint64_t ordinal) {
   return file + ", message " + std::to_string(ordinal);
 }
 
-std::string make_locator(std::uint64_t offset, std::uint64_t length) {
-  return std::to_string(offset) + "+" + std::to_string(length);
-}
-
 bool parse_locator(const std::string& locator, std::uint64_t& offset, std::uint64_t& length) {
-  const char* begin = locator.data();
-  const char* end = begin + locator.size();
-  auto r1 = std::from_chars(begin, end, offset);
-  if (r1.ec != std::errc{} || r1.ptr == end || *r1.ptr != '+') return false;
-  auto r2 = std::from_chars(r1.ptr + 1, end, length);
-  return r2.ec == std::errc{} && r2.ptr == end;
+  const std::size_t used = parse_byte_range(locator, offset, length);
+  return used != 0 && used == locator.size();
 }
 
 // Turns scanner results into source references for the sync engine.
@@ -46,14 +35,9 @@ class ScanAdapter : public mbox::ScanHandler {
 
   void message(mbox::ScannedMessage&& m) override {
     const mime::HeaderFields fields = mime::scan_header_fields(m.header);
-    SourceMessage out;
+    SourceMessage out = message_from_header(fields, m.size);
     out.ordinal = m.ordinal;
-    out.locator = make_locator(m.offset, m.length);
-    out.key = mime::message_key(fields, m.size);
-    out.message_id = fields.message_id;
-    out.flags = mbox::flags_from_status_headers(fields);
-    out.size = m.size;
-    out.requests_read_receipt = fields.has_disposition_notification_to;
+    out.locator = byte_range_text(m.offset, m.length);
     out.gmail_labels = fields.x_gmail_labels;
 
     const mbox::FromLine from = mbox::parse_from_line(m.from_line);
@@ -91,44 +75,10 @@ class ScanAdapter : public mbox::ScanHandler {
   RecordingSink* recorder_;  // the same sink, when the scan is being kept
 };
 
-// Guards the promise of SourceMessage::size: exactly that many bytes, or an error.
-class MboxBodyReader : public BodyReader {
- public:
-  MboxBodyReader(const std::string& file, std::uint64_t offset, std::uint64_t length,
-                 mbox::Quoting quoting, std::uint64_t expected, std::string where)
-      : stream_(file, offset, length, quoting), expected_(expected), where_(std::move(where)) {}
-
-  std::size_t read(char* buffer, std::size_t capacity) override {
-    std::size_t n = stream_.read(buffer, capacity);
-    if ((n == 0 && produced_ != expected_) || produced_ + n > expected_)
-      throw core::SourceError(where_ + ": the file changed since it was scanned (message size " +
-                                  std::to_string(expected_) + " no longer matches)",
-                              core::ErrorScope::Message);
-    produced_ += n;
-    return n;
-  }
-
- private:
-  mbox::MessageStream stream_;
-  std::uint64_t expected_;
-  std::uint64_t produced_ = 0;
-  std::string where_;
-};
-
 }  // namespace
 
 MboxSource::MboxSource(fs::path path, MboxSourceOptions options)
-    : path_(std::move(path)), options_(options) {
-  std::error_code ec;
-  fs::file_status st = fs::status(path_, ec);
-  if (ec || !fs::exists(st))
-    throw core::SourceError("mbox:" + path_.string() + ": " +
-                            (ec ? ec.message() : std::string("no such file or directory")));
-  if (fs::is_regular_file(st))
-    single_file_ = true;
-  else if (!fs::is_directory(st))
-    throw core::SourceError("mbox:" + path_.string() + ": neither a file nor a directory");
-}
+    : path_(std::move(path)), options_(options), single_file_(is_single_file_path("mbox", path_)) {}
 
 std::string MboxSource::describe() const { return "mbox:" + path_.string(); }
 
@@ -197,9 +147,8 @@ std::unique_ptr<BodyReader> MboxSource::open(const SourceFolder& folder,
     throw core::SourceError(
         where + ": not a message of this source (locator \"" + message.locator + "\")",
         core::ErrorScope::Message);
-  return std::make_unique<MboxBodyReader>(folder.locator, offset, length,
-                                          mbox::quoting_of(options_.variant), message.size,
-                                          std::move(where));
+  return open_file_range(folder.locator, offset, length, mbox::quoting_of(options_.variant),
+                         message.size, std::move(where));
 }
 
 }  // namespace mailferry::source
