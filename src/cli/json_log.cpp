@@ -39,18 +39,6 @@ std::string rfc3339_now() {
   return text;
 }
 
-json counters_to_json(const sync::Counters& c) {
-  return json{{"source", c.source},
-              {"present", c.present},
-              {"appended", c.appended},
-              {"flags_updated", c.flags_updated},
-              {"failed", c.failed},
-              {"duplicates_in_source", c.duplicates_in_source},
-              {"missing", c.missing},
-              {"deleted_from_source", c.deleted_from_source},
-              {"bytes_appended", c.bytes_appended}};
-}
-
 JsonLog::JsonLog(Writer write, sync::Mode mode, bool verbose)
     : write_(std::move(write)), mode_(mode), verbose_(verbose) {}
 
@@ -120,7 +108,7 @@ void JsonLog::folder_finished(std::size_t job, const sync::FolderReport& f) {
          {"target", f.target},
          {"role", std::string(core::role_name(f.role))},
          {"created", f.created},
-         {"counters", counters_to_json(f.counters)}};
+         {"counters", sync::counters_to_json(f.counters)}};
   emit(e);
 }
 
@@ -137,7 +125,7 @@ void JsonLog::job_finished(std::size_t job, const sync::JobReport& report) {
          {"job", name(job)},
          {"exit_code", report.exit_code},
          {"verdict", sync::verdict(report)},
-         {"totals", counters_to_json(report.totals)},
+         {"totals", sync::counters_to_json(report.totals)},
          {"errors", report.errors.size()}};
   emit(e);
   names_.erase(job);

@@ -11,18 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-json counters_json(const Counters& c) {
-  return json{{"source", c.source},
-              {"present", c.present},
-              {"appended", c.appended},
-              {"flags_updated", c.flags_updated},
-              {"failed", c.failed},
-              {"duplicates_in_source", c.duplicates_in_source},
-              {"missing", c.missing},
-              {"deleted_from_source", c.deleted_from_source},
-              {"bytes_appended", c.bytes_appended}};
-}
-
 // 4812 -> "4,812": verdicts are read by people.
 std::string grouped(std::uint64_t n) {
   std::string digits = std::to_string(n);
@@ -67,6 +55,18 @@ void JobReport::sum_folders() {
     exit_code = std::max(exit_code, static_cast<int>(core::kExitPartial));
 }
 
+nlohmann::ordered_json counters_to_json(const Counters& c) {
+  return nlohmann::ordered_json{{"source", c.source},
+                                {"present", c.present},
+                                {"appended", c.appended},
+                                {"flags_updated", c.flags_updated},
+                                {"failed", c.failed},
+                                {"duplicates_in_source", c.duplicates_in_source},
+                                {"missing", c.missing},
+                                {"deleted_from_source", c.deleted_from_source},
+                                {"bytes_appended", c.bytes_appended}};
+}
+
 Counters RunReport::totals() const {
   Counters c;
   for (const auto& j : jobs) c.add(j.totals);
@@ -82,7 +82,7 @@ int RunReport::exit_code() const {
 json to_json(const JobReport& job) {
   json folders = json::array();
   for (const auto& f : job.folders) {
-    json entry = counters_json(f.counters);
+    json entry = counters_to_json(f.counters);
     entry["source"] = f.source;
     entry["target"] = f.target;
     entry["role"] = std::string(core::role_name(f.role));
@@ -100,7 +100,7 @@ json to_json(const JobReport& job) {
               {"check", job.check},
               {"exit_code", job.exit_code},
               {"verdict", verdict(job)},
-              {"totals", counters_json(job.totals)},
+              {"totals", counters_to_json(job.totals)},
               {"folders", folders},
               {"errors", errors},
               {"notes", job.notes},
@@ -119,7 +119,7 @@ json to_json(const RunReport& run) {
   }
   return json{{"dry_run", run.dry_run},
               {"exit_code", run.exit_code()},
-              {"totals", counters_json(run.totals())},
+              {"totals", counters_to_json(run.totals())},
               {"folders", folders},
               {"errors", errors},
               {"jobs", jobs}};
@@ -164,11 +164,36 @@ std::string verdict(const JobReport& job) {
     detail += ", " + plural(t.duplicates_in_source, "duplicate", "duplicates") + " in the source";
   if (t.deleted_from_source > 0)
     detail += ", " + grouped(t.deleted_from_source) + " deleted from the source";
-  if (job.exit_code != 0 && t.failed == 0 && !job.errors.empty())
-    return "stopped: " + job.errors.back().message + " (" + detail + ")";
+  // An account-wide error (a full quota, a refused login) stopped the job:
+  // that is the news, with what was done before it and what was never tried.
+  const core::ErrorRecord* stop = nullptr;
+  for (const auto& e : job.errors)
+    if (e.scope == core::ErrorScope::Account || e.scope == core::ErrorScope::Fatal) stop = &e;
+  if (stop != nullptr) {
+    const std::uint64_t done = t.present + t.appended + t.failed;
+    if (t.failed > 0) detail += ", " + grouped(t.failed) + " failed";
+    if (t.source > done) detail += ", " + grouped(t.source - done) + " not tried";
+    return "stopped: " + stop->message + " (" + detail + ")";
+  }
+  // Folders the server would not open (their messages are in no count).
+  std::uint64_t folder_errors = 0;
+  const core::ErrorRecord* first_folder_error = nullptr;
+  for (const auto& e : job.errors)
+    if (e.scope == core::ErrorScope::Folder) {
+      if (++folder_errors == 1) first_folder_error = &e;
+    }
+  std::string failed_folders;
+  if (folder_errors > 0)
+    failed_folders = "; " + plural(folder_errors, "folder", "folders") + " failed, the first: " +
+                     first_folder_error->where + ": " + first_folder_error->message;
   if (t.failed > 0)
     return plural(t.failed, "message", "messages") + " failed of " + grouped(t.source) + " (" +
-           detail + ")";
+           detail + ")" + failed_folders;
+  if (folder_errors > 0)
+    return plural(folder_errors, "folder", "folders") + " failed: " + first_folder_error->where +
+           ": " + first_folder_error->message + " (" + detail + ")";
+  if (job.exit_code != 0 && !job.errors.empty())
+    return "stopped: " + job.errors.back().message + " (" + detail + ")";
   if (job.dry_run)
     return "dry run: " + plural(t.source, "message", "messages") + " of " + folders + " (" +
            detail + ")";

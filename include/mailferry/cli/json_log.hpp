@@ -61,7 +61,5 @@ class JsonLog : public RunEvents {
 const char* message_status(sync::Sigil sigil, sync::Mode mode);
 // The current time as "2025-03-01T02:15:07.123Z".
 std::string rfc3339_now();
-// The counters as the report and the events write them.
-nlohmann::ordered_json counters_to_json(const sync::Counters& counters);
 
 }  // namespace mailferry::cli

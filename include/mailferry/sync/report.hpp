@@ -66,6 +66,9 @@ struct RunReport {
   int exit_code() const;  // the most severe of the jobs' codes
 };
 
+// The counters in the order of the struct, as the report (--report FILE) and
+// the JSON event log (cli/json_log.hpp) write them.
+nlohmann::ordered_json counters_to_json(const Counters& counters);
 nlohmann::json to_json(const JobReport& job);
 nlohmann::json to_json(const RunReport& run);
 // Writes the report atomically (temp file + rename). Throws core::UsageError.
