@@ -11,23 +11,20 @@
 
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/source/eml_source.hpp"
+#include "support/scan_collect.hpp"
 #include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using mailferry::core::ErrorRecord;
 using mailferry::source::EmlSource;
 using mailferry::source::SourceMessage;
+using mailferry::testing::read_body;
 
 namespace {
 
 const fs::path kCorpus = fs::path(MAILFERRY_CORPUS_DIR) / "eml";
 
-struct Sink : mailferry::source::ScanSink {
-  std::vector<SourceMessage> messages;
-  std::vector<ErrorRecord> errors;
-  void message(SourceMessage m) override { messages.push_back(std::move(m)); }
-  void error(ErrorRecord e) override { errors.push_back(std::move(e)); }
-};
+using Sink = mailferry::testing::CollectingSink;
 
 // Written independently of mbox::LineTranscoder on purpose: the reference
 // must not share the code it checks.
@@ -39,13 +36,6 @@ std::string crlf_reference(const std::string& file) {
     if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) out += '\r';
     out += in[i];
   }
-  return out;
-}
-
-std::string read_all(mailferry::source::BodyReader& reader) {
-  std::string out;
-  char buffer[1000];  // not a power of two: pieces end anywhere
-  while (std::size_t n = reader.read(buffer, sizeof buffer)) out.append(buffer, n);
   return out;
 }
 
@@ -82,7 +72,7 @@ TEST_CASE("eml corpus: every file is a byte-exact CRLF message or an error namin
   std::uint64_t previous = 0;
   for (const auto& m : sink.messages) {
     auto reader = source.open(folders[0], m);
-    const std::string bytes = read_all(*reader);
+    const std::string bytes = read_body(*reader, 1000);
     const std::string path = m.locator.substr(m.locator.find(':') + 1);
     INFO(path);
     CHECK(files.count(path) == 1);

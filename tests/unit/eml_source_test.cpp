@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mailferry/mime/header_fields.hpp"
+#include "support/scan_collect.hpp"
 #include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -23,12 +24,7 @@ using mailferry::testing::TempDir;
 
 namespace {
 
-struct Sink : mailferry::source::ScanSink {
-  std::vector<SourceMessage> messages;
-  std::vector<mailferry::core::ErrorRecord> errors;
-  void message(SourceMessage m) override { messages.push_back(std::move(m)); }
-  void error(mailferry::core::ErrorRecord e) override { errors.push_back(std::move(e)); }
-};
+using Sink = mailferry::testing::CollectingSink;
 
 Sink scan(EmlSource& source) {
   Sink sink;
@@ -39,11 +35,7 @@ Sink scan(EmlSource& source) {
 }
 
 std::string read_all(EmlSource& source, const SourceMessage& m, std::size_t chunk = 7) {
-  auto reader = source.open(source.folders()[0], m);
-  std::string out;
-  std::vector<char> buffer(chunk);
-  while (std::size_t n = reader->read(buffer.data(), buffer.size())) out.append(buffer.data(), n);
-  return out;
+  return mailferry::testing::read_body(*source.open(source.folders()[0], m), chunk);
 }
 
 void set_mtime(const std::string& path, std::time_t when) {

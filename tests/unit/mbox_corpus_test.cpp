@@ -13,11 +13,13 @@
 
 #include "mailferry/mbox/scanner.hpp"
 #include "mailferry/source/mbox_source.hpp"
+#include "support/scan_collect.hpp"
 
 namespace fs = std::filesystem;
 using mailferry::source::MboxSource;
 using mailferry::source::SourceFolder;
 using mailferry::source::SourceMessage;
+using mailferry::testing::read_body;
 
 namespace {
 
@@ -53,12 +55,7 @@ const std::map<std::string, std::size_t> kExpected{
     {"vm-emacs.txt", 1},
 };
 
-struct Sink : mailferry::source::ScanSink {
-  std::vector<SourceMessage> messages;
-  std::vector<mailferry::core::ErrorRecord> errors;
-  void message(SourceMessage m) override { messages.push_back(std::move(m)); }
-  void error(mailferry::core::ErrorRecord e) override { errors.push_back(std::move(e)); }
-};
+using Sink = mailferry::testing::CollectingSink;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -86,13 +83,6 @@ std::string reference(std::string_view raw) {
   return out;
 }
 
-std::string read_all(mailferry::source::BodyReader& reader) {
-  std::string out;
-  char buf[1000];  // an odd size, so that reads end everywhere
-  while (std::size_t n = reader.read(buf, sizeof buf)) out.append(buf, n);
-  return out;
-}
-
 bool crlf_only(const std::string& s) {
   for (std::size_t i = 0; i < s.size(); ++i)
     if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) return false;
@@ -117,7 +107,7 @@ FileResult check_file(const fs::path& file) {
   for (const auto& m : sink.messages) {
     CAPTURE(m.ordinal);
     auto reader = source.open(folders[0], m);
-    std::string body = read_all(*reader);
+    std::string body = read_body(*reader, 1000);
     CHECK(body.size() == m.size);
     CHECK(crlf_only(body));
     std::size_t plus = m.locator.find('+');

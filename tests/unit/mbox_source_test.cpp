@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "mailferry/mbox/folder_tree.hpp"
+#include "support/scan_collect.hpp"
 #include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -17,27 +18,16 @@ using mailferry::core::Role;
 using mailferry::source::MboxSource;
 using mailferry::source::SourceFolder;
 using mailferry::source::SourceMessage;
+using mailferry::testing::read_body;
 using mailferry::testing::TempDir;
 
 namespace {
 
-struct Sink : mailferry::source::ScanSink {
-  std::vector<SourceMessage> messages;
-  std::vector<mailferry::core::ErrorRecord> errors;
-  void message(SourceMessage m) override { messages.push_back(std::move(m)); }
-  void error(mailferry::core::ErrorRecord e) override { errors.push_back(std::move(e)); }
-};
+using Sink = mailferry::testing::CollectingSink;
 
 std::string one(const std::string& subject, const std::string& extra = "") {
   return "From a@example.com Mon Jan  1 10:00:00 2001\nSubject: " + subject + "\n" + extra +
          "\nbody of " + subject + "\n\n";
-}
-
-std::string read_all(mailferry::source::BodyReader& reader, std::size_t chunk) {
-  std::string out;
-  std::vector<char> buf(chunk);
-  while (std::size_t n = reader.read(buf.data(), buf.size())) out.append(buf.data(), n);
-  return out;
 }
 
 const SourceFolder* find(const std::vector<SourceFolder>& folders, const std::string& name) {
@@ -107,7 +97,7 @@ TEST_CASE("mbox source: a Thunderbird Local Folders tree") {
   Sink apple;
   source.scan(*find(folders, "Old"), apple);
   REQUIRE(apple.messages.size() == 1);
-  CHECK(read_all(*source.open(*find(folders, "Old"), apple.messages[0]), 7) ==
+  CHECK(read_body(*source.open(*find(folders, "Old"), apple.messages[0]), 7) ==
         "Subject: apple\r\n\r\nbody of apple\r\n");
 }
 
@@ -160,7 +150,7 @@ TEST_CASE("mbox source: flags from Status, X-Status and X-Mozilla-Status") {
   CHECK_FALSE(sink.messages[9].requests_read_receipt);
   CHECK(sink.messages[10].requests_read_receipt);
   // The status headers stay in the uploaded bytes.
-  CHECK(read_all(*source.open(source.folders()[0], sink.messages[3]), 4096) ==
+  CHECK(read_body(*source.open(source.folders()[0], sink.messages[3]), 4096) ==
         "Subject: answered flagged\r\nX-Status: AF\r\n\r\nbody of answered flagged\r\n");
 }
 
@@ -207,7 +197,7 @@ TEST_CASE("mbox source: references carry key, Message-ID, size and a locator ope
   CHECK(sink.messages[1].key != sink.messages[3].key);
   for (const auto& m : sink.messages) {
     auto reader = source.open(folder, m);
-    CHECK(read_all(*reader, 3).size() == m.size);
+    CHECK(read_body(*reader, 3).size() == m.size);
   }
   SourceMessage forged = sink.messages[0];
   forged.locator = "nonsense";
@@ -268,7 +258,7 @@ TEST_CASE("mbox source: a file changed after the scan is a message error on read
   dir.write_file("box", one("first"));  // truncated behind our back
   try {
     auto reader = source.open(folder, sink.messages[1]);
-    read_all(*reader, 4096);
+    read_body(*reader, 4096);
     FAIL("no exception");
   } catch (const mailferry::core::SourceError& e) {
     CHECK(e.scope() == mailferry::core::ErrorScope::Message);
