@@ -403,6 +403,14 @@ void Client::dispatch(Response& response) {
     capabilities_.assign(response.code->args);
   // RFC 3501: an ALERT must be shown to the user.
   if (response.has_code("ALERT")) core::log_warn(display_ + ": server alert: " + response.text);
+  // Gmail marks commands it did but slowed down ("OK Success [THROTTLED]");
+  // nothing to retry, but it explains a slow run.
+  if (response.status == Status::Ok && !noted_slowdown_ &&
+      (response.has_code("THROTTLED") || response.text.find("[THROTTLED]") != std::string::npos)) {
+    noted_slowdown_ = true;
+    core::log_info(display_ +
+                   ": the server says it is slowing this account down: " + trace_line(response));
+  }
   switch (response.kind) {
     case Response::Kind::Continuation:
       if (awaiting_plus_) awaiting_plus_ = false;

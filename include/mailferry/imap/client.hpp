@@ -102,6 +102,9 @@ class Client {
 
   // False after the connection was closed or lost.
   bool usable() const { return connection_ != nullptr; }
+  // The text of the server's untagged BYE, once it sent one (the connection
+  // is then about to close); empty before.
+  const std::string& goodbye() const { return bye_; }
   // True when no command is queued, being sent, or waiting for its answer.
   bool idle() const { return queued_.empty() && in_flight_.empty() && !active_; }
   // Best effort LOGOUT with a short wait for the answer; then closes. Never throws.
@@ -132,7 +135,8 @@ class Client {
   UntaggedHandler untagged_;
   ResponseParser parser_;
   std::uint64_t next_tag_ = 1;
-  std::string bye_;  // the server's BYE text, for the error when it then closes
+  std::string bye_;              // the server's BYE text, for the error when it then closes
+  bool noted_slowdown_ = false;  // "OK ... [THROTTLED]" was logged once
 
   std::deque<std::shared_ptr<Entry>> queued_;
   std::deque<std::shared_ptr<Entry>> in_flight_;
