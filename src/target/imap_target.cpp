@@ -69,15 +69,35 @@ const imap::Capabilities& ImapTarget::capabilities() { return client().capabilit
 
 imap::Client& ImapTarget::client() {
   if (!client_ || !client_->usable()) {
-    if (client_) core::log_info(describe() + ": reconnecting");
+    std::optional<imap::ThrottleHint> parting;  // a BYE that said "throttled"
+    if (client_) {
+      core::log_info(describe() + ": reconnecting");
+      parting = imap::throttle_hint_in_text(client_->goodbye());
+    }
     client_.reset();
     selected_.reset();
+    if (parting) {
+      int repeat = 0;
+      wait_out(*parting, "this account (it ended the session)", repeat);
+    }
     imap::Client::Options o;
     o.max_in_flight = tuning_.max_in_flight;
     o.chunk_size = tuning_.chunk_size;
-    auto fresh = std::make_unique<imap::Client>(connect_(options_), o);
-    fresh->refresh_capabilities();
-    client_ = std::move(fresh);
+    // libcurl does the login and leaves only its error text, which quotes
+    // the server's last line: a throttled login is recognised there.
+    int repeat = 0;
+    for (;;) {
+      try {
+        auto fresh = std::make_unique<imap::Client>(connect_(options_), o);
+        fresh->refresh_capabilities();
+        client_ = std::move(fresh);
+        break;
+      } catch (const core::ConnectionError& e) {
+        auto hint = imap::throttle_hint_in_text(e.what());
+        if (!hint) throw;
+        wait_out(*hint, "the login", repeat, true);
+      }
+    }
   }
   return *client_;
 }
@@ -102,54 +122,52 @@ imap::Command& ImapTarget::add_mailbox(imap::Command& command, const std::string
 }
 
 std::vector<TargetFolder> ImapTarget::list_folders() {
-  imap::Client& c = client();
-  const bool special_use =
-      c.capabilities().has("SPECIAL-USE") && c.capabilities().has("LIST-EXTENDED");
-  imap::Command command("LIST");
-  command.raw("\"\" \"*\"");
-  if (special_use) command.raw("RETURN (SPECIAL-USE)");
+  auto make = [](imap::Client& c) {
+    const bool special_use =
+        c.capabilities().has("SPECIAL-USE") && c.capabilities().has("LIST-EXTENDED");
+    imap::Command command("LIST");
+    command.raw("\"\" \"*\"");
+    if (special_use) command.raw("RETURN (SPECIAL-USE)");
+    return command;
+  };
   std::vector<TargetFolder> out;
-  imap::Completion done;
-  try {
-    detail::UntaggedScope scope(c, [&](imap::Response& r) {
-      if (r.keyword != "LIST") return;
-      auto list = imap::parse_list(r);
-      if (!list) return;
-      TargetFolder folder;
-      if (iequals(list->name, "INBOX")) {
-        folder.name = "INBOX";
-      } else {
-        try {
-          folder.name = imap::mutf7_decode(list->name);
-        } catch (const imap::Mutf7Error& e) {
-          folder.name = list->name;  // sent back exactly as listed, so it still works
-          core::log_warn(describe() + ": " + e.what() + "; using the name as the server sent it");
+  const imap::Completion done = run_patiently(
+      "the folder list", make,
+      [&](imap::Response& r) {
+        if (r.keyword != "LIST") return;
+        auto list = imap::parse_list(r);
+        if (!list) return;
+        TargetFolder folder;
+        if (iequals(list->name, "INBOX")) {
+          folder.name = "INBOX";
+        } else {
+          try {
+            folder.name = imap::mutf7_decode(list->name);
+          } catch (const imap::Mutf7Error& e) {
+            folder.name = list->name;  // sent back exactly as listed, so it still works
+            core::log_warn(describe() + ": " + e.what() + "; using the name as the server sent it");
+          }
         }
-      }
-      wire_names_[folder.name] = folder.name == "INBOX" ? "INBOX" : list->name;
-      folder.delimiter = list->delimiter;
-      folder.selectable =
-          !list->has_attribute("\\Noselect") && !list->has_attribute("\\NonExistent");
-      for (const auto& attribute : list->attributes) {
-        core::Role role = core::role_from_special_use(attribute);
-        if (role != core::Role::None) {
-          folder.role = role;
-          break;
+        wire_names_[folder.name] = folder.name == "INBOX" ? "INBOX" : list->name;
+        folder.delimiter = list->delimiter;
+        folder.selectable =
+            !list->has_attribute("\\Noselect") && !list->has_attribute("\\NonExistent");
+        for (const auto& attribute : list->attributes) {
+          core::Role role = core::role_from_special_use(attribute);
+          if (role != core::Role::None) {
+            folder.role = role;
+            break;
+          }
         }
-      }
-      if (folder.name == "INBOX") folder.role = core::Role::Inbox;
-      out.push_back(std::move(folder));
-    });
-    done = c.run(std::move(command));
-  } catch (...) {
-    abandon_if_busy();
-    throw;
-  }
+        if (folder.name == "INBOX") folder.role = core::Role::Inbox;
+        out.push_back(std::move(folder));
+      },
+      [&] { out.clear(); });
   if (!done.ok())
     throw core::ServerError(
         core::ErrorScope::Account,
         describe() + ": the server refused to list folders: " + done.describe());
-  if (!namespace_ && !c.capabilities().has("NAMESPACE")) {
+  if (!namespace_ && !client().capabilities().has("NAMESPACE")) {
     // No NAMESPACE: no prefix, and INBOX's delimiter (saves a LIST "" "").
     for (const auto& f : out)
       if (f.name == "INBOX") namespace_ = TargetNamespace{"", f.delimiter};
@@ -160,35 +178,35 @@ std::vector<TargetFolder> ImapTarget::list_folders() {
 }
 
 bool ImapTarget::folder_exists(const std::string& folder) {
-  imap::Client& c = client();
   bool found = false;
-  imap::Command command("LIST");
-  command.raw("\"\"");
-  add_mailbox(command, folder);
-  try {
-    detail::UntaggedScope scope(c, [&](imap::Response& r) {
-      auto list = imap::parse_list(r);
-      if (list && !list->has_attribute("\\NonExistent")) found = true;
-    });
-    c.run(std::move(command));
-  } catch (...) {
-    abandon_if_busy();
-    throw;
-  }
+  run_patiently(
+      "the listing of folder " + folder,
+      [&](imap::Client&) {
+        imap::Command command("LIST");
+        command.raw("\"\"");
+        add_mailbox(command, folder);
+        return command;
+      },
+      [&](imap::Response& r) {
+        auto list = imap::parse_list(r);
+        if (list && !list->has_attribute("\\NonExistent")) found = true;
+      },
+      [&] { found = false; });
   return found;
 }
 
 void ImapTarget::create_folder(const std::string& name, core::Role role) {
   if (created_.count(name) != 0) return;
-  imap::Client& c = client();
   const std::string_view attribute = core::special_use_attribute(role);
   auto create = [&](bool with_use) {
-    imap::Command command("CREATE");
-    add_mailbox(command, name);
-    if (with_use) command.raw("(USE (" + std::string(attribute) + "))");
-    return c.run(std::move(command));
+    return run_patiently("the creation of folder " + name, [&](imap::Client&) {
+      imap::Command command("CREATE");
+      add_mailbox(command, name);
+      if (with_use) command.raw("(USE (" + std::string(attribute) + "))");
+      return command;
+    });
   };
-  bool use = !attribute.empty() && c.capabilities().has("CREATE-SPECIAL-USE");
+  bool use = !attribute.empty() && client().capabilities().has("CREATE-SPECIAL-USE");
   imap::Completion done = create(use);
   if (!done.ok() && use && done.response.has_code("USEATTR")) {
     core::log_info(describe() + ": the server would not mark " + name + " as " +
@@ -198,50 +216,55 @@ void ImapTarget::create_folder(const std::string& name, core::Role role) {
   if (!done.ok() && !done.response.has_code("ALREADYEXISTS") && !folder_exists(name))
     throw core::ServerError(core::ErrorScope::Folder,
                             describe() + ": cannot create folder " + name + ": " + done.describe());
-  imap::Command subscribe("SUBSCRIBE");
-  add_mailbox(subscribe, name);
-  imap::Completion subscribed = c.run(std::move(subscribe));
+  imap::Completion subscribed =
+      run_patiently("the subscription of folder " + name, [&](imap::Client&) {
+        imap::Command subscribe("SUBSCRIBE");
+        add_mailbox(subscribe, name);
+        return subscribe;
+      });
   if (!subscribed.ok())
     core::log_warn(describe() + ": could not subscribe " + name + ": " + subscribed.describe());
   created_.insert(name);
 }
 
 const ImapTarget::Selected& ImapTarget::select(const std::string& folder, bool read_only) {
-  imap::Client& c = client();
   Selected s;
-  s.name = folder;
-  s.read_only = read_only;
-  imap::Command command(read_only ? "EXAMINE" : "SELECT");
-  add_mailbox(command, folder);
-  // CONDSTORE: HIGHESTMODSEQ tells a later run whether any flag changed.
-  if (c.capabilities().has("CONDSTORE")) command.raw("(CONDSTORE)");
+  auto make = [&](imap::Client& c) {
+    imap::Command command(read_only ? "EXAMINE" : "SELECT");
+    add_mailbox(command, folder);
+    // CONDSTORE: HIGHESTMODSEQ tells a later run whether any flag changed.
+    if (c.capabilities().has("CONDSTORE")) command.raw("(CONDSTORE)");
+    return command;
+  };
+  auto restart = [&] {
+    s = Selected{};
+    s.name = folder;
+    s.read_only = read_only;
+  };
+  restart();
   selected_.reset();
-  imap::Completion done;
-  try {
-    detail::UntaggedScope scope(c, [&](imap::Response& r) {
-      if (r.keyword == "EXISTS" && r.number) {
-        s.snapshot.messages = *r.number;
-      } else if (r.keyword == "FLAGS" && !r.data.empty() && r.data[0].is_list()) {
-        for (const auto& f : r.data[0].items) s.flags.insert(upper(f.text));
-      } else if (r.status == imap::Status::Ok && r.code) {
-        if (r.has_code("UIDVALIDITY")) {
-          s.snapshot.uidvalidity = code_number(r).value_or(0);
-        } else if (r.has_code("UIDNEXT")) {
-          s.snapshot.uidnext = code_number(r).value_or(0);
-        } else if (r.has_code("HIGHESTMODSEQ") && !r.code->args.empty()) {
-          s.snapshot.highest_modseq = r.code->args[0].number().value_or(0);
-        } else if (r.has_code("PERMANENTFLAGS") && !r.code->args.empty() &&
-                   r.code->args[0].is_list()) {
-          s.permanent_flags.emplace();
-          for (const auto& f : r.code->args[0].items) s.permanent_flags->insert(upper(f.text));
+  const imap::Completion done = run_patiently(
+      "the opening of folder " + folder, make,
+      [&](imap::Response& r) {
+        if (r.keyword == "EXISTS" && r.number) {
+          s.snapshot.messages = *r.number;
+        } else if (r.keyword == "FLAGS" && !r.data.empty() && r.data[0].is_list()) {
+          for (const auto& f : r.data[0].items) s.flags.insert(upper(f.text));
+        } else if (r.status == imap::Status::Ok && r.code) {
+          if (r.has_code("UIDVALIDITY")) {
+            s.snapshot.uidvalidity = code_number(r).value_or(0);
+          } else if (r.has_code("UIDNEXT")) {
+            s.snapshot.uidnext = code_number(r).value_or(0);
+          } else if (r.has_code("HIGHESTMODSEQ") && !r.code->args.empty()) {
+            s.snapshot.highest_modseq = r.code->args[0].number().value_or(0);
+          } else if (r.has_code("PERMANENTFLAGS") && !r.code->args.empty() &&
+                     r.code->args[0].is_list()) {
+            s.permanent_flags.emplace();
+            for (const auto& f : r.code->args[0].items) s.permanent_flags->insert(upper(f.text));
+          }
         }
-      }
-    });
-    done = c.run(std::move(command));
-  } catch (...) {
-    abandon_if_busy();
-    throw;
-  }
+      },
+      restart);
   if (!done.ok())
     throw core::ServerError(core::ErrorScope::Folder,
                             describe() + ": cannot open folder " + folder + ": " + done.describe());

@@ -1,48 +1,51 @@
 // ImapTarget: indexing (in full, or since an index kept from an earlier run),
 // STATUS, and the check that lets an index be kept for the next run.
 #include <algorithm>
+#include <unordered_set>
 
 #include "mailferry/imap/data.hpp"
 #include "mailferry/imap/uid_set.hpp"
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/mime/message_key.hpp"
 #include "mailferry/target/imap_target.hpp"
-#include "untagged_scope.hpp"
 
 namespace mailferry::target {
 
 void ImapTarget::fetch_index(const std::string& folder, const std::string& uids,
                              std::uint32_t min_uid,
                              const std::function<void(TargetMessage)>& each) {
-  imap::Client& c = client();
-  imap::Command command("UID FETCH");
-  command.raw(uids + " (UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (" +
-              std::string(mime::key_header_names()) + ")])");
-  imap::Completion done;
-  try {
-    detail::UntaggedScope scope(c, [&](imap::Response& r) {
-      if (r.keyword != "FETCH") return;
-      auto fetch = imap::parse_fetch(r);
-      // FETCH responses without our items are flag updates the server volunteers.
-      if (!fetch || !fetch->uid || !fetch->rfc822_size || !fetch->header) return;
-      // "N:*" names the last message even when its UID is below N.
-      if (*fetch->uid < min_uid) return;
-      TargetMessage m;
-      m.uid = *fetch->uid;
-      m.size = *fetch->rfc822_size;
-      if (fetch->flags)
-        for (const auto& flag : *fetch->flags) m.flags.add_imap_token(flag);
-      if (fetch->internal_date) {
-        if (auto date = core::parse_imap_date(*fetch->internal_date)) m.internal_date = *date;
-      }
-      m.key = mime::message_key(mime::scan_header_fields(*fetch->header), m.size);
-      each(std::move(m));
-    });
-    done = c.run(std::move(command));
-  } catch (...) {
-    abandon_if_busy();
-    throw;
-  }
+  auto make = [&](imap::Client&) {
+    imap::Command command("UID FETCH");
+    command.raw(uids + " (UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (" +
+                std::string(mime::key_header_names()) + ")])");
+    return command;
+  };
+  // A FETCH throttled part way is sent again: messages the first try
+  // delivered are not handed on twice.
+  std::unordered_set<std::uint32_t> delivered;
+  bool retried = false;
+  const imap::Completion done = run_patiently(
+      "the reading of folder " + folder, make,
+      [&](imap::Response& r) {
+        if (r.keyword != "FETCH") return;
+        auto fetch = imap::parse_fetch(r);
+        // FETCH responses without our items are flag updates the server volunteers.
+        if (!fetch || !fetch->uid || !fetch->rfc822_size || !fetch->header) return;
+        // "N:*" names the last message even when its UID is below N.
+        if (*fetch->uid < min_uid) return;
+        if (!delivered.insert(*fetch->uid).second && retried) return;
+        TargetMessage m;
+        m.uid = *fetch->uid;
+        m.size = *fetch->rfc822_size;
+        if (fetch->flags)
+          for (const auto& flag : *fetch->flags) m.flags.add_imap_token(flag);
+        if (fetch->internal_date) {
+          if (auto date = core::parse_imap_date(*fetch->internal_date)) m.internal_date = *date;
+        }
+        m.key = mime::message_key(mime::scan_header_fields(*fetch->header), m.size);
+        each(std::move(m));
+      },
+      [&] { retried = true; }, true);
   if (!done.ok())
     throw core::ServerError(core::ErrorScope::Folder,
                             describe() + ": cannot read folder " + folder + ": " + done.describe());
@@ -59,51 +62,55 @@ std::optional<std::uint64_t> ImapTarget::search_uids(const std::string& folder,
                                                      const std::string& criteria,
                                                      std::vector<std::uint32_t>* uids,
                                                      std::size_t max_count) {
-  imap::Client& c = client();
-  const bool esearch = c.capabilities().has("ESEARCH");
-  imap::Command command("UID SEARCH");
-  if (esearch) command.raw(uids == nullptr ? "RETURN (COUNT)" : "RETURN (ALL)");
-  command.raw(criteria);
+  auto make = [&](imap::Client& c) {
+    imap::Command command("UID SEARCH");
+    if (c.capabilities().has("ESEARCH"))
+      command.raw(uids == nullptr ? "RETURN (COUNT)" : "RETURN (ALL)");
+    command.raw(criteria);
+    return command;
+  };
   std::vector<std::uint32_t> found;
   std::uint64_t count = 0;  // RFC 4731: no COUNT item when nothing matched
   bool readable = true;
-  imap::Completion done;
-  try {
-    detail::UntaggedScope scope(c, [&](imap::Response& r) {
-      if (r.keyword == "SEARCH") {  // "* SEARCH 3 7 9"
-        for (const auto& v : r.data) {
-          auto n = v.number();
-          if (!n || *n == 0 || *n > 0xffffffffu || found.size() >= max_count) {
-            readable = false;
-            return;
-          }
-          found.push_back(static_cast<std::uint32_t>(*n));
-        }
-        count = found.size();
-      } else if (r.keyword == "ESEARCH") {  // "* ESEARCH (TAG "m5") UID ALL 3:7,9" or "... COUNT 5"
-        for (std::size_t i = 0; i + 1 < r.data.size(); ++i) {
-          if (r.data[i].is_atom("COUNT")) {
-            auto n = r.data[i + 1].number();
-            if (n)
-              count = *n;
-            else
+  auto restart = [&] {
+    found.clear();
+    count = 0;
+    readable = true;
+  };
+  const imap::Completion done = run_patiently(
+      "a search in folder " + folder, make,
+      [&](imap::Response& r) {
+        if (r.keyword == "SEARCH") {  // "* SEARCH 3 7 9"
+          for (const auto& v : r.data) {
+            auto n = v.number();
+            if (!n || *n == 0 || *n > 0xffffffffu || found.size() >= max_count) {
               readable = false;
-          } else if (r.data[i].is_atom("ALL")) {
-            auto set = imap::parse_uid_set(r.data[i + 1].text, max_count);
-            if (set)
-              found = std::move(*set);
-            else
-              readable = false;
-            count = found.size();
+              return;
+            }
+            found.push_back(static_cast<std::uint32_t>(*n));
+          }
+          count = found.size();
+        } else if (r.keyword ==
+                   "ESEARCH") {  // "* ESEARCH (TAG "m5") UID ALL 3:7,9" or "... COUNT 5"
+          for (std::size_t i = 0; i + 1 < r.data.size(); ++i) {
+            if (r.data[i].is_atom("COUNT")) {
+              auto n = r.data[i + 1].number();
+              if (n)
+                count = *n;
+              else
+                readable = false;
+            } else if (r.data[i].is_atom("ALL")) {
+              auto set = imap::parse_uid_set(r.data[i + 1].text, max_count);
+              if (set)
+                found = std::move(*set);
+              else
+                readable = false;
+              count = found.size();
+            }
           }
         }
-      }
-    });
-    done = c.run(std::move(command));
-  } catch (...) {
-    abandon_if_busy();
-    throw;
-  }
+      },
+      restart, true);
   if (!done.ok())
     throw core::ServerError(core::ErrorScope::Folder, describe() + ": cannot search folder " +
                                                           folder + ": " + done.describe());
@@ -145,24 +152,24 @@ IndexResult ImapTarget::index_folder_since(
     return full();
   }
   if (!flags_same && known.uidnext > 1) {
-    imap::Client& c = client();
-    imap::Command command("UID FETCH");
-    command.raw("1:" + std::to_string(known.uidnext - 1) + " (UID FLAGS) (CHANGEDSINCE " +
-                std::to_string(known.highest_modseq) + ")");
-    imap::Completion done;
-    try {
-      detail::UntaggedScope scope(c, [&](imap::Response& r) {
-        auto fetch = imap::parse_fetch(r);
-        if (!fetch || !fetch->uid || !fetch->flags || *fetch->uid >= known.uidnext) return;
-        core::Flags flags;
-        for (const auto& flag : *fetch->flags) flags.add_imap_token(flag);
-        flags_changed(*fetch->uid, flags);
-      });
-      done = c.run(std::move(command));
-    } catch (...) {
-      abandon_if_busy();
-      throw;
-    }
+    auto make = [&](imap::Client&) {
+      imap::Command command("UID FETCH");
+      command.raw("1:" + std::to_string(known.uidnext - 1) + " (UID FLAGS) (CHANGEDSINCE " +
+                  std::to_string(known.highest_modseq) + ")");
+      return command;
+    };
+    std::unordered_set<std::uint32_t> reported;  // once each, across throttled tries
+    const imap::Completion done = run_patiently(
+        "the flag changes of folder " + folder, make,
+        [&](imap::Response& r) {
+          auto fetch = imap::parse_fetch(r);
+          if (!fetch || !fetch->uid || !fetch->flags || *fetch->uid >= known.uidnext) return;
+          if (!reported.insert(*fetch->uid).second) return;
+          core::Flags flags;
+          for (const auto& flag : *fetch->flags) flags.add_imap_token(flag);
+          flags_changed(*fetch->uid, flags);
+        },
+        nullptr, true);
     if (!done.ok()) return full();  // each has not been called yet
   }
   if (now.uidnext > known.uidnext)
@@ -187,32 +194,27 @@ std::optional<FolderSnapshot> ImapTarget::snapshot_if_exactly(
 }
 
 FolderSnapshot ImapTarget::status(const std::string& folder) {
-  imap::Client& c = client();
-  imap::Command command("STATUS");
-  add_mailbox(command, folder);
-  const bool modseqs = c.capabilities().has("CONDSTORE");
-  command.raw(modseqs ? "(MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)"
-                      : "(MESSAGES UIDNEXT UIDVALIDITY)");
+  auto make = [&](imap::Client& c) {
+    imap::Command command("STATUS");
+    add_mailbox(command, folder);
+    command.raw(c.capabilities().has("CONDSTORE") ? "(MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)"
+                                                  : "(MESSAGES UIDNEXT UIDVALIDITY)");
+    return command;
+  };
   FolderSnapshot snapshot;
-  imap::Completion done;
-  try {
-    detail::UntaggedScope scope(c, [&](imap::Response& r) {
-      auto status = imap::parse_status(r);
-      if (!status) return;
-      auto get = [&](const char* name) {
-        auto it = status->items.find(name);
-        return it == status->items.end() ? std::uint64_t{0} : it->second;
-      };
-      snapshot.messages = static_cast<std::uint32_t>(get("MESSAGES"));
-      snapshot.uidnext = static_cast<std::uint32_t>(get("UIDNEXT"));
-      snapshot.uidvalidity = static_cast<std::uint32_t>(get("UIDVALIDITY"));
-      snapshot.highest_modseq = get("HIGHESTMODSEQ");
-    });
-    done = c.run(std::move(command));
-  } catch (...) {
-    abandon_if_busy();
-    throw;
-  }
+  const imap::Completion done =
+      run_patiently("the status of folder " + folder, make, [&](imap::Response& r) {
+        auto status = imap::parse_status(r);
+        if (!status) return;
+        auto get = [&](const char* name) {
+          auto it = status->items.find(name);
+          return it == status->items.end() ? std::uint64_t{0} : it->second;
+        };
+        snapshot.messages = static_cast<std::uint32_t>(get("MESSAGES"));
+        snapshot.uidnext = static_cast<std::uint32_t>(get("UIDNEXT"));
+        snapshot.uidvalidity = static_cast<std::uint32_t>(get("UIDVALIDITY"));
+        snapshot.highest_modseq = get("HIGHESTMODSEQ");
+      });
   if (!done.ok())
     throw core::ServerError(
         core::ErrorScope::Folder,

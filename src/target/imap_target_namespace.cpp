@@ -3,7 +3,6 @@
 #include "mailferry/imap/data.hpp"
 #include "mailferry/imap/mutf7.hpp"
 #include "mailferry/target/imap_target.hpp"
-#include "untagged_scope.hpp"
 
 namespace mailferry::target {
 namespace {
@@ -37,35 +36,40 @@ std::optional<TargetNamespace> parse_namespace(const imap::Response& r, const st
 
 TargetNamespace ImapTarget::personal_namespace() {
   if (namespace_) return *namespace_;
-  imap::Client& c = client();
   TargetNamespace ns;
   bool found = false;
-  try {
-    if (c.capabilities().has("NAMESPACE")) {
-      detail::UntaggedScope scope(c, [&](imap::Response& r) {
-        if (auto parsed = parse_namespace(r, describe()); parsed && !found) {
-          ns = *parsed;
-          found = true;
-        }
-      });
-      c.run(imap::Command("NAMESPACE"));
-    }
-    if (!found) {
-      // Without NAMESPACE: the delimiter of the root, as RFC 3501 6.3.8 has it.
-      imap::Command list("LIST");
-      list.raw("\"\" \"\"");
-      detail::UntaggedScope scope(c, [&](imap::Response& r) {
-        if (r.keyword != "LIST") return;
-        if (auto l = imap::parse_list(r); l && !found) {
-          ns.delimiter = l->delimiter;
-          found = true;
-        }
-      });
-      c.run(std::move(list));
-    }
-  } catch (...) {
-    abandon_if_busy();
-    throw;
+  auto restart = [&] {
+    ns = TargetNamespace{};
+    found = false;
+  };
+  if (client().capabilities().has("NAMESPACE")) {
+    run_patiently(
+        "the namespace query", [](imap::Client&) { return imap::Command("NAMESPACE"); },
+        [&](imap::Response& r) {
+          if (auto parsed = parse_namespace(r, describe()); parsed && !found) {
+            ns = *parsed;
+            found = true;
+          }
+        },
+        restart);
+  }
+  if (!found) {
+    // Without NAMESPACE: the delimiter of the root, as RFC 3501 6.3.8 has it.
+    run_patiently(
+        "the listing of the root",
+        [](imap::Client&) {
+          imap::Command list("LIST");
+          list.raw("\"\" \"\"");
+          return list;
+        },
+        [&](imap::Response& r) {
+          if (r.keyword != "LIST") return;
+          if (auto l = imap::parse_list(r); l && !found) {
+            ns.delimiter = l->delimiter;
+            found = true;
+          }
+        },
+        restart);
   }
   if (!found) {
     core::log_info(describe() + ": the server names no hierarchy delimiter; assuming '/'");

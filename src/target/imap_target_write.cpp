@@ -56,6 +56,13 @@ struct ImapTarget::AppendState {
   explicit AppendState(std::size_t n) : reported(n, false), single(n, false) {}
   std::vector<bool> reported;
   std::vector<bool> single;  // refused inside a batch: retried in a command of its own
+  // The server answered "throttled" in this pass: what it said. Those
+  // messages were not stored and stay unanswered for the next pass.
+  std::optional<imap::ThrottleHint> throttled;
+  // After a throttled pass, one command goes alone and is answered before
+  // the rest are pipelined, so a server still throttling gets one APPEND,
+  // not a window full.
+  bool cautious = false;
   std::size_t changes() const {
     return static_cast<std::size_t>(std::count(reported.begin(), reported.end(), true) +
                                     std::count(single.begin(), single.end(), true));
@@ -71,9 +78,19 @@ void ImapTarget::append(const std::string& folder, const std::vector<AppendItem>
   // dropped before it went out, or, after a message failed mid-literal and the
   // connection was closed, everything not yet answered. The next pass goes on
   // with the rest (over a new connection where needed).
+  // A pass the server throttled is waited out; only passes that stored
+  // nothing count towards the limit of throttled answers in a row.
+  int throttled_in_a_row = 0;
   for (;;) {
     const auto before = state.changes();
+    state.throttled.reset();
     if (append_pass(folder, items, state, done)) return;
+    if (state.throttled) {
+      state.cautious = true;
+      if (state.changes() != before) throttled_in_a_row = 0;
+      wait_out(*state.throttled, "APPEND to folder " + folder, throttled_in_a_row);
+      continue;
+    }
     if (state.changes() == before)
       throw core::ConnectionError(describe() + ": the connection closed during APPEND");
   }
@@ -115,6 +132,17 @@ bool ImapTarget::append_pass(const std::string& folder, const std::vector<Append
       batch_limit_ = std::min(batch_limit_ * 2, std::max<std::size_t>(1, tuning_.batch_messages));
       return;
     }
+    if (answer.local_error.empty()) {
+      if (auto hint = imap::throttle_hint(answer.response)) {
+        // Not stored: the batch goes again after the wait, and what has not
+        // gone out yet waits too.
+        if (!state.throttled) {
+          state.throttled = std::move(hint);
+          c.cancel_queued();
+        }
+        return;
+      }
+    }
     if (answer.failed_body) {
       // One body could not be read: it failed; the others never reached the
       // server and go out again.
@@ -139,7 +167,7 @@ bool ImapTarget::append_pass(const std::string& folder, const std::vector<Append
   };
   bool complete = false;
   try {
-    for (std::size_t i = 0; i < items.size() && !stop;) {
+    for (std::size_t i = 0; i < items.size() && !stop && !state.throttled;) {
       if (reported[i]) {
         ++i;
         continue;
@@ -180,6 +208,11 @@ bool ImapTarget::append_pass(const std::string& folder, const std::vector<Append
                [&answered, batch = std::move(batch)](const imap::Completion& answer) {
                  answered(answer, batch);
                });
+      if (state.cautious) {
+        if (!c.drain()) return false;
+        if (!state.throttled) state.cautious = false;
+        continue;
+      }
       // Keep the queue short: outcomes flow steadily and a refusal for the
       // whole folder stops what has not gone out yet.
       if (!c.drain_to(tuning_.max_in_flight)) return false;
@@ -190,6 +223,12 @@ bool ImapTarget::append_pass(const std::string& folder, const std::vector<Append
     // time while the connection is unreliable.
     batch_limit_ = std::max<std::size_t>(1, batch_limit_ / 4);
     abandon_if_busy();
+    // A server that throttled and then hung up (Microsoft 365 does) still
+    // gets its wait before the caller reconnects.
+    if (state.throttled) {
+      int first = 0;
+      wait_out(*state.throttled, "APPEND to folder " + folder, first);
+    }
     throw;
   } catch (...) {
     abandon_if_busy();
@@ -198,35 +237,58 @@ bool ImapTarget::append_pass(const std::string& folder, const std::vector<Append
   if (!complete) return false;
   if (stop)
     throw core::ServerError(stop->scope, describe() + ": folder " + folder + ": " + stop->message);
+  if (state.throttled) return false;
   return std::find(reported.begin(), reported.end(), false) == reported.end();
 }
 
 void ImapTarget::add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) {
   if (updates.empty()) return;
-  imap::Client& c = client();  // first: a reconnect forgets the selection
+  client();  // first: a reconnect forgets the selection
+  // Selected first: which keywords the folder keeps decides the flags.
   if (!selected_ || selected_->name != folder || selected_->read_only) select(folder, false);
   std::map<std::uint8_t, std::vector<std::uint32_t>> groups;  // by flag set
   for (const auto& u : updates) {
     core::Flags flags = allowed_flags(u.add);
     if (u.uid != 0 && !flags.empty()) groups[flags.bits()].push_back(u.uid);
   }
+  // Each UID STORE: its flags and UID set. Adding flags twice changes
+  // nothing, so a throttled one is simply sent again.
+  std::vector<std::pair<std::string, std::string>> stores;
+  for (const auto& [bits, uids] : groups)
+    for (const auto& set : imap::split_uid_set(uids, kMaxUidSetChars))
+      stores.emplace_back(core::Flags(bits).to_imap(), set);
   std::vector<std::string> failures;
-  try {
-    for (const auto& [bits, uids] : groups) {
-      const std::string flags = core::Flags(bits).to_imap();
-      for (const auto& set : imap::split_uid_set(uids, kMaxUidSetChars)) {
+  int throttled_in_a_row = 0;
+  while (!stores.empty()) {
+    imap::Client& c = client();  // first: a reconnect forgets the selection
+    if (!selected_ || selected_->name != folder || selected_->read_only) select(folder, false);
+    std::vector<std::pair<std::string, std::string>> again;
+    std::optional<imap::ThrottleHint> throttled;
+    try {
+      for (const auto& store : stores) {
         imap::Command command("UID STORE");
-        command.raw(set + " +FLAGS.SILENT (" + flags + ")");
-        c.submit(std::move(command), [&failures, flags](const imap::Completion& answer) {
-          if (!answer.ok()) failures.push_back("+FLAGS (" + flags + "): " + answer.describe());
+        command.raw(store.second + " +FLAGS.SILENT (" + store.first + ")");
+        c.submit(std::move(command), [&, store](const imap::Completion& answer) {
+          if (answer.ok()) return;
+          if (auto hint = answer.local_error.empty() ? imap::throttle_hint(answer.response)
+                                                     : std::nullopt) {
+            if (!throttled) throttled = std::move(hint);
+            again.push_back(store);
+            return;
+          }
+          failures.push_back("+FLAGS (" + store.first + "): " + answer.describe());
         });
       }
+      if (!c.drain())
+        throw core::ConnectionError(describe() + ": the connection closed during STORE");
+    } catch (...) {
+      abandon_if_busy();
+      throw;
     }
-    if (!c.drain())
-      throw core::ConnectionError(describe() + ": the connection closed during STORE");
-  } catch (...) {
-    abandon_if_busy();
-    throw;
+    if (!throttled) break;
+    if (again.size() < stores.size()) throttled_in_a_row = 0;  // some went through
+    wait_out(*throttled, "STORE in folder " + folder, throttled_in_a_row);
+    stores = std::move(again);
   }
   if (!failures.empty())
     throw core::ServerError(

@@ -6,7 +6,11 @@
 // wire; names the server listed are sent back exactly as it spelled them.
 // Errors follow target.hpp: ServerError with Folder scope for a folder the
 // server refuses to open or create, Account scope for quota and refused
-// listings; ConnectionError when the connection is lost. After a message body
+// listings, and for a server that still answers "throttled" after
+// Tuning::throttle.max_waits waits in a row (a refused login: a
+// ConnectionError that is not retryable); ConnectionError when the
+// connection is lost. Waiting out a throttled answer blocks the caller for
+// up to Tuning::throttle.max_wait, with a warning logged first. After a message body
 // fails mid-literal the connection is closed (the server discards the partial
 // message) and the next operation reconnects. The destructor logs out (best
 // effort, bounded by a short wait).
@@ -21,6 +25,7 @@
 #include <string>
 
 #include "mailferry/imap/client.hpp"
+#include "mailferry/imap/throttle_hint.hpp"
 #include "mailferry/net/connection.hpp"
 #include "mailferry/target/target.hpp"
 
@@ -37,6 +42,11 @@ class ImapTarget final : public Target {
     // and, with fsync on, most of its syncs per message. 1: one per command.
     std::size_t batch_messages = 64;
     std::uint64_t batch_bytes = 1 << 20;
+    // Throttled answers (imap/throttle_hint.hpp) to LOGIN/AUTHENTICATE,
+    // APPEND, SELECT, FETCH, SEARCH and the other commands are waited out and
+    // the command sent again; nothing refused as throttled was stored, so
+    // nothing goes twice. Too many in a row stop the job.
+    imap::ThrottlePolicy throttle;
   };
 
   // Opens the authenticated connection; net::Connection::open unless a test
@@ -89,6 +99,8 @@ class ImapTarget final : public Target {
   //            to add to this folder);
   //   Message: anything else (TOOBIG, LIMIT, PARSE, CANNOT, SERVERBUG, no
   //            code): this message is skipped, the others go on.
+  // A throttled answer (imap::throttle_hint) is no refusal: append() waits
+  // and sends the message again; this is not asked for it.
   static core::ErrorScope append_refusal_scope(const imap::Response& refusal);
 
  private:
@@ -104,6 +116,24 @@ class ImapTarget final : public Target {
 
   imap::Client& client();  // connects, or reconnects after the connection was closed
   void abandon_if_busy() noexcept;
+  // One more throttled answer to `what` in a row (`repeat` counts them):
+  // past the policy's limit, throws (ServerError, Account scope; at login a
+  // ConnectionError that is not retryable) with the server's words; else logs
+  // a warning and waits. A connection the server has closed or said BYE on is
+  // dropped, so that the next client() reconnects.
+  void wait_out(const imap::ThrottleHint& hint, const std::string& what, int& repeat,
+                bool login = false);
+  // Runs the command `make` builds on the current connection and returns its
+  // answer; a throttled answer is waited out and the command built and sent
+  // again (over a new connection if the server closed this one, the folder
+  // selected before selected again when `selected_state`). `untagged` sees
+  // the untagged responses of every try; `restart` runs before each try after
+  // the first, to drop what an earlier try gathered.
+  imap::Completion run_patiently(const std::string& what,
+                                 const std::function<imap::Command(imap::Client&)>& make,
+                                 const imap::Client::UntaggedHandler& untagged = nullptr,
+                                 const std::function<void()>& restart = nullptr,
+                                 bool selected_state = false);
   imap::Command& add_mailbox(imap::Command& command, const std::string& folder);
   const Selected& select(const std::string& folder, bool read_only);
   core::Flags allowed_flags(core::Flags flags) const;
