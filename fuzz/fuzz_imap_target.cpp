@@ -24,7 +24,7 @@
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/log.hpp"
 #include "mailferry/net/connection.hpp"
-#include "mailferry/source/source.hpp"
+#include "mailferry/source/memory_body.hpp"
 #include "mailferry/target/imap_target.hpp"
 
 namespace {
@@ -128,21 +128,6 @@ class ScriptedServer final : public net::Connection {
   std::uint64_t receives_ = 0, waits_ = 0;
 };
 
-class StringBody : public source::BodyReader {
- public:
-  explicit StringBody(std::string bytes) : bytes_(std::move(bytes)) {}
-  std::size_t read(char* buffer, std::size_t capacity) override {
-    const std::size_t n = std::min(capacity, bytes_.size() - at_);
-    std::copy_n(bytes_.data() + at_, n, buffer);
-    at_ += n;
-    return n;
-  }
-
- private:
-  std::string bytes_;
-  std::size_t at_ = 0;
-};
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -191,7 +176,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (auto& item : items) {
       item.size = message.size();
       item.flags = core::Flags(core::Flag::Seen);
-      item.open_body = [&] { return std::make_unique<StringBody>(message); };
+      item.open_body = [&] { return std::make_unique<source::MemoryBodyReader>(message); };
       item.where = "fuzz message";
     }
     std::vector<int> outcomes(items.size());

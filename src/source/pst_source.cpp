@@ -14,6 +14,7 @@
 #include "mailferry/pst/message_state.hpp"
 #include "mailferry/pst/mime_builder.hpp"
 #include "mailferry/pst/pst_file.hpp"
+#include "mailferry/source/memory_body.hpp"
 
 namespace mailferry::source {
 namespace {
@@ -48,21 +49,6 @@ std::string_view header_block(std::string_view bytes) {
   std::size_t end = bytes.find("\r\n\r\n");
   return end == std::string_view::npos ? bytes : bytes.substr(0, end + 2);
 }
-
-class StringReader : public BodyReader {
- public:
-  explicit StringReader(std::string bytes) : bytes_(std::move(bytes)) {}
-  std::size_t read(char* buffer, std::size_t capacity) override {
-    std::size_t n = std::min(capacity, bytes_.size() - at_);
-    std::memcpy(buffer, bytes_.data() + at_, n);
-    at_ += n;
-    return n;
-  }
-
- private:
-  std::string bytes_;
-  std::size_t at_ = 0;
-};
 
 }  // namespace
 
@@ -218,7 +204,7 @@ std::unique_ptr<BodyReader> PstSource::open(const SourceFolder& folder,
                                 std::to_string(bytes.size()) + " bytes, expected " +
                                 std::to_string(message.size) + ")",
                             core::ErrorScope::Message);
-  return std::make_unique<StringReader>(std::move(bytes));
+  return std::make_unique<MemoryBodyReader>(std::move(bytes));
 }
 
 }  // namespace mailferry::source
