@@ -8,44 +8,20 @@
 //    (after a byte order mark and a From_ line, which are left out), exactly
 //    `size` of them, read in pieces of any size;
 //  - the key and INTERNALDATE are set; the error text says what is wrong.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "fuzz_bytes.hpp"
 #include "fuzz_check.hpp"
 #include "mailferry/core/log.hpp"
-#include "mailferry/mbox/transcoder.hpp"
 #include "mailferry/source/eml_source.hpp"
 
 namespace {
 
 using namespace mailferry;
-
-const std::string& memory_file(std::string_view bytes) {
-  static const int fd = memfd_create("fuzz-eml", 0);
-  static const std::string path = "/proc/self/fd/" + std::to_string(fd);
-  FUZZ_CHECK(fd >= 0, "memfd_create works");
-  FUZZ_CHECK(ftruncate(fd, 0) == 0, "ftruncate works");
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-    FUZZ_CHECK(n > 0, "pwrite works");
-    done += static_cast<std::size_t>(n);
-  }
-  return path;
-}
-
-std::string to_crlf(std::string_view bytes) {
-  std::string out;
-  mbox::LineTranscoder transcoder(mbox::Quoting::None);
-  auto append = [&](const char* data, std::size_t n) { out.append(data, n); };
-  transcoder.feed(bytes, append);
-  transcoder.finish(append);
-  return out;
-}
+using fuzz::memory_file;
+using fuzz::to_crlf;
 
 // The file without what the source leaves out in front of the message.
 std::string_view message_part(std::string_view file) {

@@ -12,14 +12,12 @@
 //    CRLF line ends only, and begins with the scanned header block;
 //  - the scanner never reports its own "internal error";
 //  - MboxSource over the same file announces sizes its readers keep.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fuzz_bytes.hpp"
 #include "fuzz_check.hpp"
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/log.hpp"
@@ -30,6 +28,7 @@
 namespace {
 
 using namespace mailferry;
+using fuzz::memory_file;
 
 struct Collected : mbox::ScanHandler {
   std::vector<mbox::ScannedMessage> messages;
@@ -42,21 +41,6 @@ bool same(const mbox::ScannedMessage& a, const mbox::ScannedMessage& b) {
   return a.ordinal == b.ordinal && a.offset == b.offset && a.length == b.length &&
          a.size == b.size && a.from_line == b.from_line && a.header == b.header &&
          a.content_length_framed == b.content_length_framed;
-}
-
-// One in-memory file for the whole run, rewritten for every input.
-const std::string& memory_file(std::string_view bytes) {
-  static const int fd = memfd_create("fuzz-mbox", 0);
-  static const std::string path = "/proc/self/fd/" + std::to_string(fd);
-  FUZZ_CHECK(fd >= 0, "memfd_create works");
-  FUZZ_CHECK(ftruncate(fd, 0) == 0, "ftruncate works");
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-    FUZZ_CHECK(n > 0, "pwrite works");
-    done += static_cast<std::size_t>(n);
-  }
-  return path;
 }
 
 std::string read_back(const std::string& path, const mbox::ScannedMessage& m, mbox::Quoting quoting,

@@ -19,16 +19,17 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_bytes.hpp"
 #include "fuzz_check.hpp"
 #include "mailferry/mbox/from_line.hpp"
 #include "mailferry/mbox/status_flags.hpp"
-#include "mailferry/mbox/transcoder.hpp"
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/mime/message_key.hpp"
 
 namespace {
 
 using namespace mailferry;
+using fuzz::to_crlf;
 
 bool same(const mime::HeaderFields& a, const mime::HeaderFields& b) {
   return a.message_id == b.message_id && a.date == b.date && a.from == b.from && a.to == b.to &&
@@ -36,15 +37,6 @@ bool same(const mime::HeaderFields& a, const mime::HeaderFields& b) {
          a.status == b.status && a.x_status == b.x_status &&
          a.x_mozilla_status == b.x_mozilla_status && a.x_gmail_labels == b.x_gmail_labels &&
          a.has_disposition_notification_to == b.has_disposition_notification_to;
-}
-
-std::string to_crlf(std::string_view bytes) {
-  std::string out;
-  mbox::LineTranscoder transcoder(mbox::Quoting::None);
-  auto append = [&](const char* data, std::size_t n) { out.append(data, n); };
-  transcoder.feed(bytes, append);
-  transcoder.finish(append);
-  return out;
 }
 
 void check_date(std::string_view text) {

@@ -1,0 +1,45 @@
+// Helpers for the fuzz targets that read files and message bytes: one
+// in-memory file per process that each input is written into (no disk is
+// touched), and the CRLF form of bytes as the upload has it.
+#pragma once
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "fuzz_check.hpp"
+#include "mailferry/mbox/transcoder.hpp"
+
+namespace mailferry::fuzz {
+
+// Rewrites the process's in-memory file (memfd_create) to hold exactly
+// `bytes` and returns its path (/proc/self/fd/N), valid for the whole run.
+inline const std::string& memory_file(std::string_view bytes) {
+  static const int fd = memfd_create("fuzz-input", 0);
+  static const std::string path = "/proc/self/fd/" + std::to_string(fd);
+  FUZZ_CHECK(fd >= 0, "memfd_create works");
+  FUZZ_CHECK(ftruncate(fd, 0) == 0, "ftruncate works");
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+    FUZZ_CHECK(n > 0, "pwrite works");
+    done += static_cast<std::size_t>(n);
+  }
+  return path;
+}
+
+// `bytes` with every bare LF turned into CRLF, through the transcoder the
+// sources use (no mbox quoting undone).
+inline std::string to_crlf(std::string_view bytes) {
+  std::string out;
+  mbox::LineTranscoder transcoder(mbox::Quoting::None);
+  auto append = [&](const char* data, std::size_t n) { out.append(data, n); };
+  transcoder.feed(bytes, append);
+  transcoder.finish(append);
+  return out;
+}
+
+}  // namespace mailferry::fuzz
