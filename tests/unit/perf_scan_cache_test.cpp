@@ -13,6 +13,7 @@
 #include "mailferry/source/mbox_source.hpp"
 #include "mailferry/source/scan_cache.hpp"
 #include "mailferry/sync/state_store.hpp"
+#include "support/scan_collect.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace mailferry;
@@ -37,12 +38,7 @@ class MemoryCache : public source::ScanCache {
   int stores = 0;
 };
 
-struct Collect : source::ScanSink {
-  void message(source::SourceMessage m) override { messages.push_back(std::move(m)); }
-  void error(core::ErrorRecord e) override { errors.push_back(std::move(e)); }
-  std::vector<source::SourceMessage> messages;
-  std::vector<core::ErrorRecord> errors;
-};
+using Collect = mailferry::testing::CollectingSink;
 
 void check_same(const Collect& a, const Collect& b) {
   REQUIRE(a.messages.size() == b.messages.size());

@@ -12,6 +12,7 @@
 #include "mailferry/source/pop3_source.hpp"
 #include "mailferry/sync/state_store.hpp"
 #include "pop3_fake_server.hpp"
+#include "support/scan_collect.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace mailferry;
@@ -20,12 +21,7 @@ using mailferry::testing::FakePop3Server;
 
 namespace {
 
-struct Collect : source::ScanSink {
-  std::vector<source::SourceMessage> messages;
-  std::vector<core::ErrorRecord> errors;
-  void message(source::SourceMessage m) override { messages.push_back(std::move(m)); }
-  void error(core::ErrorRecord e) override { errors.push_back(std::move(e)); }
-};
+using Collect = mailferry::testing::CollectingSink;
 
 FakePop3Server server_with(int count) {
   FakePop3Server server;
@@ -52,11 +48,9 @@ source::Pop3Source make_source(FakePop3Server& server, source::Pop3ScanCache* ca
   return source::Pop3Source(std::move(o));
 }
 
+// Small pieces: reads end inside lines and inside the byte-stuffing.
 std::string read_all(source::BodyReader& reader) {
-  std::string out;
-  char buf[5];
-  for (std::size_t n; (n = reader.read(buf, sizeof buf)) > 0;) out.append(buf, n);
-  return out;
+  return mailferry::testing::read_body(reader, 5);
 }
 
 Collect scan(source::Pop3Source& source) {

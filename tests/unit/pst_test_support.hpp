@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mailferry/source/pst_source.hpp"
+#include "support/scan_collect.hpp"
 
 namespace mailferry::pst_test {
 
@@ -45,18 +46,10 @@ inline bool password_protected(const std::string& name) {
   return name == "passworded.pst" || name == "test_ansi.pst";
 }
 
-struct Sink : source::ScanSink {
-  std::vector<source::SourceMessage> messages;
-  std::vector<core::ErrorRecord> errors;
-  void message(source::SourceMessage m) override { messages.push_back(std::move(m)); }
-  void error(core::ErrorRecord e) override { errors.push_back(std::move(e)); }
-};
+using Sink = testing::CollectingSink;
 
 inline std::string read_all(source::BodyReader& reader, std::size_t chunk = 4096) {
-  std::string out;
-  std::vector<char> buf(chunk);
-  while (std::size_t n = reader.read(buf.data(), buf.size())) out.append(buf.data(), n);
-  return out;
+  return testing::read_body(reader, chunk);
 }
 
 // One folder's scan result, with the bytes open() produced for each message.
