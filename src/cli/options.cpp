@@ -61,6 +61,7 @@ void apply_flags(const CommonOptions& o, job::Job& j) {
   if (!o.max_bytes_per_second.empty())
     j.max_bytes_per_second = parse_byte_size(o.max_bytes_per_second, "--max-bytes-per-second");
   if (o.max_messages_per_second >= 0) j.max_messages_per_second = o.max_messages_per_second;
+  if (o.connections > 0) j.connections = o.connections;
 }
 
 // A missing password stops a batch before its first job starts, not halfway:
@@ -184,7 +185,8 @@ std::vector<job::Job> jobs_from_options(const CommonOptions& o) {
     apply_flags(o, j);
     job::validate_job(j);
   }
-  for (const auto& warning : job::permission_warnings(o.job_file, jobs)) core::log_warn(warning);
+  for (const auto& warning : job::permission_warnings(o.job_file, jobs))
+    core::log_always(core::LogLevel::Warn, warning);
   jobs = select_jobs(o, std::move(jobs));
   check_credentials(jobs);
   return jobs;

@@ -13,9 +13,12 @@ LogSink g_sink;      // guarded by g_mutex
 
 const char* prefix(LogLevel level) {
   switch (level) {
-    case LogLevel::Error: return "error: ";
-    case LogLevel::Warn: return "warning: ";
-    default: return "";
+    case LogLevel::Error:
+      return "error: ";
+    case LogLevel::Warn:
+      return "warning: ";
+    default:
+      return "";
   }
 }
 
@@ -31,6 +34,10 @@ void set_log_sink(LogSink sink) {
 
 void log(LogLevel level, std::string_view message) {
   if (level > g_level || level == LogLevel::Quiet) return;
+  log_always(level, message);
+}
+
+void log_always(LogLevel level, std::string_view message) {
   std::lock_guard lock(g_mutex);
   if (g_sink) {
     g_sink(level, message);

@@ -7,6 +7,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -61,13 +62,47 @@ CURLcode on_ssl_context(CURL*, void* ssl_ctx, void* user) {
   return CURLE_OK;
 }
 
-// Records the last line the server sent; everything else libcurl reports is ignored.
+// What the server said during login, for the message of a refused one.
+struct LoginTrace {
+  std::string last_line;
+  bool saw_capabilities = false;
+  std::string mechanisms;  // the AUTH=... capabilities, space-separated
+};
+
+// Whether `line` lists IMAP capabilities ("* CAPABILITY ..." or a greeting's
+// "[CAPABILITY ...]"), and if so the AUTH= ones in it.
+void note_capabilities(const std::string& line, LoginTrace& trace) {
+  std::string upper = line;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (upper.find("CAPABILITY ") == std::string::npos) return;
+  trace.saw_capabilities = true;
+  trace.mechanisms.clear();
+  for (std::size_t at = upper.find("AUTH="); at != std::string::npos;
+       at = upper.find("AUTH=", at + 5)) {
+    if (at > 0 && upper[at - 1] != ' ' && upper[at - 1] != '[') continue;
+    const auto end = upper.find_first_of(" ]", at);
+    if (!trace.mechanisms.empty()) trace.mechanisms += ' ';
+    trace.mechanisms += upper.substr(at + 5, end == std::string::npos ? end : end - at - 5);
+  }
+}
+
+std::string replace_spaces(const std::string& text, const std::string& with) {
+  std::string out;
+  for (char c : text) out += c == ' ' ? with : std::string(1, c);
+  return out;
+}
+
+// Records the last line the server sent and its capabilities; everything
+// else libcurl reports (what we send included) is ignored.
 int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
   if (type != CURLINFO_HEADER_IN || user == nullptr) return 0;
+  auto& trace = *static_cast<LoginTrace*>(user);
   std::string line(data, size);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
   if (line.size() > 300) line.resize(300);
-  if (!line.empty()) *static_cast<std::string*>(user) = line;
+  if (line.empty()) return 0;
+  note_capabilities(line, trace);
+  trace.last_line = line;
   return 0;
 }
 
@@ -126,7 +161,7 @@ class CurlConnection final : public Connection {
     // "[UNAVAILABLE] ..."), which are what tells the user what to do. Only
     // lines the server sent are kept; what we send (credentials) is never seen.
     set(CURLOPT_DEBUGFUNCTION, on_debug);
-    set(CURLOPT_DEBUGDATA, static_cast<void*>(&last_server_line_));
+    set(CURLOPT_DEBUGDATA, static_cast<void*>(&login_trace_));
     set(CURLOPT_VERBOSE, 1L);
 
     CURLcode rc = curl_easy_perform(h);
@@ -195,11 +230,26 @@ class CurlConnection final : public Connection {
     const std::string where = options_.display();
     std::string text = curl_text(rc);
     switch (rc) {
-      case CURLE_LOGIN_DENIED:
-        return core::ConnectionError(
-            "login failed for user " + options_.user + " at " + host_port() + ": " + text +
-            (last_server_line_.empty() ? std::string()
-                                       : " (the server said: " + last_server_line_ + ")"));
+      case CURLE_LOGIN_DENIED: {
+        const std::string failed = "login failed for user " + options_.user + " at " + host_port();
+        const bool oauth2 = !options_.bearer_token.empty();
+        const auto& offered = login_trace_.mechanisms;
+        if (oauth2 && login_trace_.saw_capabilities &&
+            offered.find("XOAUTH2") == std::string::npos &&
+            offered.find("OAUTHBEARER") == std::string::npos)
+          return core::ConnectionError(
+              failed + ": the server does not offer OAuth2 login (AUTH=XOAUTH2 or " +
+              "AUTH=OAUTHBEARER); it offers " +
+              (offered.empty() ? std::string("only LOGIN with a password")
+                               : "AUTH=" + replace_spaces(offered, " AUTH=")) +
+              ". Use a password (password_file, password_env, password_command) for this server.");
+        // A capability list is not an answer to the login: libcurl found no
+        // mechanism to try, and its own words say so.
+        const std::string& said = login_trace_.last_line;
+        const bool answer = !said.empty() && said.find("CAPABILITY") == std::string::npos;
+        return core::ConnectionError(failed + ": " + text +
+                                     (answer ? " (the server said: " + said + ")" : std::string()));
+      }
       case CURLE_PEER_FAILED_VERIFICATION:
       case CURLE_SSL_CACERT_BADFILE:
       case CURLE_SSL_ISSUER_ERROR:
@@ -249,7 +299,7 @@ class CurlConnection final : public Connection {
 
   ConnectOptions options_;
   std::optional<detail::ExtraCa> extra_ca_;  // outlives handle_: libcurl points at it
-  std::string last_server_line_;             // during login only, for refused-login messages
+  LoginTrace login_trace_;                   // during login only, for refused-login messages
   char error_[CURL_ERROR_SIZE] = {};         // outlives handle_: libcurl writes into it
   CurlHandle handle_;
   curl_socket_t socket_ = CURL_SOCKET_BAD;

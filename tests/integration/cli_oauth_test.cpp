@@ -21,6 +21,7 @@
 
 #include "mailferry/app/run_job.hpp"
 #include "mailferry/core/error.hpp"
+#include "support/dovecot_server.hpp"
 #include "support/run_command.hpp"
 #include "support/temp_dir.hpp"
 
@@ -318,4 +319,16 @@ TEST_CASE("cli oauth: the example token commands (Gmail, Microsoft 365) feed the
   for (const char* secret : {"the-client-secret", "alices-refresh-token"})
     CHECK(args.find(secret) == std::string::npos);
   CHECK(args.find("client_secret@" + dir.file("secrets/client_secret")) != std::string::npos);
+}
+
+TEST_CASE("cli oauth: a real server without OAuth2 gets an error that names what it offers") {
+  DovecotServer server;  // Dovecot as the tests run it offers PLAIN and LOGIN only
+  auto r = run_mailferry({"list", server.url("imaps", "alice"), "--ca-file", server.ca_file(),
+                          "--token-command", "echo token-never-shown"});
+  INFO(r.describe());
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("does not offer OAuth2 login") != std::string::npos);
+  CHECK(r.err.find("AUTH=PLAIN") != std::string::npos);
+  CHECK(r.err.find("CAPABILITY") == std::string::npos);  // no raw protocol line
+  CHECK(r.err.find("token-never-shown") == std::string::npos);
 }

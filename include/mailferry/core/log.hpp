@@ -12,6 +12,9 @@ enum class LogLevel { Quiet = 0, Error = 1, Warn = 2, Info = 3, Debug = 4 };
 void set_log_level(LogLevel level);
 LogLevel log_level();
 void log(LogLevel level, std::string_view message);
+// Whatever the level: for what must reach the user even with --quiet (a
+// secret others can read).
+void log_always(LogLevel level, std::string_view message);
 
 // Where lines that pass the level go instead of "mailferry: ..." on stderr:
 // the command line sends them into JSON events or past a progress display.
