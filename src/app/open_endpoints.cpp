@@ -8,6 +8,7 @@
 #include "mailferry/core/error.hpp"
 #include "mailferry/mbox/variant.hpp"
 #include "mailferry/source/eml_source.hpp"
+#include "mailferry/source/gmail_takeout_source.hpp"
 #include "mailferry/source/mbox_source.hpp"
 #include "mailferry/source/pop3_source.hpp"
 #include "mailferry/source/pst_source.hpp"
@@ -23,15 +24,18 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
       source::MboxSourceOptions options;
       options.variant = mbox::parse_variant(job.mbox_format).value_or(mbox::Variant::Auto);
       options.scan_cache = state;
-      return std::make_unique<source::MboxSource>(ep.path, options);
+      // A Gmail Takeout file becomes one folder per label; any other mbox
+      // file passes through as it is.
+      return source::with_gmail_labels(std::make_unique<source::MboxSource>(ep.path, options),
+                                       job.folder_rules.gmail_labels);
     }
     case job::Scheme::Pst:
       return std::make_unique<source::PstSource>(ep.path);
     case job::Scheme::Pop3:
     case job::Scheme::Pop3s: {
       source::Pop3SourceOptions options;
-      options.connect = connect_options(job.from, "MAILFERRY_FROM_PASSWORD",
-                                        "job '" + job.name + "', from");
+      options.connect =
+          connect_options(job.from, "MAILFERRY_FROM_PASSWORD", "job '" + job.name + "', from");
       options.mark_seen = job.mark_read;
       options.cache = state;
       options.connector = connector(job.from, "job '" + job.name + "', from");
@@ -51,9 +55,9 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
 
 std::unique_ptr<target::Target> open_target(const job::Job& job) {
   const std::string where = "job '" + job.name + "', to";
-  return std::make_unique<target::ImapTarget>(connect_options(job.to, "MAILFERRY_TO_PASSWORD", where),
-                                              target::tuning_from_environment(),
-                                              connector(job.to, where));
+  return std::make_unique<target::ImapTarget>(
+      connect_options(job.to, "MAILFERRY_TO_PASSWORD", where), target::tuning_from_environment(),
+      connector(job.to, where));
 }
 
 std::unique_ptr<target::Target> make_dry_run(target::Target& real) {
@@ -61,6 +65,8 @@ std::unique_ptr<target::Target> make_dry_run(target::Target& real) {
 }
 
 std::vector<std::string> source_notes(source::Source& source) {
+  if (auto* takeout = dynamic_cast<source::GmailTakeoutSource*>(&source))
+    return source_notes(takeout->inner());
   std::vector<std::string> notes;
   if (auto* mbox = dynamic_cast<source::MboxSource*>(&source)) {
     for (const auto& n : mbox->notes()) notes.push_back(n.where + ": " + n.message);
@@ -69,7 +75,8 @@ std::vector<std::string> source_notes(source::Source& source) {
   } else if (auto* pop3 = dynamic_cast<source::Pop3Source*>(&source)) {
     notes = pop3->notes();
   } else if (auto* pst = dynamic_cast<source::PstSource*>(&source)) {
-    for (const auto& n : pst->notes()) notes.push_back(n.where + ": " + n.message);
+    // The file's damage (pst->notes()) is not repeated here: the first scan
+    // reports it as an error of the job, which is what it is.
     if (auto skipped = pst->skipped_items(); skipped > 0)
       notes.push_back(std::to_string(skipped) +
                       " non-mail items (contacts, calendar, tasks, notes, distribution lists) "

@@ -68,6 +68,7 @@ int run_list(const ListOptions& o) {
   j.origin = "command line";
   j.from = first;
   if (!o.mbox_format.empty()) j.mbox_format = o.mbox_format;
+  apply_folder_rules(o.folder_rules, j.folder_rules);
   auto source = app::open_source(j);
   const auto folders = source->folders();
 
@@ -77,7 +78,7 @@ int run_list(const ListOptions& o) {
     auto target = app::open_target(j);
     sync::MappingOptions mapping;
     mapping.single_folder_source = app::is_single_folder_source(j);
-    apply_folder_rules(o.folder_rules, mapping.rules);
+    mapping.rules = j.folder_rules;
     // The same plan sync makes: the server's namespace, roles and delimiter.
     plan = sync::plan_folders(folders, *target, mapping);
     std::printf("%-32s %-8s %-32s %-8s %8s\n", "SOURCE FOLDER", "ROLE", "TARGET FOLDER", "STATE",

@@ -75,17 +75,20 @@ JobReport Executor::run() {
   report.check = options_.mode == Mode::Check;
 
   try {
-    std::vector<source::SourceFolder> source_folders;
-    std::vector<target::TargetFolder> target_folders;
+    // The folder plan, checked and its missing folders created before the
+    // first message goes (a plan with problems stops the job here).
+    const MappingOptions mapping{options_.single_folder_source, options_.to_folder,
+                                 options_.only_role, options_.folder_rules};
+    FolderLayout layout;
     with_reconnects(
         "listing folders", report,
         [&] {
-          source_folders = source_.folders();
-          target_folders = target_.list_folders();
+          layout =
+              prepare_folders(source_.folders(), target_, mapping, options_.mode == Mode::Sync);
         },
         [] { return std::size_t{0}; });
-    MappingOptions mapping{options_.single_folder_source, options_.to_folder, options_.only_role};
-    const auto groups = group_by_target(map_folders(source_folders, target_folders, mapping));
+    for (auto& note : layout.notes) report.notes.push_back(std::move(note));
+    const auto groups = group_by_target(layout.assignments);
     if (options_.only_role && groups.empty())
       report.notes.push_back("the source has no folder with the role '" +
                              std::string(core::role_name(*options_.only_role)) + "'");
@@ -126,6 +129,14 @@ Executor::GroupOutcome Executor::run_one_group(const TargetGroup& group) {
         },
         [&] { return memory.appended.size(); });
   } catch (const core::Error& e) {
+    // A folder the server will not open (SELECT refused, say) costs that
+    // folder; the job goes on with the others. Anything wider stops it.
+    if (e.scope() == core::ErrorScope::Folder || e.scope() == core::ErrorScope::Message) {
+      out.part.add_error(
+          {core::ErrorScope::Folder, out.part.to + ": folder " + group.target, e.what()},
+          e.exit_code());
+      return out;
+    }
     out.stopped = core::ErrorRecord{e.scope(), out.part.from + " -> " + out.part.to, e.what()};
     out.stop_code = e.exit_code();
   }
@@ -282,8 +293,7 @@ void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemor
   const TargetIndex& index = state.index;
   bool created = false;
   bool indexable = group.exists;
-  if (!group.exists && writes) {
-    target_.create_folder(group.target, group.role);
+  if (!group.exists && writes) {  // prepare_folders() created it
     created = true;
     indexable = !options_.dry_run;  // a dry run's folder does not exist to index
   }
@@ -300,9 +310,18 @@ void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemor
       auto lock = shared_lock();
       return options_.journal->pending(group.target);
     }();
+    // An upload reached the server when a message with its key and its size
+    // is there: a key shared by two different messages (one Message-ID on
+    // two versions of a mail) must not make one of them count for the other.
+    auto copy_of = [&](const JournalEntry& e) -> const TargetIndex::Entry* {
+      if (const auto* copies = index.find(e.key))
+        for (const auto& copy : *copies)
+          if (copy.size == e.size) return &copy;
+      return nullptr;
+    };
     auto found = [&] {
       std::size_t n = 0;
-      for (const auto& e : pending) n += index.find(e.key) != nullptr;
+      for (const auto& e : pending) n += copy_of(e) != nullptr;
       return n;
     };
     if (!pending.empty()) {
@@ -312,15 +331,24 @@ void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemor
       }
       // Uploads this run began in an attempt that lost its connection: those
       // that reached the server were appended by this run.
+      std::vector<JournalEntry> reached;
       for (const auto& e : pending) {
+        const auto* copy = copy_of(e);
+        if (copy == nullptr) continue;
+        JournalEntry result = e;
+        result.uidvalidity = state.snapshot.uidvalidity;
+        result.uid = copy->uid;
+        reached.push_back(std::move(result));
         const std::uint64_t id = appended_id(e.key, e.size);
-        if (index.find(e.key) != nullptr && memory.begun.count(id)) memory.appended.insert(id);
+        if (memory.begun.count(id)) memory.appended.insert(id);
       }
       report.notes.push_back(group.target + ": " + std::to_string(pending.size()) +
-                             " interrupted uploads were resolved (" + std::to_string(found()) +
-                             " had reached the server)");
+                             " interrupted uploads were resolved (" +
+                             std::to_string(reached.size()) + " had reached the server)");
+      // The journal keeps what was found (with its UID); the rest is
+      // forgotten, and the plan below uploads it again.
       auto lock = shared_lock();
-      options_.journal->clear(group.target);
+      options_.journal->resolve(group.target, reached);
     }
   }
   const DiffPolicy policy{state.snapshot.keywords_allowed, true};

@@ -204,7 +204,12 @@ class Planner {
         else
           own_name[i] = place(folder, a);
         if (!a.problem.empty()) a.target.clear();
-        a.exists = !a.target.empty() && find_by_name(targets_, a.target) != nullptr;
+        // A \Noselect name (a placeholder parent) cannot hold messages: it is
+        // created like a missing folder, which makes it selectable where the
+        // server can (Dovecot's Maildir); where it cannot, CREATE says so.
+        const target::TargetFolder* on_server =
+            a.target.empty() ? nullptr : find_by_name(targets_, a.target);
+        a.exists = on_server != nullptr && on_server->selectable;
         if (a.exists && is_inbox_name(a.target)) a.target = "INBOX";
         if (a.by_role && pass == 0) role_paths_[folder.path] = a.target;
       }

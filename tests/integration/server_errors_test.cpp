@@ -245,3 +245,35 @@ TEST_CASE("server errors: a target folder deleted while the run works in it") {
   CHECK(second.exit_code == 0);
   CHECK(server.message_count("tidy", "Archives/2019") == 2);
 }
+
+TEST_CASE(
+    "server errors: a parent folder that is only a placeholder (\\Noselect) is created and "
+    "filled") {
+  DovecotServer server;
+  TempDir dir;
+  const std::string tree =
+      std::string(MAILFERRY_SOURCE_DIR) + "/examples/thunderbird/Local Folders";
+  // Only the child exists: the server lists "Archives" as \Noselect.
+  server.save_message("parent", "Archives/2019",
+                      "Message-ID: <other@example.org>\r\nSubject: x\r\n\r\nx\r\n");
+  CHECK_THROWS(server.message_count("parent", "Archives"));
+  const std::string report_file = dir.file("report.json");
+  std::vector<std::string> args{"sync",
+                                "--from",
+                                "mbox:" + tree,
+                                "--to",
+                                server.url("imaps", "parent"),
+                                "--ca-file",
+                                server.ca_file(),
+                                "--to-password-file",
+                                server.password_file(),
+                                "--report",
+                                report_file};
+  auto result = run_mailferry(args);
+  INFO(result.describe());
+  CHECK(result.exit_code == 0);
+  // The tree's Archives is empty: the folder is made real, and stays empty.
+  CHECK(server.message_count("parent", "Archives") == 0);
+  CHECK(server.message_count("parent", "Archives/2019") == 3);  // 2 from the tree + the other
+  CHECK(server.message_count("parent", "INBOX") == 3);
+}

@@ -290,3 +290,17 @@ TEST_CASE(
   // "a.b" becomes "a_b" on a '.' server: that collision is not the source's own.
   CHECK_FALSE(of(prefixed, "a_b").problem.empty());
 }
+
+TEST_CASE("folder mapping: a \\Noselect placeholder on the server is created, not selected") {
+  // "Archives" is only a parent on the server (\Noselect): it cannot hold
+  // mail until a CREATE makes it a folder.
+  target::TargetFolder placeholder = tf("Archives", '/');
+  placeholder.selectable = false;
+  auto plan = sync::map_folders({folder({"Archives"}), folder({"Archives", "2019"})},
+                                {tf("INBOX", '/'), placeholder, tf("Archives/2019", '/')}, {});
+  REQUIRE(plan.size() == 2);
+  CHECK(plan[0].target == "Archives");
+  CHECK_FALSE(plan[0].exists);
+  CHECK(plan[1].target == "Archives/2019");
+  CHECK(plan[1].exists);
+}

@@ -182,3 +182,40 @@ TEST_CASE(
   }
   CHECK(stored == 1);
 }
+
+TEST_CASE(
+    "journal resolution: a Message-ID shared by two versions counts only the version of that "
+    "size") {
+  TempDir dir;
+  sync::StateStore store(dir.file("state.db"));
+  sync::Journal journal(store, "job");
+  journal.begin("INBOX", {sync::JournalEntry({"<s@x>"}, 10), sync::JournalEntry({"<s@x>"}, 20)});
+  ListSource source({{"<s@x>", 10}, {"<s@x>", 20}});
+  LateServer server;
+  server.stored.push_back(on_server("<s@x>", 10));     // the first version, stored before the kill
+  server.stored.back().uid = 100;
+  server.in_flight.push_back(on_server("<s@x>", 20));  // the second, executed after the kill
+
+  sync::ExecutorOptions options;
+  options.single_folder_source = true;
+  options.journal = &journal;
+  options.settle_quiet = std::chrono::milliseconds(50);
+  auto report = sync::Executor(source, server, options).run();
+
+  CHECK(report.exit_code == 0);
+  auto copies = server.copies();
+  CHECK(copies[{"<s@x>", 10}] == 1);
+  CHECK(copies[{"<s@x>", 20}] == 1);  // found after the settle wait, not sent again
+  CHECK(report.totals.appended == 0);
+  CHECK(journal.pending("INBOX").empty());
+  // Both were found, each with the UID of its own version.
+  std::map<std::uint64_t, std::uint32_t> uid_by_size;
+  for (const auto& r : journal.results("INBOX")) {
+    CHECK(r.outcome == sync::JournalOutcome::Found);
+    uid_by_size[r.size] = r.uid;
+  }
+  CHECK(uid_by_size.size() == 2);
+  CHECK(uid_by_size[10] == 100);
+  CHECK(uid_by_size[20] != 0);
+  CHECK(uid_by_size[20] != 100);
+}

@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "mailferry/core/folder_rules.hpp"
 #include "mailferry/core/role.hpp"
 #include "mailferry/source/source.hpp"
 #include "mailferry/sync/differ.hpp"
@@ -62,6 +63,7 @@ struct ExecutorOptions {
   bool single_folder_source = false;  // an mbox file or a POP3 mailbox
   std::string to_folder = "INBOX";
   std::optional<core::Role> only_role;
+  core::FolderRules folder_rules;  // the job's map/include/exclude/prefix/merge
   bool delete_after_copy = false;  // needs Source::supports_removal()
   int keep_days = 0;
   // Upload journal (not owned; nullptr: none). With it, uploads interrupted
