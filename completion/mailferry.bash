@@ -9,7 +9,7 @@ _mailferry_options() {
         --prefix --merge --gmail-labels"
     case $1 in
         sync) echo "$common --dry-run --unread --delete-after-copy --keep-days
-                    --max-bytes-per-second --max-messages-per-second" ;;
+                    --max-bytes-per-second --max-messages-per-second --connections" ;;
         check) echo "$common --missing-only" ;;
         list) echo "--help --to --ca-file --password-file --to-password-file
                     --insecure-plaintext --mbox-format --auth --token-command --to-auth
@@ -93,7 +93,7 @@ _mailferry() {
                 COMPREPLY=($(compgen -W "$(_mailferry_job_names)" -- "$cur")) ;;
             --to-folder | --keep-days | --parallel | --shard | --max-bytes-per-second | \
                 --map | --include | --exclude | --prefix | \
-                --max-messages-per-second) ;;
+                --max-messages-per-second | --connections) ;;
             *)
                 if [[ $cur == -* ]]; then
                     COMPREPLY=($(compgen -W "$(_mailferry_options "$verb")" -- "$cur"))

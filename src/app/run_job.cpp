@@ -125,12 +125,13 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
     options.single_folder_source = is_single_folder_source(job);
     options.to_folder = job.to_folder;
     options.only_role = job.only_role;
+    options.folder_rules = job.folder_rules;
     options.delete_after_copy = job.delete_after_copy;
     options.keep_days = job.keep_days;
     options.journal = journal.get();
     options.target_cache = target_cache.get();
     // More connections for independent folders (all of them share the throttle).
-    options.connections = sync::connections_from_environment(options.connections);
+    options.connections = sync::connections_from_environment(job.connections);
     options.open_target = [&job, throttle]() -> std::unique_ptr<target::Target> {
       auto more = open_target(job);
       if (throttle) more = std::make_unique<target::ThrottledTarget>(std::move(more), throttle);

@@ -19,7 +19,7 @@ const std::vector<std::string> kJobKeys{
     "name",      "from",        "to",         "dry_run",           "report",    "to_folder",
     "mbox_format", "only_role", "mark_read",  "delete_after_copy", "keep_days", "state",
     "map",       "include",     "exclude",    "prefix",            "merge",     "gmail_labels",
-    "max_bytes_per_second", "max_messages_per_second"};
+    "max_bytes_per_second", "max_messages_per_second", "connections"};
 const std::vector<std::string> kEndpointKeys{
     "url",     "password_file",      "password_env", "password_command",
     "ca_file", "insecure_plaintext", "auth",         "token_command"};
@@ -197,6 +197,12 @@ Job parse_job(const json& object, const std::string& origin, const std::string& 
     if (!v.is_number() || v.get<double>() < 0)
       named.fail("max_messages_per_second", "must be a number, 0 or more");
     job.max_messages_per_second = v.get<double>();
+  }
+  if (object.contains("connections")) {
+    const auto& v = object.at("connections");
+    if (!v.is_number_integer() || v.get<int>() < 1 || v.get<int>() > 16)
+      named.fail("connections", "must be a whole number from 1 to 16");
+    job.connections = v.get<int>();
   }
   validate_job(job);
   return job;

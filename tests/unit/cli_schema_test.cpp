@@ -2,7 +2,7 @@
 // names exactly the keys the loader accepts, documents that one accepts the
 // other accepts too, and every example job file is valid. The validator here
 // covers the part of JSON Schema the schema uses (type, enum, minLength,
-// minimum, minItems, required, properties, additionalProperties, items,
+// minimum, maximum, minItems, required, properties, additionalProperties, items,
 // oneOf, anyOf, not, const, local $ref).
 #include <doctest/doctest.h>
 
@@ -61,6 +61,8 @@ class Validator {
       return at + ": too short";
     if (s.contains("minimum") && v.is_number() && v.get<double>() < s.at("minimum").get<double>())
       return at + ": below the minimum";
+    if (s.contains("maximum") && v.is_number() && v.get<double>() > s.at("maximum").get<double>())
+      return at + ": above the maximum";
     if (s.contains("minItems") && v.is_array() && v.size() < s.at("minItems"))
       return at + ": too few items";
     if (v.is_object()) {
@@ -156,6 +158,8 @@ TEST_CASE("cli schema: schema and loader agree on what is a valid job file") {
            {"gmail_labels", "first"}}),
       json{{"defaults", {{"to", to}}}, {"jobs", {{{"from", from}}}}},
       doc({{"max_bytes_per_second", 500000}, {"max_messages_per_second", 0.5}}),
+      doc({{"connections", 1}}),
+      doc({{"connections", 16}}),
       doc({{"to", {{"url", "imaps://a@h"}, {"token_command", "get-token"}}}}),
       doc({{"to",
             {{"url", "imaps://a@h"}, {"auth", "oauthbearer"}, {"token_command", "get-token"}}}}),
@@ -181,6 +185,9 @@ TEST_CASE("cli schema: schema and loader agree on what is a valid job file") {
       doc({{"max_bytes_per_second", -5}}),
       doc({{"max_bytes_per_second", "2M"}}),
       doc({{"max_messages_per_second", -1}}),
+      doc({{"connections", 0}}),
+      doc({{"connections", 17}}),
+      doc({{"connections", 2.5}}),
       doc({{"to", {{"url", "imaps://a@h"}, {"auth", "xoauth2"}}}}),
       doc({{"to", {{"url", "imaps://a@h"}, {"auth", "password"}, {"token_command", "t"}}}}),
       doc({{"to", {{"url", "imaps://a@h"}, {"token_command", "t"}, {"password_file", "/p"}}}}),

@@ -33,7 +33,7 @@ TEST_CASE("job file: a full job is read with every key") {
              "ca_file": "/etc/ca.pem"},
       "dry_run": true, "report": "r.json", "to_folder": "Archive", "mbox_format": "mboxrd",
       "only_role": "sent", "mark_read": false, "delete_after_copy": true, "keep_days": 7,
-      "state": "/var/lib/mf/alice.db"}]})",
+      "state": "/var/lib/mf/alice.db", "connections": 2}]})",
                                   "jobs.json");
   REQUIRE(jobs.size() == 1);
   const auto& j = jobs[0];
@@ -50,6 +50,7 @@ TEST_CASE("job file: a full job is read with every key") {
   CHECK(j.delete_after_copy);
   CHECK(j.keep_days == 7);
   CHECK(j.state_path == "/var/lib/mf/alice.db");
+  CHECK(j.connections == 2);
 }
 
 TEST_CASE("job file: defaults apply to every job and a job's own keys win") {

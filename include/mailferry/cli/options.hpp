@@ -44,6 +44,7 @@ struct CommonOptions {
   std::string log_format = "text";      // text | json
   std::string max_bytes_per_second;     // "500000", "2M" ("" = the job's own)
   double max_messages_per_second = -1;  // < 0: the job's own
+  int connections = 0;                  // 0: the job's own
   // Batches (batch.hpp).
   unsigned parallel = 1;
   std::string shard;                   // "K/M"

@@ -56,6 +56,8 @@ struct Job {
   // Upload pacing (sync/throttle.hpp); 0: no limit.
   std::uint64_t max_bytes_per_second = 0;
   double max_messages_per_second = 0;
+  // Connections for independent target folders (sync::ExecutorOptions).
+  int connections = 4;
 };
 
 }  // namespace mailferry::job
