@@ -164,11 +164,36 @@ std::string verdict(const JobReport& job) {
     detail += ", " + plural(t.duplicates_in_source, "duplicate", "duplicates") + " in the source";
   if (t.deleted_from_source > 0)
     detail += ", " + grouped(t.deleted_from_source) + " deleted from the source";
-  if (job.exit_code != 0 && t.failed == 0 && !job.errors.empty())
-    return "stopped: " + job.errors.back().message + " (" + detail + ")";
+  // An account-wide error (a full quota, a refused login) stopped the job:
+  // that is the news, with what was done before it and what was never tried.
+  const core::ErrorRecord* stop = nullptr;
+  for (const auto& e : job.errors)
+    if (e.scope == core::ErrorScope::Account || e.scope == core::ErrorScope::Fatal) stop = &e;
+  if (stop != nullptr) {
+    const std::uint64_t done = t.present + t.appended + t.failed;
+    if (t.failed > 0) detail += ", " + grouped(t.failed) + " failed";
+    if (t.source > done) detail += ", " + grouped(t.source - done) + " not tried";
+    return "stopped: " + stop->message + " (" + detail + ")";
+  }
+  // Folders the server would not open (their messages are in no count).
+  std::uint64_t folder_errors = 0;
+  const core::ErrorRecord* first_folder_error = nullptr;
+  for (const auto& e : job.errors)
+    if (e.scope == core::ErrorScope::Folder) {
+      if (++folder_errors == 1) first_folder_error = &e;
+    }
+  std::string failed_folders;
+  if (folder_errors > 0)
+    failed_folders = "; " + plural(folder_errors, "folder", "folders") + " failed, the first: " +
+                     first_folder_error->where + ": " + first_folder_error->message;
   if (t.failed > 0)
     return plural(t.failed, "message", "messages") + " failed of " + grouped(t.source) + " (" +
-           detail + ")";
+           detail + ")" + failed_folders;
+  if (folder_errors > 0)
+    return plural(folder_errors, "folder", "folders") + " failed: " + first_folder_error->where +
+           ": " + first_folder_error->message + " (" + detail + ")";
+  if (job.exit_code != 0 && !job.errors.empty())
+    return "stopped: " + job.errors.back().message + " (" + detail + ")";
   if (job.dry_run)
     return "dry run: " + plural(t.source, "message", "messages") + " of " + folders + " (" +
            detail + ")";

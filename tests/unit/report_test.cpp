@@ -1,8 +1,8 @@
+#include "mailferry/sync/report.hpp"
+
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
-
-#include "mailferry/sync/report.hpp"
 
 using namespace mailferry;
 
@@ -27,7 +27,8 @@ TEST_CASE("report: JSON has the documented keys and the sync invariant holds") {
   for (const char* key : {"source", "present", "appended", "flags_updated", "failed",
                           "duplicates_in_source", "missing"})
     CHECK(j["totals"].contains(key));
-  CHECK(j["totals"]["source"] == j["totals"]["present"].get<int>() + j["totals"]["appended"].get<int>() +
+  CHECK(j["totals"]["source"] == j["totals"]["present"].get<int>() +
+                                     j["totals"]["appended"].get<int>() +
                                      j["totals"]["failed"].get<int>());
   CHECK(j["folders"][0]["source"] == "Inbox");
   CHECK(j["folders"][0]["target"] == "INBOX");
@@ -47,7 +48,8 @@ TEST_CASE("report: the verdict says exactly what happened") {
   for (int i = 0; i < 12; ++i) job.folders.push_back(i == 0 ? f : sync::FolderReport{});
   job.sum_folders();
   CHECK(sync::verdict(job) ==
-        "all 4,812 messages of 12 folders are on the server (4,100 already there, 712 added, 3 flags updated)");
+        "all 4,812 messages of 12 folders are on the server (4,100 already there, 712 added, 3 "
+        "flags updated)");
 
   sync::JobReport check;
   check.check = true;
@@ -80,4 +82,27 @@ TEST_CASE("report: an account error raises the exit code to its own") {
   job.sum_folders();
   CHECK(job.exit_code == core::kExitConnection);
   CHECK(sync::verdict(job).find("stopped: login failed") == 0);
+}
+
+TEST_CASE("report: a full quota stops the job, and the verdict counts what was never tried") {
+  sync::JobReport job;
+  sync::FolderReport inbox;
+  inbox.source = "INBOX";
+  inbox.target = "INBOX";
+  inbox.counters.source = 45;
+  inbox.counters.present = 2;
+  inbox.counters.appended = 10;
+  inbox.counters.failed = 1;  // the message the server refused for the quota
+  job.folders = {inbox};
+  job.add_error({core::ErrorScope::Account, "mbox -> imaps://full@h",
+                 "NO [OVERQUOTA] Quota exceeded (mailbox for user is full)"},
+                core::kExitPartial);
+  job.sum_folders();
+  const std::string v = sync::verdict(job);
+  INFO(v);
+  CHECK(v.find("stopped: NO [OVERQUOTA] Quota exceeded") == 0);
+  CHECK(v.find("10 added") != std::string::npos);
+  CHECK(v.find("1 failed") != std::string::npos);
+  CHECK(v.find("32 not tried") != std::string::npos);
+  CHECK(v.find("are on the server") == std::string::npos);
 }
