@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "mailferry/source/memory_body.hpp"
 #include "mailferry/sync/executor.hpp"
 #include "mailferry/sync/journal.hpp"
 #include "support/temp_dir.hpp"
@@ -13,21 +14,6 @@ using namespace mailferry;
 using mailferry::testing::TempDir;
 
 namespace {
-
-class StringBody final : public source::BodyReader {
- public:
-  explicit StringBody(std::string bytes) : bytes_(std::move(bytes)) {}
-  std::size_t read(char* buffer, std::size_t capacity) override {
-    std::size_t n = std::min(capacity, bytes_.size() - pos_);
-    bytes_.copy(buffer, n, pos_);
-    pos_ += n;
-    return n;
-  }
-
- private:
-  std::string bytes_;
-  std::size_t pos_ = 0;
-};
 
 // One folder of messages given by key and size.
 class ListSource final : public source::Source {
@@ -56,7 +42,7 @@ class ListSource final : public source::Source {
     // The key, then padding: the scripted server reads the key back.
     std::string bytes = m.key.value + " ";
     bytes.resize(m.size, 'x');
-    return std::make_unique<StringBody>(bytes);
+    return std::make_unique<source::MemoryBodyReader>(bytes);
   }
 
  private:
