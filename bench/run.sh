@@ -279,10 +279,13 @@ for server in "${fsync_servers[@]}"; do
         run_sync "$section" "$server" "${pre}mbox -> IMAP" "$bin" "mbox:$work/src/realistic/realistic.mbox" \
           "mbox$u" "$state" "$r_distinct" "$r_distinct" "$r_bytes"
         if want noop; then
-          run_sync "$section" "$server" "${pre}mbox re-run, nothing new" "$bin" \
-            "mbox:$work/src/realistic/realistic.mbox" "mbox$u" "$state" 0 "$r_distinct" 0
+          # State deleted first: Dovecot answers the first header FETCH of
+          # freshly stored mail from the files and only later from its cache,
+          # so whichever run asks first pays that; here both tools do.
           run_sync "$section" "$server" "${pre}mbox re-run, state deleted" "$bin" \
             "mbox:$work/src/realistic/realistic.mbox" "mbox$u" "$state.fresh" 0 "$r_distinct" 0
+          run_sync "$section" "$server" "${pre}mbox re-run, nothing new" "$bin" \
+            "mbox:$work/src/realistic/realistic.mbox" "mbox$u" "$state" 0 "$r_distinct" 0
         fi
         drop_users "$server" "ref$u" "mbox$u"
       fi
@@ -346,10 +349,11 @@ if want scale; then
       state=$work/state/small$count-$n.db
       run_sync "$section" fast "${pre}mbox -> IMAP" "$bin" "mbox:$work/src/small-$count/small-$count.mbox" \
         "small$count-$n" "$state" "$s_distinct" "$s_distinct" "$s_bytes"
-      run_sync "$section" fast "${pre}re-run, nothing new" "$bin" "mbox:$work/src/small-$count/small-$count.mbox" \
-        "small$count-$n" "$state" 0 "$s_distinct" 0
+      # State deleted first, as in the 5k cases (Dovecot's cache).
       run_sync "$section" fast "${pre}re-run, state deleted" "$bin" \
         "mbox:$work/src/small-$count/small-$count.mbox" "small$count-$n" "$state.fresh" 0 "$s_distinct" 0
+      run_sync "$section" fast "${pre}re-run, nothing new" "$bin" "mbox:$work/src/small-$count/small-$count.mbox" \
+        "small$count-$n" "$state" 0 "$s_distinct" 0
     done
     # The scaling mailboxes are the largest files here: keep the disk free.
     [[ $keep == yes ]] || rm -f "$work/src/small-$count/small-$count.mbox"
