@@ -66,7 +66,9 @@ std::string Endpoint::to_string() const {
   for (const auto& s : kSchemes) {
     if (s.scheme != scheme) continue;
     if (!is_network()) return std::string(s.prefix) + path;
-    return std::string(s.prefix) + user + "@" + host + ":" + std::to_string(effective_port());
+    // An IPv6 address goes in brackets, as in the URL it came from.
+    const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    return std::string(s.prefix) + user + "@" + shown_host + ":" + std::to_string(effective_port());
   }
   return path;
 }
@@ -126,12 +128,22 @@ Endpoint parse_endpoint(std::string_view url, std::string_view role) {
     auto close = hostport.find(']');
     if (close == std::string_view::npos) fail(role, url, "unterminated IPv6 address");
     ep.host = std::string(hostport.substr(1, close - 1));
+    // Hex digits, ':' and '.' (an IPv4 tail), and a zone after '%'.
+    const auto zone = ep.host.find('%');
+    if (ep.host.empty() ||
+        ep.host.substr(0, zone).find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos)
+      fail(role, url, "bad IPv6 address '[" + ep.host + "]'");
     hostport = hostport.substr(close + 1);
     if (!hostport.empty() && hostport.front() != ':') fail(role, url, "bad text after the host");
   } else {
     auto colon = hostport.rfind(':');
     ep.host = std::string(hostport.substr(0, colon));
     hostport = colon == std::string_view::npos ? std::string_view{} : hostport.substr(colon);
+    for (unsigned char c : ep.host)
+      if (c <= ' ' || c == 0x7f || c == '[' || c == ']' || c == '%' || c == '\\' || c == ':')
+        fail(role, url,
+             "bad character in the host name '" + ep.host +
+                 "' (an IPv6 address goes in brackets: imaps://USER@[::1]:993)");
   }
   if (!hostport.empty()) {  // ":PORT"
     std::string port_text(hostport.substr(1));

@@ -1,7 +1,8 @@
+#include "mailferry/job/endpoint.hpp"
+
 #include <doctest/doctest.h>
 
 #include "mailferry/core/error.hpp"
-#include "mailferry/job/endpoint.hpp"
 
 using mailferry::core::UsageError;
 using namespace mailferry::job;
@@ -29,6 +30,21 @@ TEST_CASE("endpoint: IPv6 literal") {
   auto ep = parse_endpoint("imaps://a@[::1]:2993", "--to");
   CHECK(ep.host == "::1");
   CHECK(ep.port == 2993);
+  // Its canonical text keeps the brackets, and loads again to the same place.
+  CHECK(ep.to_string() == "imaps://a@[::1]:2993");
+  auto again = parse_endpoint(ep.to_string(), "--to");
+  CHECK(again.host == "::1");
+  CHECK(again.port == 2993);
+}
+
+TEST_CASE("endpoint: brackets or spaces in a host are refused (found by the job-file fuzz run)") {
+  for (const char* url : {"imap://u%40d@[[::1]:143/INBOX", "imaps://a@[]:993", "imaps://a@[::1x]",
+                          "imaps://a@ho st", "imaps://a@host]:993", "imaps://a@h[x",
+                          "imaps://alice@imap.example.com::993", "imaps://a@::1:993"}) {
+    INFO(url);
+    CHECK_THROWS_AS(parse_endpoint(url, "--to"), UsageError);
+  }
+  CHECK(parse_endpoint("imaps://a@[fe80::1%25eth0]:993", "--to").host == "fe80::1%25eth0");
 }
 
 TEST_CASE("endpoint: a password in the URL is refused and the safe ways are named") {
