@@ -13,6 +13,7 @@
 //  - an indexed message has a key; an appended message's outcome is reported
 //    at most once, and a failure says why.
 // Set MAILFERRY_FUZZ_TRACE=1 to print what the client sends (for seeds).
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
@@ -148,6 +149,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   target::ImapTarget::Tuning tuning;
   tuning.max_in_flight = 4;
   tuning.batch_messages = 2;
+  // Throttled answers are waited out for real in the product (30 s and more);
+  // here no time passes, but no wait may go past the policy's cap.
+  const std::chrono::milliseconds max_wait = tuning.throttle.max_wait;
+  tuning.throttle.sleep = [max_wait](std::chrono::milliseconds how_long) {
+    FUZZ_CHECK(how_long.count() >= 0 && how_long <= max_wait, "a throttled wait stays in the cap");
+  };
   const bool trace = std::getenv("MAILFERRY_FUZZ_TRACE") != nullptr;
   // Each step on its own: after a refused command or a lost connection the
   // next step goes on (and reconnects), as the executor does.
