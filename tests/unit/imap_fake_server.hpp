@@ -6,9 +6,11 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mailferry/core/error.hpp"
@@ -162,5 +164,41 @@ class Body final : public source::BodyReader {
   std::size_t pos_ = 0;
   std::size_t fail_after_;
 };
+
+// Answers of a scripted one-folder account (INBOX, UIDVALIDITY 9) whose
+// messages are `inbox`: (UID, bytes) in UID order.
+using Inbox = std::vector<std::pair<std::uint32_t, std::string>>;
+
+inline std::string select_answer(const Inbox& inbox, std::uint32_t next_uid,
+                                 const std::string& tag) {
+  return "* " + std::to_string(inbox.size()) +
+         " EXISTS\r\n* OK [PERMANENTFLAGS (\\Seen \\*)] ok\r\n* OK [UIDVALIDITY 9] ok\r\n"
+         "* OK [UIDNEXT " +
+         std::to_string(next_uid) + "] ok\r\n" + tag + " OK [READ-WRITE] done\r\n";
+}
+
+inline std::string status_answer(const Inbox& inbox, std::uint32_t next_uid,
+                                 const std::string& tag) {
+  return "* STATUS INBOX (MESSAGES " + std::to_string(inbox.size()) + " UIDNEXT " +
+         std::to_string(next_uid) + " UIDVALIDITY 9)\r\n" + tag + " OK done\r\n";
+}
+
+// The untagged FETCH lines for a UID FETCH of the index: every message with
+// the header section the command asked for (each header echoed whole).
+inline std::string index_fetch_lines(const Inbox& inbox, const std::string& command) {
+  const auto open = command.find("BODY.PEEK[");
+  const auto close = command.find(']', open);
+  const std::string section = command.substr(open + 10, close - open - 10);
+  std::string lines;
+  std::size_t seq = 0;
+  for (const auto& [uid, bytes] : inbox) {
+    const std::string header = bytes.substr(0, bytes.find("\r\n\r\n") + 4);
+    lines += "* " + std::to_string(++seq) + " FETCH (UID " + std::to_string(uid) +
+             " FLAGS (\\Seen) RFC822.SIZE " + std::to_string(bytes.size()) +
+             " INTERNALDATE \"13-Sep-2020 12:26:40 +0000\" BODY[" + section + "] {" +
+             std::to_string(header.size()) + "}\r\n" + header + ")\r\n";
+  }
+  return lines;
+}
 
 }  // namespace mailferry::testing::imap_fake

@@ -18,6 +18,7 @@
 #include "mailferry/sync/executor.hpp"
 #include "mailferry/sync/journal.hpp"
 #include "mailferry/target/imap_target.hpp"
+#include "support/numbered_messages.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace mailferry;
@@ -26,53 +27,10 @@ using testing::imap_fake::Server;
 
 namespace {
 
-std::string message(int n) {
-  return "Message-ID: <m" + std::to_string(n) + "@example.org>\r\nSubject: message " +
-         std::to_string(n) + "\r\n\r\nbody " + std::to_string(n) + "\r\n";
-}
+std::string message(int n) { return testing::numbered_message(n, "m"); }
 
-class StringBody final : public source::BodyReader {
- public:
-  explicit StringBody(std::string bytes) : bytes_(std::move(bytes)) {}
-  std::size_t read(char* buffer, std::size_t capacity) override {
-    std::size_t n = std::min(capacity, bytes_.size() - pos_);
-    bytes_.copy(buffer, n, pos_);
-    pos_ += n;
-    return n;
-  }
-
- private:
-  std::string bytes_;
-  std::size_t pos_ = 0;
-};
-
-// One folder of the messages 1..count.
-class Messages final : public source::Source {
- public:
-  explicit Messages(int count) : count_(count) {}
-  std::string describe() const override { return "test:"; }
-  std::vector<source::SourceFolder> folders() override {
-    return {{{"INBOX"}, core::Role::Inbox, "inbox"}};
-  }
-  void scan(const source::SourceFolder&, source::ScanSink& sink) override {
-    for (int n = 1; n <= count_; ++n) {
-      source::SourceMessage m;
-      m.ordinal = static_cast<std::uint64_t>(n);
-      m.locator = std::to_string(n);
-      m.key.value = "<m" + std::to_string(n) + "@example.org>";
-      m.message_id = m.key.value;
-      m.size = message(n).size();
-      m.internal_date.utc = 1600000000;
-      sink.message(std::move(m));
-    }
-  }
-  std::unique_ptr<source::BodyReader> open(const source::SourceFolder&,
-                                           const source::SourceMessage& m) override {
-    return std::make_unique<StringBody>(message(static_cast<int>(m.ordinal)));
-  }
-
- private:
-  int count_;
+struct Messages final : testing::NumberedMessages {
+  explicit Messages(int count) : NumberedMessages(count, "m") {}
 };
 
 // An account with one INBOX behind scripted connections. `refuse` may answer
@@ -109,30 +67,13 @@ struct Account {
         return "* LIST (\\HasNoChildren) \"/\" INBOX\r\n" + tag + " OK done\r\n";
       if (command.rfind("SELECT", 0) == 0 || command.rfind("EXAMINE", 0) == 0) {
         if (bye_at_select(connection)) return bye("System shutting down for maintenance");
-        return "* " + std::to_string(inbox.size()) +
-               " EXISTS\r\n* OK [PERMANENTFLAGS (\\Seen \\*)] ok\r\n* OK [UIDVALIDITY 9] ok\r\n"
-               "* OK [UIDNEXT " +
-               std::to_string(next_uid) + "] ok\r\n" + tag + " OK [READ-WRITE] done\r\n";
+        return testing::imap_fake::select_answer(inbox, next_uid, tag);
       }
       if (command.rfind("UID FETCH", 0) == 0) {
-        // Echo the header section the client asked for, with each header.
-        const auto open = command.find("BODY.PEEK[");
-        const auto close = command.find(']', open);
-        const std::string section = command.substr(open + 10, close - open - 10);
-        std::string out;
-        std::size_t seq = 0;
-        for (const auto& [uid, bytes] : inbox) {
-          const std::string header = bytes.substr(0, bytes.find("\r\n\r\n") + 4);
-          out += "* " + std::to_string(++seq) + " FETCH (UID " + std::to_string(uid) +
-                 " FLAGS (\\Seen) RFC822.SIZE " + std::to_string(bytes.size()) +
-                 " INTERNALDATE \"13-Sep-2020 12:26:40 +0000\" BODY[" + section + "] {" +
-                 std::to_string(header.size()) + "}\r\n" + header + ")\r\n";
-        }
-        return out + tag + " OK done\r\n";
+        return testing::imap_fake::index_fetch_lines(inbox, command) + tag + " OK done\r\n";
       }
       if (command.rfind("STATUS", 0) == 0)
-        return "* STATUS INBOX (MESSAGES " + std::to_string(inbox.size()) + " UIDNEXT " +
-               std::to_string(next_uid) + " UIDVALIDITY 9)\r\n" + tag + " OK done\r\n";
+        return testing::imap_fake::status_answer(inbox, next_uid, tag);
       if (command.rfind("APPEND", 0) == 0) {
         const std::string refusal = refuse(++appends);
         if (refusal == "BYE") return bye("Server shutting down");
