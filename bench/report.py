@@ -34,7 +34,12 @@ def merge(runs):
 
 def main():
     header, results = sys.argv[1], sys.argv[2]
-    print(open(header).read().rstrip().replace("# ", "", 1))
+    # The header's "# " lines as a title and a list (Markdown).
+    lines = [l[2:] if l.startswith("# ") else l for l in open(header).read().splitlines()]
+    print("## " + lines[0])
+    print()
+    for line in lines[1:]:
+        print("- " + line)
     print()
     groups = OrderedDict()
     for line in open(results):
