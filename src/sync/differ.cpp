@@ -1,5 +1,6 @@
 #include "mailferry/sync/differ.hpp"
 
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -38,12 +39,14 @@ struct KeyAndSizeHash {
 FolderPlan diff_folder(const std::vector<source::SourceMessage>& messages,
                        const TargetIndex& target, const DiffPolicy& policy) {
   // First pass: which keys stand for more than one distinct message here.
-  std::unordered_map<core::MessageKey, std::uint64_t> first_size;
-  std::unordered_set<core::MessageKey> ambiguous;
+  // Views of the keys in `messages`, not copies: a folder of 100,000
+  // messages would otherwise hold every key twice while it is compared.
+  std::unordered_map<std::string_view, std::uint64_t> first_size;
+  std::unordered_set<std::string_view> ambiguous;
   first_size.reserve(messages.size());
   for (const auto& m : messages) {
-    auto [it, inserted] = first_size.emplace(m.key, m.size);
-    if (!inserted && it->second != m.size) ambiguous.insert(m.key);
+    auto [it, inserted] = first_size.emplace(m.key.value, m.size);
+    if (!inserted && it->second != m.size) ambiguous.insert(m.key.value);
   }
 
   FolderPlan plan;
@@ -58,7 +61,7 @@ FolderPlan diff_folder(const std::vector<source::SourceMessage>& messages,
     const core::Flags wanted = wanted_flags(message, policy);
     const TargetIndex::Entry* existing = nullptr;
     if (const auto* copies = target.find(message.key)) {
-      if (!ambiguous.count(message.key)) {
+      if (!ambiguous.count(message.key.value)) {
         existing = &copies->front();
       } else {
         for (const auto& copy : *copies)
