@@ -33,8 +33,9 @@ net::ConnectOptions connect_options(const job::EndpointConfig& config,
   else
     options.password = job::resolve_password(config.password, password_env_fallback, where);
   if (config.insecure_plaintext && !ep.implicit_tls())
-    core::log_warn(where + ": --insecure-plaintext: the password and all mail cross the network "
-                           "unencrypted if the server offers no STARTTLS");
+    core::log_warn(where +
+                   ": --insecure-plaintext: the password and all mail cross the network "
+                   "unencrypted if the server offers no STARTTLS");
   return options;
 }
 
@@ -52,7 +53,7 @@ bool is_single_folder_source(const job::Job& job) {
   const auto& ep = job.from.endpoint;
   if (ep.is_pop3() || ep.scheme == job::Scheme::Eml) return true;  // eml: is always one folder
   if (ep.scheme != job::Scheme::Mbox) return false;
-  struct stat st{};
+  struct stat st {};
   return ::stat(ep.path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -85,7 +86,8 @@ namespace {
 std::unique_ptr<sync::StateStore> open_state(const job::Job& job, sync::JobReport& report) {
   const std::string path = state_path(job);
   if (path.empty()) {
-    report.notes.push_back("no state file (no HOME or XDG_STATE_HOME): nothing is cached between runs");
+    report.notes.push_back(
+        "no state file (no HOME or XDG_STATE_HOME): nothing is cached between runs");
     return nullptr;
   }
   std::error_code ignored;
@@ -118,7 +120,8 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
           sync::ThrottleLimits{job.max_bytes_per_second, job.max_messages_per_second});
     if (throttle) target = std::make_unique<target::ThrottledTarget>(std::move(target), throttle);
     std::unique_ptr<sync::TargetCache> target_cache;
-    if (writes && state) target_cache = std::make_unique<sync::TargetCache>(*state, target->describe());
+    if (writes && state)
+      target_cache = std::make_unique<sync::TargetCache>(*state, target->describe());
     sync::ExecutorOptions options;
     options.mode = mode;
     options.dry_run = job.dry_run || mode == sync::Mode::Check;

@@ -4,10 +4,14 @@ namespace mailferry::core {
 
 const char* scope_name(ErrorScope scope) {
   switch (scope) {
-    case ErrorScope::Message: return "message";
-    case ErrorScope::Folder: return "folder";
-    case ErrorScope::Account: return "account";
-    case ErrorScope::Fatal: return "fatal";
+    case ErrorScope::Message:
+      return "message";
+    case ErrorScope::Folder:
+      return "folder";
+    case ErrorScope::Account:
+      return "account";
+    case ErrorScope::Fatal:
+      return "fatal";
   }
   return "fatal";
 }

@@ -1,7 +1,8 @@
 #include "mailferry/core/flags.hpp"
 
-#include <array>
 #include <strings.h>
+
+#include <array>
 
 namespace mailferry::core {
 namespace {

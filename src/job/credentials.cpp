@@ -12,7 +12,8 @@ namespace mailferry::job {
 namespace {
 
 void trim_line_end(std::string& s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t'))
+  while (!s.empty() &&
+         (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t'))
     s.pop_back();
 }
 
@@ -67,8 +68,10 @@ core::Secret resolve_password(const PasswordSource& source, const std::string& f
   if (!source.command.empty()) return from_command(source.command, where);
   const char* value = std::getenv(fallback_env.c_str());
   if (value != nullptr && *value != '\0') return core::Secret(value);
-  throw core::UsageError(where + ": no password given; use a password file (--to-password-file / "
-                         "--from-password-file), the environment variable " + fallback_env +
+  throw core::UsageError(where +
+                         ": no password given; use a password file (--to-password-file / "
+                         "--from-password-file), the environment variable " +
+                         fallback_env +
                          ", or password_file, password_env or password_command in a job file");
 }
 

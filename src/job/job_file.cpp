@@ -15,11 +15,27 @@ namespace {
 using nlohmann::json;
 
 const std::vector<std::string> kTopKeys{"jobs", "defaults"};
-const std::vector<std::string> kJobKeys{
-    "name",      "from",        "to",         "dry_run",           "report",    "to_folder",
-    "mbox_format", "only_role", "mark_read",  "delete_after_copy", "keep_days", "state",
-    "map",       "include",     "exclude",    "prefix",            "merge",     "gmail_labels",
-    "max_bytes_per_second", "max_messages_per_second", "connections"};
+const std::vector<std::string> kJobKeys{"name",
+                                        "from",
+                                        "to",
+                                        "dry_run",
+                                        "report",
+                                        "to_folder",
+                                        "mbox_format",
+                                        "only_role",
+                                        "mark_read",
+                                        "delete_after_copy",
+                                        "keep_days",
+                                        "state",
+                                        "map",
+                                        "include",
+                                        "exclude",
+                                        "prefix",
+                                        "merge",
+                                        "gmail_labels",
+                                        "max_bytes_per_second",
+                                        "max_messages_per_second",
+                                        "connections"};
 const std::vector<std::string> kEndpointKeys{
     "url",     "password_file",      "password_env", "password_command",
     "ca_file", "insecure_plaintext", "auth",         "token_command"};
@@ -55,8 +71,8 @@ class Context {
   std::string origin_, job_;
 };
 
-void check_keys(const json& object, const std::vector<std::string>& known, const std::string& prefix,
-                const Context& ctx) {
+void check_keys(const json& object, const std::vector<std::string>& known,
+                const std::string& prefix, const Context& ctx) {
   for (const auto& [key, value] : object.items()) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string best;
@@ -85,7 +101,8 @@ bool get_bool(const json& object, const std::string& key, const Context& ctx, bo
   return v.get<bool>();
 }
 
-EndpointConfig parse_endpoint_config(const json& value, const std::string& key, const Context& ctx) {
+EndpointConfig parse_endpoint_config(const json& value, const std::string& key,
+                                     const Context& ctx) {
   EndpointConfig config;
   json object = value;
   if (value.is_string()) object = json{{"url", value}};  // "from": "mbox:x" shorthand
@@ -136,8 +153,9 @@ void parse_folder_rules(const json& object, core::FolderRules& rules, const Cont
   if (object.contains("map")) {
     const auto& map = object.at("map");
     if (!map.is_object())
-      ctx.fail("map", "must be an object of source folder -> target folder, like "
-                      "{\"Sent Items\": \"\\\\Sent\", \"Old\": \"Archive/Old\"}");
+      ctx.fail("map",
+               "must be an object of source folder -> target folder, like "
+               "{\"Sent Items\": \"\\\\Sent\", \"Old\": \"Archive/Old\"}");
     for (const auto& [source, target] : map.items()) {
       if (!target.is_string()) ctx.fail("map." + source, "must be a target folder name");
       rules.map.push_back({source, target.get<std::string>()});
@@ -211,8 +229,10 @@ Job parse_job(const json& object, const std::string& origin, const std::string& 
 std::string line_and_column(const std::string& text, size_t byte) {
   size_t line = 1, column = 1;
   for (size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') ++line, column = 1;
-    else ++column;
+    if (text[i] == '\n')
+      ++line, column = 1;
+    else
+      ++column;
   }
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
@@ -237,7 +257,8 @@ std::vector<Job> parse_job_text(const std::string& text, const std::string& orig
                            (detail == std::string::npos ? what : what.substr(detail + 2)));
   }
   Context top(origin, "");
-  if (!document.is_object()) top.fail("", "the job file must be a JSON object with a \"jobs\" list");
+  if (!document.is_object())
+    top.fail("", "the job file must be a JSON object with a \"jobs\" list");
   check_keys(document, kTopKeys, "", top);
   if (!document.contains("jobs") || !document.at("jobs").is_array())
     top.fail("jobs", "must be a list of jobs");
@@ -250,8 +271,10 @@ std::vector<Job> parse_job_text(const std::string& text, const std::string& orig
     ++index;
     std::string label = "job " + std::to_string(index);
     json merged = defaults;  // a job's own keys win over the defaults
-    if (entry.is_object()) merged.update(entry);
-    else merged = entry;
+    if (entry.is_object())
+      merged.update(entry);
+    else
+      merged = entry;
     jobs.push_back(parse_job(merged, origin, label));
   }
   if (jobs.empty()) top.fail("jobs", "the list is empty");
@@ -279,8 +302,9 @@ const JobFileKeys& job_file_keys() {
 void validate_job(const Job& job) {
   Context ctx(job.origin, "job '" + job.name + "'");
   if (job.from.endpoint.is_imap())
-    ctx.fail("from.url", "an IMAP source is not supported yet; sources are mbox:, pst:, eml:, "
-                         "pop3:// and pop3s://");
+    ctx.fail("from.url",
+             "an IMAP source is not supported yet; sources are mbox:, pst:, eml:, "
+             "pop3:// and pop3s://");
   if (!job.to.endpoint.is_imap())
     ctx.fail("to.url", "the target must be imap://USER@HOST or imaps://USER@HOST");
   static const std::vector<std::string> kFormats{"auto", "mboxo", "mboxrd", "mboxcl", "mboxcl2"};
@@ -322,7 +346,7 @@ std::vector<std::string> permission_warnings(const std::string& job_file_path,
                                              const std::vector<Job>& jobs) {
   std::vector<std::string> warnings;
   auto readable_by_others = [](const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     return !path.empty() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH));
   };
   bool has_command = false;
@@ -330,7 +354,8 @@ std::vector<std::string> permission_warnings(const std::string& job_file_path,
     for (const auto* ep : {&job.from, &job.to}) {
       has_command = has_command || !ep->password.command.empty();
       if (readable_by_others(ep->password.file))
-        warnings.push_back(ep->password.file + ": password file is readable by other users (chmod 600 " +
+        warnings.push_back(ep->password.file +
+                           ": password file is readable by other users (chmod 600 " +
                            ep->password.file + ")");
     }
   }

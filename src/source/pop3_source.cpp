@@ -49,13 +49,13 @@ std::optional<std::string> login_refusal_hint(const std::string& text) {
   switch (e.status().code_kind()) {
     case pop3::ResponseCode::InUse:
       throw core::ConnectionError(account + ": the POP3 mailbox is locked by another client (" +
-                                  e.status().describe() +
-                                  "); close other mail programs on this account and run again",
+                                      e.status().describe() +
+                                      "); close other mail programs on this account and run again",
                                   false);
     case pop3::ResponseCode::LoginDelay:
       throw core::ConnectionError(account +
-                                  ": the server refuses logins this soon after the last one (" +
-                                  e.status().describe() + "); run again later",
+                                      ": the server refuses logins this soon after the last one (" +
+                                      e.status().describe() + "); run again later",
                                   false);
     case pop3::ResponseCode::SysTemp:
       throw core::ConnectionError(account + ": temporary server problem (" + e.status().describe() +

@@ -184,8 +184,9 @@ std::string verdict(const JobReport& job) {
     }
   std::string failed_folders;
   if (folder_errors > 0)
-    failed_folders = "; " + plural(folder_errors, "folder", "folders") + " failed, the first: " +
-                     first_folder_error->where + ": " + first_folder_error->message;
+    failed_folders = "; " + plural(folder_errors, "folder", "folders") +
+                     " failed, the first: " + first_folder_error->where + ": " +
+                     first_folder_error->message;
   if (t.failed > 0)
     return plural(t.failed, "message", "messages") + " failed of " + grouped(t.source) + " (" +
            detail + ")" + failed_folders;

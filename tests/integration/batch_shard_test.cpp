@@ -166,13 +166,16 @@ TEST_CASE(
 
   for (auto& f : others) {
     auto result = f.get();
-    INFO(result.exit_code << " " << result.err.substr(result.err.size() > 3000 ? result.err.size() - 3000 : 0));
+    INFO(result.exit_code << " "
+                          << result.err.substr(result.err.size() > 3000 ? result.err.size() - 3000
+                                                                        : 0));
     CHECK(result.exit_code == 0);
   }
   CHECK(imap_snapshot(server, "alice")["INBOX"].size() < 2000);  // the kill left alice unfinished
 
   auto rerun = run_mailferry(shard_args(killed));
-  INFO(rerun.exit_code << " " << rerun.err.substr(rerun.err.size() > 3000 ? rerun.err.size() - 3000 : 0));
+  INFO(rerun.exit_code << " "
+                       << rerun.err.substr(rerun.err.size() > 3000 ? rerun.err.size() - 3000 : 0));
   CHECK(rerun.exit_code == 0);
 
   // Every mailbox complete, by mailferry's check and by an independent client.

@@ -147,7 +147,8 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 }  // namespace
 
-TEST_CASE("imap target: imaps login verifies the fixture's CA and asks for capabilities after login") {
+TEST_CASE(
+    "imap target: imaps login verifies the fixture's CA and asks for capabilities after login") {
   ImapTarget t(options_for("tls-user"));
   CHECK(t.describe() == "imaps://tls-user@127.0.0.1:" + std::to_string(server().imaps_port()));
   CHECK(t.capabilities().has("IMAP4rev1"));
@@ -368,7 +369,8 @@ TEST_CASE("imap target: a 5 MB message is streamed in chunks, not held") {
   CHECK(snapshot["INBOX"][0].flags.count("\\Flagged") == 1);
 }
 
-TEST_CASE("imap target: a body failing mid-literal leaves no partial message and the rest goes on") {
+TEST_CASE(
+    "imap target: a body failing mid-literal leaves no partial message and the rest goes on") {
   const std::string user = "broken-body";
   ImapTarget t(options_for(user));
   std::vector<std::string> bytes;

@@ -65,7 +65,8 @@ std::set<std::string> flag_names(core::Flags flags) {
 
 // sha256 -> expectation, for the distinct messages of one mbox file (the
 // first of several copies with one key and size is the one uploaded).
-std::map<std::string, Expected> expected_messages(const std::string& path, std::size_t* scan_errors) {
+std::map<std::string, Expected> expected_messages(const std::string& path,
+                                                  std::size_t* scan_errors) {
   source::MboxSource source(path);
   auto folders = source.folders();
   REQUIRE(folders.size() == 1);
@@ -74,7 +75,7 @@ std::map<std::string, Expected> expected_messages(const std::string& path, std::
   if (scan_errors) *scan_errors = sink.errors.size();
   std::map<std::string, Expected> out;
   std::set<std::pair<core::MessageKey, std::uint64_t>> seen;  // same key and size: one message
-  sync::DiffPolicy dovecot;  // Dovecot keeps keywords
+  sync::DiffPolicy dovecot;                                   // Dovecot keeps keywords
   dovecot.keywords_allowed = true;
   for (const auto& m : sink.messages) {
     if (!seen.insert({m.key, m.size}).second) continue;
@@ -91,12 +92,12 @@ std::map<std::string, Expected> expected_messages(const std::string& path, std::
 }
 
 std::vector<std::string> target_args(const DovecotServer& server, const std::string& user) {
-  return {"--to", server.url("imaps", user), "--ca-file", server.ca_file(), "--to-password-file",
-          server.password_file()};
+  return {"--to",           server.url("imaps", user), "--ca-file",
+          server.ca_file(), "--to-password-file",      server.password_file()};
 }
 
-CommandResult sync_file(const DovecotServer& server, const std::string& user, const std::string& from,
-                        std::vector<std::string> extra = {}) {
+CommandResult sync_file(const DovecotServer& server, const std::string& user,
+                        const std::string& from, std::vector<std::string> extra = {}) {
   std::vector<std::string> args{"sync", "--from", "mbox:" + from};
   for (auto& a : target_args(server, user)) args.push_back(a);
   for (auto& a : extra) args.push_back(a);
@@ -109,7 +110,8 @@ nlohmann::json read_report(const std::string& path) {
 
 // Every expected message is in `messages` exactly once, with its flags and date.
 void check_folder_matches(const std::vector<ServerMessage>& messages,
-                          const std::map<std::string, Expected>& expected, const std::string& label) {
+                          const std::map<std::string, Expected>& expected,
+                          const std::string& label) {
   INFO(label);
   std::map<std::string, int> copies;
   for (const auto& m : messages) ++copies[m.sha256];
@@ -219,13 +221,14 @@ TEST_CASE("mbox sync: a second run appends nothing, check agrees, a dry run chan
 
 TEST_CASE("mbox sync: a Thunderbird tree becomes a folder tree with role folders") {
   DovecotServer server;
-  const std::string tree = std::string(MAILFERRY_SOURCE_DIR) + "/examples/thunderbird/Local Folders";
+  const std::string tree =
+      std::string(MAILFERRY_SOURCE_DIR) + "/examples/thunderbird/Local Folders";
   auto result = sync_file(server, "tree", tree);
   INFO(result.describe());
   REQUIRE(result.exit_code == 0);
   auto snapshot = imap_snapshot(server, "tree");
   CHECK(snapshot.count("Archives/2019") == 1);
-  CHECK(snapshot["Sent"].size() == 2);    // the server's own \Sent folder, not a new one
+  CHECK(snapshot["Sent"].size() == 2);  // the server's own \Sent folder, not a new one
   REQUIRE(snapshot["Drafts"].size() == 1);
   CHECK(snapshot["Drafts"][0].flags.count("\\Draft") == 1);
   CHECK(snapshot["INBOX"].size() == 3);
@@ -285,18 +288,21 @@ TEST_CASE("mbox sync: errors have the documented exit codes and never show the p
   CHECK(in_url.err.find("--to-password-file") != std::string::npos);
 
   const std::string wrong = dir.write_file("wrong", "not-the-password\n");
-  auto bad_login = run_mailferry({"sync", "--from", "mbox:" + file, "--to", server.url("imaps", "codes"),
-                                  "--ca-file", server.ca_file(), "--to-password-file", wrong});
+  auto bad_login =
+      run_mailferry({"sync", "--from", "mbox:" + file, "--to", server.url("imaps", "codes"),
+                     "--ca-file", server.ca_file(), "--to-password-file", wrong});
   CHECK(bad_login.exit_code == 3);
 
-  auto unknown_ca = run_mailferry({"sync", "--from", "mbox:" + file, "--to", server.url("imaps", "codes"),
-                                   "--to-password-file", server.password_file()});
+  auto unknown_ca =
+      run_mailferry({"sync", "--from", "mbox:" + file, "--to", server.url("imaps", "codes"),
+                     "--to-password-file", server.password_file()});
   CHECK(unknown_ca.exit_code == 3);
   CHECK(unknown_ca.err.find("--ca-file") != std::string::npos);
 
-  auto verbose = run_mailferry({"sync", "-v", "--from", "mbox:" + file, "--to", server.url("imaps", "codes"),
-                                "--ca-file", server.ca_file(), "--report", dir.file("r.json")},
-                               {{"MAILFERRY_TO_PASSWORD", server.password()}});
+  auto verbose =
+      run_mailferry({"sync", "-v", "--from", "mbox:" + file, "--to", server.url("imaps", "codes"),
+                     "--ca-file", server.ca_file(), "--report", dir.file("r.json")},
+                    {{"MAILFERRY_TO_PASSWORD", server.password()}});
   CHECK(verbose.exit_code == 0);
   for (const auto* text : {&missing_source.err, &in_url.err, &bad_login.err, &bad_login.out,
                            &unknown_ca.err, &verbose.out, &verbose.err}) {

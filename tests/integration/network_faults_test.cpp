@@ -22,7 +22,8 @@ using namespace mailferry::testing;
 
 namespace {
 
-net::ConnectOptions through(const FaultProxy& proxy, const DovecotServer& server, const std::string& user) {
+net::ConnectOptions through(const FaultProxy& proxy, const DovecotServer& server,
+                            const std::string& user) {
   net::ConnectOptions o;
   o.protocol = net::Protocol::Imap;
   o.host = "127.0.0.1";
@@ -102,7 +103,8 @@ TEST_CASE("network faults: 100 random cuts in one job end complete and duplicate
   }
 }
 
-TEST_CASE("network faults: a stalled connection times out instead of hanging, and the job resumes") {
+TEST_CASE(
+    "network faults: a stalled connection times out instead of hanging, and the job resumes") {
   DovecotServer server;
   TempDir dir;
   FaultPlan plan;
@@ -125,5 +127,6 @@ TEST_CASE("network faults: a stalled connection times out instead of hanging, an
   CHECK(report.exit_code == 0);
   CHECK(report.reconnects >= 1);
   CHECK(took < std::chrono::seconds(60));
-  CHECK(report.totals.appended == static_cast<std::uint64_t>(server.message_count("stalled", "INBOX")));
+  CHECK(report.totals.appended ==
+        static_cast<std::uint64_t>(server.message_count("stalled", "INBOX")));
 }

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "support/dovecot_server.hpp"
-#include "support/mail_text.hpp"
 #include "support/imap_snapshot.hpp"
+#include "support/mail_text.hpp"
 #include "support/run_command.hpp"
 #include "support/temp_dir.hpp"
 
@@ -34,13 +34,20 @@ struct Pop3Job {
 
   CommandResult run(std::vector<std::string> extra, const std::string& report) const {
     std::vector<std::string> args{"sync",
-                                  "--from", server.url("pop3s", pop_user),
-                                  "--from-password-file", server.password_file(),
-                                  "--to", server.url("imaps", imap_user),
-                                  "--to-password-file", server.password_file(),
-                                  "--ca-file", server.ca_file(),
-                                  "--state", state,
-                                  "--report", report};
+                                  "--from",
+                                  server.url("pop3s", pop_user),
+                                  "--from-password-file",
+                                  server.password_file(),
+                                  "--to",
+                                  server.url("imaps", imap_user),
+                                  "--to-password-file",
+                                  server.password_file(),
+                                  "--ca-file",
+                                  server.ca_file(),
+                                  "--state",
+                                  state,
+                                  "--report",
+                                  report};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_mailferry(args);
   }
@@ -92,7 +99,8 @@ TEST_CASE("pop3 cli: migrate, then nightly runs move only what is new") {
   CHECK(server.message_count("imapper", "INBOX") == 7);
 }
 
-TEST_CASE("pop3 cli: --delete-after-copy removes exactly what is confirmed, --unread keeps mail unread") {
+TEST_CASE(
+    "pop3 cli: --delete-after-copy removes exactly what is confirmed, --unread keeps mail unread") {
   DovecotServer server;
   TempDir dir;
   const auto messages = corpus_messages();
@@ -130,9 +138,10 @@ TEST_CASE("pop3 cli: a wrong POP3 password is exit code 3 and nothing moves") {
   TempDir dir;
   server.save_message("popwrong", "INBOX", corpus_messages()[0]);
   const std::string wrong = dir.write_file("wrong", "nope\n");
-  auto result = run_mailferry({"sync", "--from", server.url("pop3s", "popwrong"), "--from-password-file",
-                               wrong, "--to", server.url("imaps", "imapwrong"), "--to-password-file",
-                               server.password_file(), "--ca-file", server.ca_file()});
+  auto result =
+      run_mailferry({"sync", "--from", server.url("pop3s", "popwrong"), "--from-password-file",
+                     wrong, "--to", server.url("imaps", "imapwrong"), "--to-password-file",
+                     server.password_file(), "--ca-file", server.ca_file()});
   CHECK(result.exit_code == 3);
   CHECK(result.err.find("popwrong") != std::string::npos);
   CHECK(server.message_count("popwrong", "INBOX") == 1);

@@ -101,7 +101,7 @@ TEST_CASE("roles plan: Gmail Takeout labels become folders on a Gmail-style serv
   CHECK(count("[Gmail]/Spam") == 1);
   CHECK(count("[Gmail]/Trash") == 1);
   CHECK(count("[Gmail]/Drafts") == 1);
-  CHECK(count("Archive") == 1);  // the server has no archive folder: one is made
+  CHECK(count("Archive") == 1);    // the server has no archive folder: one is made
   CHECK(total_messages(s) == 11);  // two messages carry two folder labels each
   // Starred is \Flagged, Unread is not \Seen.
   std::size_t flagged = 0, unseen = 0;

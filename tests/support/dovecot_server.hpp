@@ -16,12 +16,12 @@
 namespace mailferry::testing {
 
 struct DovecotShape {
-  bool special_use = true;      // advertise SPECIAL-USE with \Sent, \Drafts, ...
-  std::string separator = "/";  // hierarchy delimiter ("/" or ".")
-  std::string prefix;           // personal namespace prefix ("" or "INBOX.")
-  bool pop3_pipelining = true;  // false: hide PIPELINING from POP3 CAPA
-  bool default_folders = true;  // false: no Drafts, Sent, Trash, Junk made for every user
-  std::string quota;           // quota plugin with this storage limit per user ("300k")
+  bool special_use = true;             // advertise SPECIAL-USE with \Sent, \Drafts, ...
+  std::string separator = "/";         // hierarchy delimiter ("/" or ".")
+  std::string prefix;                  // personal namespace prefix ("" or "INBOX.")
+  bool pop3_pipelining = true;         // false: hide PIPELINING from POP3 CAPA
+  bool default_folders = true;         // false: no Drafts, Sent, Trash, Junk made for every user
+  std::string quota;                   // quota plugin with this storage limit per user ("300k")
   std::uint64_t max_mail_size = 0;     // bytes: bigger APPENDs get NO [LIMIT] (0: no limit)
   bool advertise_appendlimit = false;  // and CAPABILITY says APPENDLIMIT=max_mail_size
 };

@@ -83,8 +83,10 @@ void FaultProxy::serve() {
     const bool injure = plan_.cut_max_bytes > 0 && cuts_ < plan_.max_cuts;
     std::uint64_t budget = 0;
     if (injure)
-      budget = std::uniform_int_distribution<std::uint64_t>(plan_.cut_min_bytes, plan_.cut_max_bytes)(random);
-    relays.emplace_back([this, client, upstream, budget, injure] { relay(client, upstream, budget, injure); });
+      budget = std::uniform_int_distribution<std::uint64_t>(plan_.cut_min_bytes,
+                                                            plan_.cut_max_bytes)(random);
+    relays.emplace_back(
+        [this, client, upstream, budget, injure] { relay(client, upstream, budget, injure); });
   }
   for (auto& t : relays) t.join();
 }

@@ -34,7 +34,7 @@ class FaultProxy {
   FaultProxy& operator=(const FaultProxy&) = delete;
 
   int port() const { return port_; }
-  int cuts() const { return cuts_; }           // connections cut (or stalled) so far
+  int cuts() const { return cuts_; }  // connections cut (or stalled) so far
   int connections() const { return connections_; }
 
  private:

@@ -1,12 +1,12 @@
-#include <doctest/doctest.h>
+#include "mailferry/job/credentials.hpp"
 
+#include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 
 #include "mailferry/core/error.hpp"
-#include "mailferry/job/credentials.hpp"
 
 using namespace mailferry;
 

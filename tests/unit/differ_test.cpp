@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "mailferry/sync/differ.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace mailferry;
 using core::Flag;
@@ -33,7 +33,8 @@ TEST_CASE("differ: missing messages are appended, present ones are not") {
 
 TEST_CASE("differ: a message twice in the source is planned once, the rest are duplicates") {
   sync::TargetIndex index;
-  auto plan = sync::diff_folder({msg("<a@x>"), msg("fp:11"), msg("<a@x>"), msg("fp:11")}, index, {});
+  auto plan =
+      sync::diff_folder({msg("<a@x>"), msg("fp:11"), msg("<a@x>"), msg("fp:11")}, index, {});
   CHECK(plan.appends.size() == 2);
   CHECK(plan.duplicates == std::vector<std::size_t>{2, 3});
 }
@@ -65,7 +66,8 @@ TEST_CASE("differ: a read message asking for a receipt gets $MDNSent where keywo
   sync::TargetIndex index;
   sync::DiffPolicy keywords;
   keywords.keywords_allowed = true;
-  auto plan = sync::diff_folder({msg("<a@x>", Flag::Seen, true), msg("<b@x>", {}, true)}, index, keywords);
+  auto plan =
+      sync::diff_folder({msg("<a@x>", Flag::Seen, true), msg("<b@x>", {}, true)}, index, keywords);
   REQUIRE(plan.appends.size() == 2);
   CHECK(plan.appends[0].flags.has(Flag::MdnSent));
   CHECK_FALSE(plan.appends[1].flags.has(Flag::MdnSent));  // unread: the receipt is still due

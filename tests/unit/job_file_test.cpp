@@ -1,6 +1,7 @@
+#include "mailferry/job/job_file.hpp"
+
 #include <doctest/doctest.h>
 #include <sys/stat.h>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -8,7 +9,6 @@
 #include <string>
 
 #include "mailferry/core/error.hpp"
-#include "mailferry/job/job_file.hpp"
 
 using namespace mailferry;
 
@@ -73,11 +73,13 @@ TEST_CASE("job file: a syntax error names line and column") {
 }
 
 TEST_CASE("job file: an unknown key is named with the closest known key") {
-  auto what = error_of(R"({"jobs": [{"name": "a", "from": "mbox:/a", "to": "imaps://x@h", "dry-run": true}]})");
+  auto what = error_of(
+      R"({"jobs": [{"name": "a", "from": "mbox:/a", "to": "imaps://x@h", "dry-run": true}]})");
   CHECK(what.find("job 'a'") != std::string::npos);
   CHECK(what.find("'dry-run'") != std::string::npos);
   CHECK(what.find("did you mean 'dry_run'") != std::string::npos);
-  auto nested = error_of(R"({"jobs": [{"from": "mbox:/a", "to": {"url": "imaps://x@h", "pasword_file": "p"}}]})");
+  auto nested = error_of(
+      R"({"jobs": [{"from": "mbox:/a", "to": {"url": "imaps://x@h", "pasword_file": "p"}}]})");
   CHECK(nested.find("to.pasword_file") != std::string::npos);
   CHECK(nested.find("to.password_file") != std::string::npos);
 }
@@ -86,8 +88,9 @@ TEST_CASE("job file: wrong types, missing keys and bad combinations are named") 
   CHECK(error_of(R"({"jobs": [{"from": "mbox:/a"}]})").find("'to'") != std::string::npos);
   CHECK(error_of(R"({"jobs": [{"from": "mbox:/a", "to": "imaps://x@h", "keep_days": "7"}]})")
             .find("keep_days") != std::string::npos);
-  CHECK(error_of(R"({"jobs": [{"from": "mbox:/a", "to": "imaps://x@h", "delete_after_copy": true}]})")
-            .find("POP3") != std::string::npos);
+  CHECK(
+      error_of(R"({"jobs": [{"from": "mbox:/a", "to": "imaps://x@h", "delete_after_copy": true}]})")
+          .find("POP3") != std::string::npos);
   CHECK(error_of(R"({"jobs": [{"from": "mbox:/a", "to": "mbox:/b"}]})").find("target") !=
         std::string::npos);
   CHECK(error_of(R"({"jobs": [{"from": "mbox:/a", "to": "imaps://x:pw@h"}]})").find("password") !=
@@ -106,9 +109,11 @@ TEST_CASE("job file: a password file readable by others gets a warning") {
   int fd = mkstemp(path);
   REQUIRE(fd >= 0);
   close(fd);
-  auto jobs = job::parse_job_text(std::string(R"({"jobs": [{"from": "mbox:/a", "to": {"url": "imaps://x@h", "password_file": ")") +
-                                      path + "\"}}]}",
-                                  "jobs.json");
+  auto jobs = job::parse_job_text(
+      std::string(
+          R"({"jobs": [{"from": "mbox:/a", "to": {"url": "imaps://x@h", "password_file": ")") +
+          path + "\"}}]}",
+      "jobs.json");
   chmod(path, 0600);
   CHECK(job::permission_warnings("", jobs).empty());
   chmod(path, 0644);

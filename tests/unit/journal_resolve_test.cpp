@@ -178,7 +178,7 @@ TEST_CASE(
   journal.begin("INBOX", {sync::JournalEntry({"<s@x>"}, 10), sync::JournalEntry({"<s@x>"}, 20)});
   ListSource source({{"<s@x>", 10}, {"<s@x>", 20}});
   LateServer server;
-  server.stored.push_back(on_server("<s@x>", 10));     // the first version, stored before the kill
+  server.stored.push_back(on_server("<s@x>", 10));  // the first version, stored before the kill
   server.stored.back().uid = 100;
   server.in_flight.push_back(on_server("<s@x>", 20));  // the second, executed after the kill
 

@@ -281,7 +281,8 @@ TEST_CASE("pop3 source: remove deletes exactly the given messages, with QUIT") {
   auto server = server_with(5);
   auto source = make_source(server);
   auto sink = scan(source);
-  auto removed = source.remove(source.folders()[0], {sink.messages[0], sink.messages[3], sink.messages[3]});
+  auto removed =
+      source.remove(source.folders()[0], {sink.messages[0], sink.messages[3], sink.messages[3]});
   CHECK(removed.removed == 2);
   CHECK(removed.failed.empty());
   CHECK(server.count("DELE") == 2);

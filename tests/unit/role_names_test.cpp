@@ -1,10 +1,11 @@
 #include "mailferry/core/role_names.hpp"
-#include "mailferry/mbox/folder_tree.hpp"
-#include "mailferry/pst/folder_roles.hpp"
 
 #include <doctest/doctest.h>
 
 #include <set>
+
+#include "mailferry/mbox/folder_tree.hpp"
+#include "mailferry/pst/folder_roles.hpp"
 
 using namespace mailferry;
 using core::GmailMarker;

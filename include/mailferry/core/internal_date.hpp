@@ -9,8 +9,8 @@
 namespace mailferry::core {
 
 struct InternalDate {
-  std::time_t utc = 0;           // seconds since the epoch, UTC
-  int offset_minutes = 0;        // the sender's zone, kept so the server shows local time
+  std::time_t utc = 0;     // seconds since the epoch, UTC
+  int offset_minutes = 0;  // the sender's zone, kept so the server shows local time
   bool operator==(const InternalDate&) const = default;
 
   // IMAP date-time: "02-Feb-2019 11:12:13 +0100" (RFC 3501 date-time, without quotes).

@@ -17,7 +17,7 @@ struct Endpoint {
   std::string path;  // file schemes: the path, with a leading "~/" expanded
   std::string user;  // network schemes
   std::string host;
-  int port = 0;      // 0: the scheme's default
+  int port = 0;  // 0: the scheme's default
 
   bool is_network() const;
   bool is_imap() const { return scheme == Scheme::Imap || scheme == Scheme::Imaps; }

@@ -38,8 +38,8 @@ struct EndpointConfig {
 };
 
 struct Job {
-  std::string name;                  // "job 1" when the file gives none
-  std::string origin;                // "jobs.json" or "command line", for messages
+  std::string name;    // "job 1" when the file gives none
+  std::string origin;  // "jobs.json" or "command line", for messages
   EndpointConfig from;
   EndpointConfig to;
   bool dry_run = false;
@@ -47,10 +47,10 @@ struct Job {
   std::string to_folder = "INBOX";   // target of a single-folder source
   std::string mbox_format = "auto";  // auto, mboxo, mboxrd, mboxcl, mboxcl2
   std::optional<core::Role> only_role;
-  bool mark_read = true;             // POP3 has no flags: migrated mail arrives as read
-  bool delete_after_copy = false;    // POP3: DELE what is confirmed on the server
-  int keep_days = 0;                 // with delete_after_copy: keep the last N days
-  std::string state_path;            // per-job state store ("" = default location)
+  bool mark_read = true;           // POP3 has no flags: migrated mail arrives as read
+  bool delete_after_copy = false;  // POP3: DELE what is confirmed on the server
+  int keep_days = 0;               // with delete_after_copy: keep the last N days
+  std::string state_path;          // per-job state store ("" = default location)
   // Which folders go where: map, include, exclude, prefix, merge, gmail_labels.
   core::FolderRules folder_rules;
   // Upload pacing (sync/throttle.hpp); 0: no limit.

@@ -39,10 +39,10 @@ struct SourceMessage {
   std::uint64_t ordinal = 0;  // 1-based position in its folder, for error messages
   std::string locator;        // adapter-private (byte offset, UIDL, PST node id)
   core::MessageKey key;
-  std::string message_id;     // as found in the header (for reports); may be empty
+  std::string message_id;  // as found in the header (for reports); may be empty
   core::Flags flags;
   core::InternalDate internal_date;
-  std::uint64_t size = 0;     // exact number of bytes BodyReader will produce
+  std::uint64_t size = 0;              // exact number of bytes BodyReader will produce
   bool requests_read_receipt = false;  // has Disposition-Notification-To
   std::string gmail_labels;  // Gmail Takeout's X-Gmail-Labels value as found; usually empty
 };

@@ -69,13 +69,13 @@ struct FolderLayout {
 
 // The plan for `sources` on a server with `targets` in namespace `ns`. Pure.
 FolderLayout make_plan(const std::vector<source::SourceFolder>& sources,
-                     const std::vector<target::TargetFolder>& targets,
-                     const target::TargetNamespace& ns, const MappingOptions& options);
+                       const std::vector<target::TargetFolder>& targets,
+                       const target::TargetNamespace& ns, const MappingOptions& options);
 
 // Lists the target's folders and namespace, and plans. Throws what the target
 // throws (connection, refused LIST).
 FolderLayout plan_folders(const std::vector<source::SourceFolder>& sources, target::Target& target,
-                        const MappingOptions& options);
+                          const MappingOptions& options);
 
 // The step before any upload: plans, refuses a plan with problems
 // (FolderPlanError, naming every problem), and, when `create` is set, creates
@@ -84,8 +84,8 @@ FolderLayout plan_folders(const std::vector<source::SourceFolder>& sources, targ
 // core::ServerError with Account scope naming the folder and what was created
 // before it, so the job stops before its first message. The returned plan
 // still says exists=false for the folders it created.
-FolderLayout prepare_folders(const std::vector<source::SourceFolder>& sources, target::Target& target,
-                           const MappingOptions& options, bool create);
+FolderLayout prepare_folders(const std::vector<source::SourceFolder>& sources,
+                             target::Target& target, const MappingOptions& options, bool create);
 
 // A plan that cannot be carried out: the job stops, nothing is uploaded.
 class FolderPlanError : public core::Error {
