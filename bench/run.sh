@@ -14,7 +14,9 @@
 #   --compare PATH  a second mailferry (an older build, say) measured on the
 #                   same mailboxes in the same run, shown as "before"
 #   --cases LIST    comma-separated, default all:
-#                   mbox,pop3,pst,noop,scale,big,latency
+#                   mbox,pop3,pst,noop,mbsync,scale,big,latency
+#                   (mbsync: the 5k mailbox as a Maildir pushed by mbsync,
+#                   with noop also its re-run; left out without mbsync)
 #   --fsync MODE    on: Dovecot's default mail_fsync (durable); off:
 #                   mail_fsync=never; both (default): the 5k cases on each.
 #                   Scaling, the big message and the latency case always run
@@ -26,7 +28,8 @@
 #   --keep          keep the temporary directory and servers' data
 #
 # Needs: root (the latency case makes a network namespace), dovecot-imapd,
-# dovecot-pop3d, python3, /usr/bin/time (package "time"), iproute2.
+# dovecot-pop3d, python3, /usr/bin/time (package "time"), iproute2; optional:
+# isync (mbsync, for the mbsync rows).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -36,7 +39,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 binary=
 rev=HEAD
 compare=
-cases=mbox,pop3,pst,noop,scale,big,latency
+cases=mbox,pop3,pst,noop,mbsync,scale,big,latency
 scale="5000 50000 100000"
 fsync_mode=both
 big_mb=500
@@ -69,6 +72,10 @@ done
 if want latency && [[ $(id -u) -ne 0 ]]; then
   echo "$0: the latency case needs root (network namespace); leaving it out" >&2
   cases=${cases//latency/}
+fi
+if want mbsync && ! command -v mbsync >/dev/null; then
+  echo "$0: mbsync is not installed (Debian package isync); leaving out the mbsync rows" >&2
+  cases=${cases//mbsync/}
 fi
 
 built_from=
@@ -214,6 +221,51 @@ run_sync() {
   record "$section" "$server" "$label" mailferry "$counted" "$bytes" "$WALL" "$RSS" "$CPU" "$status"
 }
 
+# mbsync (isync) pushing a Maildir into USER's INBOX over IMAPS, timed, with
+# the defaults a user gets (PipelineDepth unlimited); its sync state goes into
+# the Maildir (SyncState *), so a fresh copy of the Maildir is a first run and
+# the same copy again is a re-run. Checks the exit status and what the server
+# holds afterwards.
+#   run_mbsync SECTION SERVER LABEL USER MAILDIR EXPECT_TOTAL MESSAGES BYTES
+run_mbsync() {
+  local section=$1 server=$2 label=$3 user=$4 maildir=$5 total=$6 messages=$7 bytes=$8
+  local rc_file=$maildir.mbsyncrc
+  # Host localhost, not 127.0.0.1: mbsync 1.4 matches the certificate's DNS
+  # names only, not its IP address (the test certificate has both).
+  cat >"$rc_file" <<EOF
+IMAPAccount bench
+Host localhost
+Port $(server_var "$server" IMAPS_PORT)
+User $user
+PassCmd "cat $(server_var "$server" PASSWORD_FILE)"
+SSLType IMAPS
+CertificateFile $(server_var "$server" CA_FILE)
+
+IMAPStore far
+Account bench
+
+MaildirStore near
+Inbox $maildir
+
+Channel push
+Far :far:
+Near :near:
+Patterns INBOX
+Sync Push
+Create Far
+SyncState *
+EOF
+  timed "$work/out/mbsync-${label// /_}-$user" mbsync -c "$rc_file" push
+  local status=ok got
+  got=$(count_messages "$server" "$user")
+  if [[ $RC -ne 0 || $got -ne $total ]]; then
+    status="FAILED(rc=$RC,on-server=$got)"
+    echo "   $label: $status; stderr:" >&2
+    tail -n 5 "$work/out/mbsync-${label// /_}-$user.stderr" >&2 || true
+  fi
+  record "$section" "$server" "$label" mbsync "$messages" "$bytes" "$WALL" "$RSS" "$CPU" "$status"
+}
+
 # gen KIND FILE [options]: generates once, prints "messages distinct bytes".
 # Each mbox file gets a directory of its own: doveadm import reads the whole
 # directory as a mail store.
@@ -246,6 +298,13 @@ cat "$work/header.txt"
 echo "== generating mailboxes in $work/src"
 read -r r_messages r_distinct r_bytes < <(gen realistic "$work/src/realistic/realistic.mbox")
 echo "   realistic: $r_messages messages ($r_distinct distinct), $r_bytes bytes"
+if want mbsync; then
+  # The same messages as a Maildir, for mbsync (which reads no mbox): one file
+  # per mbox entry, duplicates included, Status/X-Status as Maildir flags.
+  read -r m_messages m_bytes < <(python3 "$here/mbox_to_maildir.py" "$work/src/realistic/realistic.mbox" \
+    "$work/src/realistic-maildir" | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['messages'], d['bytes'])")
+  echo "   realistic as a Maildir: $m_messages messages, $m_bytes bytes"
+fi
 
 fsync_servers=()
 case $fsync_mode in
@@ -288,6 +347,20 @@ for server in "${fsync_servers[@]}"; do
             "mbox:$work/src/realistic/realistic.mbox" "mbox$u" "$state" 0 "$r_distinct" 0
         fi
         drop_users "$server" "ref$u" "mbox$u"
+      fi
+      if want mbsync && [[ $n -eq 1 ]]; then
+        # A copy of hard links: mbsync renames the files it uploads (",U=")
+        # and adds its state, the original stays as generated.
+        maildir=$work/src/mbsync-$server-$round
+        cp -al "$work/src/realistic-maildir" "$maildir"
+        run_mbsync "$section" "$server" "mbsync Maildir -> IMAP" "mbsync$round" "$maildir" "$m_messages" \
+          "$m_messages" "$m_bytes"
+        if want noop; then
+          run_mbsync "$section" "$server" "mbsync re-run, nothing new" "mbsync$round" "$maildir" "$m_messages" \
+            "$m_messages" 0
+        fi
+        rm -rf "$maildir" "$maildir.mbsyncrc"
+        drop_users "$server" "mbsync$round"
       fi
       if want pop3; then
         import_mbox "$section" "$server" "popsrc$u" "$work/src/realistic/realistic.mbox" "$r_messages" \
