@@ -64,25 +64,4 @@ std::unique_ptr<target::Target> make_dry_run(target::Target& real) {
   return std::make_unique<target::DryRunTarget>(real);
 }
 
-std::vector<std::string> source_notes(source::Source& source) {
-  if (auto* takeout = dynamic_cast<source::GmailTakeoutSource*>(&source))
-    return source_notes(takeout->inner());
-  std::vector<std::string> notes;
-  if (auto* mbox = dynamic_cast<source::MboxSource*>(&source)) {
-    for (const auto& n : mbox->notes()) notes.push_back(n.where + ": " + n.message);
-  } else if (auto* eml = dynamic_cast<source::EmlSource*>(&source)) {
-    for (const auto& n : eml->notes()) notes.push_back(n.where + ": " + n.message);
-  } else if (auto* pop3 = dynamic_cast<source::Pop3Source*>(&source)) {
-    notes = pop3->notes();
-  } else if (auto* pst = dynamic_cast<source::PstSource*>(&source)) {
-    // The file's damage (pst->notes()) is not repeated here: the first scan
-    // reports it as an error of the job, which is what it is.
-    if (auto skipped = pst->skipped_items(); skipped > 0)
-      notes.push_back(std::to_string(skipped) +
-                      " non-mail items (contacts, calendar, tasks, notes, distribution lists) "
-                      "were skipped");
-  }
-  return notes;
-}
-
 }  // namespace mailferry::app

@@ -149,7 +149,7 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
     }
     report.name = job.name;
     for (auto& note : failed.notes) report.notes.push_back(std::move(note));
-    for (auto& note : source_notes(*source)) report.notes.push_back(std::move(note));
+    for (auto& note : source->report_notes()) report.notes.push_back(std::move(note));
     return report;
   } catch (const core::Error& e) {
     failed.add_error({e.scope(), "job '" + job.name + "'", e.what()}, e.exit_code());

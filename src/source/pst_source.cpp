@@ -95,6 +95,13 @@ std::uint64_t PstSource::skipped_items() {
   return skipped_;
 }
 
+std::vector<std::string> PstSource::report_notes() {
+  if (const auto skipped = skipped_items(); skipped > 0)
+    return {std::to_string(skipped) +
+            " non-mail items (contacts, calendar, tasks, notes, distribution lists) were skipped"};
+  return {};
+}
+
 std::vector<PstFolderSummary> PstSource::folder_summaries() {
   load_tree();
   return summaries_;

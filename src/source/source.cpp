@@ -11,6 +11,13 @@ std::string SourceFolder::display_name() const {
   return out;
 }
 
+std::vector<std::string> note_lines(const std::vector<core::ErrorRecord>& notes) {
+  std::vector<std::string> lines;
+  lines.reserve(notes.size());
+  for (const auto& n : notes) lines.push_back(n.where + ": " + n.message);
+  return lines;
+}
+
 Source::RemovalResult Source::remove(const SourceFolder& folder,
                                      const std::vector<SourceMessage>&) {
   throw core::SourceError(describe() + ": folder " + folder.display_name() +

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -233,6 +234,24 @@ TEST_CASE("mbox sync: a Thunderbird tree becomes a folder tree with role folders
   CHECK(snapshot["Drafts"][0].flags.count("\\Draft") == 1);
   CHECK(snapshot["INBOX"].size() == 3);
   CHECK(snapshot.count("Sent Items") == 0);
+}
+
+TEST_CASE("mbox sync: entries of a tree that are not mail are named in the report's notes") {
+  DovecotServer server;
+  TempDir dir;
+  const fs::path tree = fs::path(dir.path()) / "Local Folders";
+  fs::copy(std::string(MAILFERRY_SOURCE_DIR) + "/examples/thunderbird/Local Folders", tree,
+           fs::copy_options::recursive);
+  dir.write_file("Local Folders/notes.txt", "Just some notes.\n");
+  const std::string report_path = dir.file("report.json");
+  auto result = sync_file(server, "noted", tree.string(), {"--report", report_path});
+  INFO(result.describe());
+  REQUIRE(result.exit_code == 0);
+  const auto notes = read_report(report_path)["jobs"][0]["notes"];
+  INFO(notes.dump());
+  CHECK(std::any_of(notes.begin(), notes.end(), [](const nlohmann::json& n) {
+    return n.get<std::string>().find("notes.txt") != std::string::npos;
+  }));
 }
 
 TEST_CASE("mbox sync: killed at random moments, a re-run ends with every message exactly once") {

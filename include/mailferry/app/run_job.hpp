@@ -19,9 +19,6 @@ namespace mailferry::app {
 // (optional, not owned) caches what is costly to learn again (POP3 headers).
 // Throws core::SourceError, core::ConnectionError or core::UsageError.
 std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStore* state = nullptr);
-// What the source wants the report to say that is not an error (skipped
-// non-mail items, a server without UIDL, ...).
-std::vector<std::string> source_notes(source::Source& source);
 // The job's state file: its "state" key, else
 // $XDG_STATE_HOME (or ~/.local/state)/mailferry/<job name>-<hash of from and to>.db.
 // Empty when there is no home directory to put it in.

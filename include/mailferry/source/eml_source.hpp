@@ -64,6 +64,7 @@ class EmlSource : public Source {
   // Directory entries that were skipped (hidden files, sub-directories,
   // special files), filled by folders(); scope Folder, for the report.
   const std::vector<core::ErrorRecord>& notes() const { return notes_; }
+  std::vector<std::string> report_notes() override { return note_lines(notes_); }
 
  private:
   std::vector<std::filesystem::path> message_files();

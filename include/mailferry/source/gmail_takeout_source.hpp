@@ -48,8 +48,7 @@ class GmailTakeoutSource : public Source {
   std::unique_ptr<BodyReader> open(const SourceFolder& folder,
                                    const SourceMessage& message) override;
 
-  // The wrapped source (for its own notes).
-  Source& inner() { return *inner_; }
+  std::vector<std::string> report_notes() override { return inner_->report_notes(); }
   // After folders(): whether any wrapped folder was a Takeout file.
   bool found_labels() const { return !messages_.empty(); }
 

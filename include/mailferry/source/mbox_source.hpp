@@ -58,6 +58,7 @@ class MboxSource : public Source {
   // Entries of a directory tree that were skipped (not mbox files, ...), filled
   // by folders(); scope Folder, for the report. They are logged at info level.
   const std::vector<core::ErrorRecord>& notes() const { return notes_; }
+  std::vector<std::string> report_notes() override { return note_lines(notes_); }
 
  private:
   std::filesystem::path path_;

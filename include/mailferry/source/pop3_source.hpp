@@ -135,6 +135,7 @@ class Pop3Source final : public Source {
   std::uint64_t commands_sent(std::string_view verb) const;
   // Why this run was slower than it could be (no UIDL, no TOP, no PIPELINING).
   const std::vector<std::string>& notes() const { return notes_; }
+  std::vector<std::string> report_notes() override { return notes_; }
 
  private:
   struct Session;

@@ -69,6 +69,9 @@ class PstSource : public Source {
 
   // Non-mail items in the whole file (all folders, listed or not).
   std::uint64_t skipped_items();
+  // The count of skipped non-mail items. The file's damage (notes()) is not
+  // repeated here: the first scan reports it as an error of the job.
+  std::vector<std::string> report_notes() override;
   std::vector<PstFolderSummary> folder_summaries();
   // File-level problems (truncation, unreadable folders); scope Folder.
   const std::vector<core::ErrorRecord>& notes();

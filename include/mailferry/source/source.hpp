@@ -63,6 +63,9 @@ class ScanSink {
   virtual void error(core::ErrorRecord error) = 0;
 };
 
+// "where: message" for each record: how sources turn their notes into report lines.
+std::vector<std::string> note_lines(const std::vector<core::ErrorRecord>& notes);
+
 class Source {
  public:
   virtual ~Source() = default;
@@ -75,6 +78,10 @@ class Source {
   // Opens one message scanned from `folder` for upload.
   virtual std::unique_ptr<BodyReader> open(const SourceFolder& folder,
                                            const SourceMessage& message) = 0;
+  // Facts about the source worth a line in the job's report that are not
+  // errors (entries skipped, a slower path taken), known after the run's
+  // scans. Default: none.
+  virtual std::vector<std::string> report_notes() { return {}; }
 
   // Optional feature: removing messages from the source once their copy is
   // confirmed on the target (POP3 --delete-after-copy). The executor calls
