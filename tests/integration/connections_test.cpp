@@ -33,18 +33,8 @@ TEST_CASE("connections: a folder tree goes over several connections, or one with
   const std::string tree =
       std::string(MAILFERRY_SOURCE_DIR) + "/examples/thunderbird/Local Folders";
   auto sync = [&](const std::string& user, std::vector<std::string> extra) {
-    std::vector<std::string> args{"sync",
-                                  "--from",
-                                  "mbox:" + tree,
-                                  "--to",
-                                  server.url("imaps", user),
-                                  "--ca-file",
-                                  server.ca_file(),
-                                  "--to-password-file",
-                                  server.password_file(),
-                                  "--state",
-                                  dir.file(user + ".db"),
-                                  "--quiet"};
+    auto args =
+        server.sync_args("mbox:" + tree, user, {"--state", dir.file(user + ".db"), "--quiet"});
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = run_mailferry(args, {{"MAILFERRY_CONNECTIONS", ""}});
     INFO(r.describe());

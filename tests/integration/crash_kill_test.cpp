@@ -49,7 +49,7 @@ TEST_CASE(
   auto fill = [&](const std::string& user) {
     std::vector<std::string> args{"sync",         "--quiet", "--from",
                                   "mbox:" + file, "--state", dir.file(user + ".fill.db")};
-    for (auto& a : target_args(server, user)) args.push_back(a);
+    for (auto& a : server.target_args(user)) args.push_back(a);
     REQUIRE(run_mailferry(args).exit_code == 0);
   };
   auto pop_args = [&](const std::string& from, const std::string& to) {
@@ -62,7 +62,7 @@ TEST_CASE(
                                   "--delete-after-copy",
                                   "--state",
                                   dir.file(to + ".db")};
-    for (auto& a : target_args(server, to)) args.push_back(a);
+    for (auto& a : server.target_args(to)) args.push_back(a);
     return args;
   };
   // How long an uninterrupted run takes here, to kill anywhere inside one.
@@ -133,7 +133,7 @@ TEST_CASE(
   auto args_for = [&](const std::string& user) {
     std::vector<std::string> args{"sync",        "--quiet", "--from",
                                   "pst:" + file, "--state", dir.file(user + ".db")};
-    for (auto& a : target_args(server, user)) args.push_back(a);
+    for (auto& a : server.target_args(user)) args.push_back(a);
     return args;
   };
   const auto reference_started = std::chrono::steady_clock::now();

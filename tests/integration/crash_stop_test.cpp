@@ -147,7 +147,7 @@ TEST_CASE("crash stop: 300 corpus messages from an mbox, stopped at a dense samp
   s.name = "m";
   s.args = [&](const std::string& tag) {
     std::vector<std::string> a{"--from", "mbox:" + file, "--state", dir.file(tag + ".db")};
-    for (auto& t : target_args(server, target_user(tag))) a.push_back(t);
+    for (auto& t : server.target_args(target_user(tag))) a.push_back(t);
     return a;
   };
 
@@ -196,7 +196,7 @@ TEST_CASE("crash stop: PST files with several folders and repeated items, stoppe
     s.name = "x" + std::to_string(++index) + "s";  // user names are not case-sensitive
     s.args = [&, file](const std::string& tag) {
       std::vector<std::string> a{"--from", "pst:" + file, "--state", dir.file(tag + ".db")};
-      for (auto& t : target_args(server, target_user(tag))) a.push_back(t);
+      for (auto& t : server.target_args(target_user(tag))) a.push_back(t);
       return a;
     };
     const auto reference = run_sync(s, s.name + "ref");
@@ -230,7 +230,7 @@ TEST_CASE(
   auto fill = [&](const std::string& tag) {
     std::vector<std::string> a{"sync",         "--quiet", "--from",
                                "mbox:" + file, "--state", dir.file(tag + ".fill.db")};
-    for (auto& t : target_args(server, pop_user(tag))) a.push_back(t);
+    for (auto& t : server.target_args(pop_user(tag))) a.push_back(t);
     auto r = run_mailferry(a);
     if (r.exit_code != 0) throw std::runtime_error("filling the POP3 mailbox: " + r.describe());
   };
@@ -249,7 +249,7 @@ TEST_CASE(
                                "--delete-after-copy",
                                "--state",
                                dir.file(tag + ".db")};
-    for (auto& t : target_args(server, target_user(tag))) a.push_back(t);
+    for (auto& t : server.target_args(target_user(tag))) a.push_back(t);
     return a;
   };
   s.after_stop = [&](const std::string& tag, const Snapshot& target) {

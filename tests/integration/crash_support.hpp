@@ -121,12 +121,6 @@ std::vector<Result> parallel_map(std::size_t count, unsigned threads,
   return out;
 }
 
-// "--to imaps://USER@127.0.0.1:PORT --ca-file CA --to-password-file PW"
-inline std::vector<std::string> target_args(const DovecotServer& server, const std::string& user) {
-  return {"--to",           server.url("imaps", user), "--ca-file",
-          server.ca_file(), "--to-password-file",      server.password_file()};
-}
-
 // Starts `mailferry ARGS` (output to /dev/null) and sends it SIGKILL as soon
 // as `kill_now()` says so (asked every 2 ms) or `limit` has passed, unless it
 // has ended by then; returns the wait status.

@@ -21,6 +21,7 @@
 #include "support/dovecot_server.hpp"
 #include "support/imap_snapshot.hpp"
 #include "support/run_command.hpp"
+#include "support/scan_collect.hpp"
 #include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -36,34 +37,6 @@ struct Expected {
   std::uint64_t size = 0;
 };
 
-class Collect : public source::ScanSink {
- public:
-  void message(source::SourceMessage m) override { messages.push_back(std::move(m)); }
-  void error(core::ErrorRecord e) override { errors.push_back(std::move(e)); }
-  std::vector<source::SourceMessage> messages;
-  std::vector<core::ErrorRecord> errors;
-};
-
-std::string read_all(source::BodyReader& reader) {
-  std::string bytes;
-  char buffer[65536];
-  while (std::size_t n = reader.read(buffer, sizeof buffer)) bytes.append(buffer, n);
-  return bytes;
-}
-
-std::set<std::string> flag_names(core::Flags flags) {
-  std::set<std::string> names;
-  std::string text = flags.to_imap();
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string::npos) end = text.size();
-    names.insert(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return names;
-}
-
 // sha256 -> expectation, for the distinct messages of one mbox file (the
 // first of several copies with one key and size is the one uploaded).
 std::map<std::string, Expected> expected_messages(const std::string& path,
@@ -71,7 +44,7 @@ std::map<std::string, Expected> expected_messages(const std::string& path,
   source::MboxSource source(path);
   auto folders = source.folders();
   REQUIRE(folders.size() == 1);
-  Collect sink;
+  CollectingSink sink;
   source.scan(folders[0], sink);
   if (scan_errors) *scan_errors = sink.errors.size();
   std::map<std::string, Expected> out;
@@ -81,7 +54,7 @@ std::map<std::string, Expected> expected_messages(const std::string& path,
   for (const auto& m : sink.messages) {
     if (!seen.insert({m.key, m.size}).second) continue;
     auto reader = source.open(folders[0], m);
-    std::string bytes = read_all(*reader);
+    std::string bytes = read_body(*reader, 65536);
     REQUIRE(bytes.size() == m.size);
     Expected e;
     e.flags = flag_names(sync::wanted_flags(m, dovecot));
@@ -92,17 +65,9 @@ std::map<std::string, Expected> expected_messages(const std::string& path,
   return out;
 }
 
-std::vector<std::string> target_args(const DovecotServer& server, const std::string& user) {
-  return {"--to",           server.url("imaps", user), "--ca-file",
-          server.ca_file(), "--to-password-file",      server.password_file()};
-}
-
 CommandResult sync_file(const DovecotServer& server, const std::string& user,
                         const std::string& from, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"sync", "--from", "mbox:" + from};
-  for (auto& a : target_args(server, user)) args.push_back(a);
-  for (auto& a : extra) args.push_back(a);
-  return run_mailferry(args);
+  return run_mailferry(server.sync_args("mbox:" + from, user, extra));
 }
 
 nlohmann::json read_report(const std::string& path) {
@@ -188,7 +153,7 @@ TEST_CASE("mbox sync: a second run appends nothing, check agrees, a dry run chan
   CHECK(server.message_count(user, "INBOX") == 0);
 
   std::vector<std::string> check_args{"check", "--from", "mbox:" + file};
-  for (auto& a : target_args(server, user)) check_args.push_back(a);
+  for (auto& a : server.target_args(user)) check_args.push_back(a);
   auto missing = run_mailferry(check_args);
   CHECK(missing.exit_code == 1);
   CHECK(missing.out.find("+ INBOX message") != std::string::npos);
@@ -261,7 +226,7 @@ TEST_CASE("mbox sync: killed at random moments, a re-run ends with every message
   const auto expected = expected_messages(file, nullptr);
   const std::string user = "killed";
   std::vector<std::string> argv{mailferry_binary(), "sync", "--from", "mbox:" + file};
-  for (auto& a : target_args(server, user)) argv.push_back(a);
+  for (auto& a : server.target_args(user)) argv.push_back(a);
   argv.push_back("--quiet");
 
   std::mt19937 random(20261122);

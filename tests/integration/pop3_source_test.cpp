@@ -14,11 +14,14 @@
 #include "mailferry/sync/state_store.hpp"
 #include "support/dovecot_server.hpp"
 #include "support/mail_text.hpp"
+#include "support/scan_collect.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace mailferry;
+using mailferry::testing::CollectingSink;
 using mailferry::testing::DovecotServer;
 using mailferry::testing::DovecotShape;
+using mailferry::testing::read_body;
 using mailferry::testing::TempDir;
 
 using mailferry::testing::to_crlf;
@@ -43,13 +46,6 @@ std::vector<CorpusMessage> corpus_messages() {
 core::MessageKey key_of(const std::string& crlf) {
   return mime::message_key(mime::scan_header_fields(crlf), crlf.size());
 }
-
-struct Collect : source::ScanSink {
-  std::vector<source::SourceMessage> messages;
-  std::vector<core::ErrorRecord> errors;
-  void message(source::SourceMessage m) override { messages.push_back(std::move(m)); }
-  void error(core::ErrorRecord e) override { errors.push_back(std::move(e)); }
-};
 
 struct Traced {
   std::vector<std::string> commands;
@@ -78,17 +74,10 @@ source::Pop3SourceOptions options_for(const DovecotServer& dovecot, const std::s
   return o;
 }
 
-Collect scan(source::Pop3Source& source) {
-  Collect sink;
+CollectingSink scan(source::Pop3Source& source) {
+  CollectingSink sink;
   source.scan(source.folders().at(0), sink);
   return sink;
-}
-
-std::string read_all(source::BodyReader& reader) {
-  std::string out;
-  char buf[4096];
-  for (std::size_t n; (n = reader.read(buf, sizeof buf)) > 0;) out.append(buf, n);
-  return out;
 }
 
 void fill(const DovecotServer& dovecot, const std::string& user,
@@ -131,7 +120,7 @@ TEST_CASE("pop3 integration: pop3s scan and open give the corpus messages, byte 
     CHECK(m.key == key_of(corpus[i].crlf));
     CHECK(m.size == corpus[i].crlf.size());
     CHECK(m.flags.has(core::Flag::Seen));
-    CHECK(read_all(*source.open(source.folders()[0], m)) == corpus[i].crlf);
+    CHECK(read_body(*source.open(source.folders()[0], m), 65536) == corpus[i].crlf);
   }
   CHECK(trace.count("TOP") == corpus.size());
   CHECK(trace.count("RETR") == corpus.size());
@@ -150,7 +139,7 @@ TEST_CASE("pop3 integration: pop3:// with STLS works the same") {
   REQUIRE(sink.messages.size() == corpus.size());
   for (std::size_t i = 0; i < corpus.size(); ++i) {
     CHECK(sink.messages[i].key == key_of(corpus[i].crlf));
-    CHECK(read_all(*source.open(source.folders()[0], sink.messages[i])) == corpus[i].crlf);
+    CHECK(read_body(*source.open(source.folders()[0], sink.messages[i]), 65536) == corpus[i].crlf);
   }
   CHECK(source.describe() == "pop3://bob@127.0.0.1:" + std::to_string(dovecot.pop3_port()));
 }
@@ -231,7 +220,7 @@ TEST_CASE("pop3 integration: remove() deletes exactly the given messages") {
   auto messages = scan(source).messages;
   REQUIRE(messages.size() == 8);
   // Read one first, as the executor does, then remove two others.
-  read_all(*source.open(source.folders()[0], messages[0]));
+  read_body(*source.open(source.folders()[0], messages[0]), 65536);
   source.remove(source.folders()[0], {messages[2], messages[5]});
   CHECK(trace.count("DELE") == 2);
   CHECK(trace.count("QUIT") == 1);
@@ -270,7 +259,7 @@ TEST_CASE("pop3 integration: a server without PIPELINING gives the same referenc
     REQUIRE_FALSE(source.notes().empty());
     CHECK(source.notes()[0].find("PIPELINING") != std::string::npos);
     REQUIRE(without.size() == corpus.size());
-    CHECK(read_all(*source.open(source.folders()[0], without[3])) == corpus[3].crlf);
+    CHECK(read_body(*source.open(source.folders()[0], without[3]), 65536) == corpus[3].crlf);
   }
   REQUIRE(with.size() == without.size());
   for (std::size_t i = 0; i < with.size(); ++i) {
@@ -297,7 +286,7 @@ TEST_CASE("pop3 integration: one command at a time gives the same references") {
     CHECK(with[i].size == without[i].size);
     CHECK(with[i].locator == without[i].locator);
   }
-  CHECK(read_all(*serial.open(serial.folders()[0], without[7])) == corpus[7].crlf);
+  CHECK(read_body(*serial.open(serial.folders()[0], without[7]), 65536) == corpus[7].crlf);
 }
 
 TEST_CASE("pop3 integration: a wrong password is a connection error, exit code 3") {
@@ -306,7 +295,7 @@ TEST_CASE("pop3 integration: a wrong password is a connection error, exit code 3
   auto options = options_for(dovecot, "frank", true);
   options.connect.password = core::Secret("not-the-password");
   source::Pop3Source source(std::move(options));
-  Collect sink;
+  CollectingSink sink;
   try {
     source.scan(source.folders()[0], sink);
     FAIL("a wrong password must not log in");

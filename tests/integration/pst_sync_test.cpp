@@ -32,18 +32,6 @@ struct Expected {
   std::string bytes;
 };
 
-std::set<std::string> flag_names(core::Flags flags) {
-  std::set<std::string> names;
-  std::string text = flags.to_imap();
-  for (std::size_t start = 0; start < text.size();) {
-    std::size_t end = text.find(' ', start);
-    if (end == std::string::npos) end = text.size();
-    names.insert(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return names;
-}
-
 // sha256 -> what the server must hold, for the distinct messages (one key and
 // size per folder) of the folders selected by `want`.
 std::multimap<std::string, Expected> expected_messages(
@@ -77,17 +65,7 @@ bool sent_only(const source::SourceFolder& f) { return f.role == core::Role::Sen
 
 CommandResult sync_pst(const DovecotServer& server, const std::string& user,
                        const std::string& file, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"sync",
-                                "--from",
-                                "pst:" + corpus(file),
-                                "--to",
-                                server.url("imaps", user),
-                                "--ca-file",
-                                server.ca_file(),
-                                "--to-password-file",
-                                server.password_file()};
-  for (auto& a : extra) args.push_back(a);
-  return run_mailferry(args);
+  return run_mailferry(server.sync_args("pst:" + corpus(file), user, extra));
 }
 
 nlohmann::json totals(const std::string& report_path) {

@@ -32,21 +32,9 @@ struct Run {
 Run sync_once(const DovecotServer& server, const TempDir& dir, const std::string& user,
               const std::string& mbox, const std::string& state,
               std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"sync",
-                                "--from",
-                                "mbox:" + mbox,
-                                "--to",
-                                server.url("imaps", user),
-                                "--ca-file",
-                                server.ca_file(),
-                                "--to-password-file",
-                                server.password_file(),
-                                "--state",
-                                state,
-                                "--report",
-                                dir.file("report.json"),
-                                "--quiet"};
-  for (auto& a : extra) args.push_back(a);
+  auto args = server.sync_args("mbox:" + mbox, user,
+                               {"--state", state, "--report", dir.file("report.json"), "--quiet"});
+  args.insert(args.end(), extra.begin(), extra.end());
   auto result = run_mailferry(args);
   Run run;
   run.exit_code = result.exit_code;

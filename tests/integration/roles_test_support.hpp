@@ -16,6 +16,7 @@
 #include "support/dovecot_server.hpp"
 #include "support/imap_snapshot.hpp"
 #include "support/run_command.hpp"
+#include "support/scan_collect.hpp"
 #include "support/temp_dir.hpp"
 
 namespace mailferry::roles_test {
@@ -40,20 +41,12 @@ inline Shas shas(const Snapshot& server, const std::string& folder) {
   return out;
 }
 
-class Collect : public source::ScanSink {
- public:
-  void message(source::SourceMessage m) override { messages.push_back(std::move(m)); }
-  void error(core::ErrorRecord e) override { errors.push_back(std::move(e)); }
-  std::vector<source::SourceMessage> messages;
-  std::vector<core::ErrorRecord> errors;
-};
-
 // Source folder (display name) -> SHA-256 of its distinct messages (one key
 // and size per folder, as the differ uploads them).
 inline std::map<std::string, Shas> source_messages(source::Source& source) {
   std::map<std::string, Shas> out;
   for (const auto& f : source.folders()) {
-    Collect sink;
+    testing::CollectingSink sink;
     source.scan(f, sink);
     REQUIRE(sink.errors.empty());
     std::set<std::pair<core::MessageKey, std::uint64_t>> seen;
@@ -103,17 +96,7 @@ inline std::map<std::string, Shas> intl_messages(const std::string& path) {
 inline testing::CommandResult sync_to(const testing::DovecotServer& server, const std::string& user,
                                       const std::string& from,
                                       const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args{"sync",
-                                "--from",
-                                from,
-                                "--to",
-                                server.url("imaps", user),
-                                "--ca-file",
-                                server.ca_file(),
-                                "--to-password-file",
-                                server.password_file()};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return testing::run_mailferry(args);
+  return testing::run_mailferry(server.sync_args(from, user, extra));
 }
 
 }  // namespace mailferry::roles_test

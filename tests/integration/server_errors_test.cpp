@@ -30,18 +30,7 @@ std::string corpus_mbox(const std::string& name) {
 
 std::vector<std::string> sync_args(const DovecotServer& server, const std::string& from,
                                    const std::string& user, const std::string& report) {
-  return {"sync",
-          "--from",
-          "mbox:" + from,
-          "--to",
-          server.url("imaps", user),
-          "--ca-file",
-          server.ca_file(),
-          "--to-password-file",
-          server.password_file(),
-          "--report",
-          report,
-          "--quiet"};
+  return server.sync_args("mbox:" + from, user, {"--report", report, "--quiet"});
 }
 
 // The errors of a report that mention `text`.
@@ -250,26 +239,13 @@ TEST_CASE(
     "server errors: a parent folder that is only a placeholder (\\Noselect) is created and "
     "filled") {
   DovecotServer server;
-  TempDir dir;
   const std::string tree =
       std::string(MAILFERRY_SOURCE_DIR) + "/examples/thunderbird/Local Folders";
   // Only the child exists: the server lists "Archives" as \Noselect.
   server.save_message("parent", "Archives/2019",
                       "Message-ID: <other@example.org>\r\nSubject: x\r\n\r\nx\r\n");
   CHECK_THROWS(server.message_count("parent", "Archives"));
-  const std::string report_file = dir.file("report.json");
-  std::vector<std::string> args{"sync",
-                                "--from",
-                                "mbox:" + tree,
-                                "--to",
-                                server.url("imaps", "parent"),
-                                "--ca-file",
-                                server.ca_file(),
-                                "--to-password-file",
-                                server.password_file(),
-                                "--report",
-                                report_file};
-  auto result = run_mailferry(args);
+  auto result = run_mailferry(server.sync_args("mbox:" + tree, "parent"));
   INFO(result.describe());
   CHECK(result.exit_code == 0);
   // The tree's Archives is empty: the folder is made real, and stays empty.

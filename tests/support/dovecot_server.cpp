@@ -161,6 +161,18 @@ std::string DovecotServer::url(std::string_view scheme, std::string_view user) c
   return std::string(scheme) + "://" + std::string(user) + "@127.0.0.1:" + std::to_string(port);
 }
 
+std::vector<std::string> DovecotServer::target_args(std::string_view user) const {
+  return {"--to", url("imaps", user), "--ca-file", ca_file_, "--to-password-file", password_file_};
+}
+
+std::vector<std::string> DovecotServer::sync_args(const std::string& from, std::string_view user,
+                                                  const std::vector<std::string>& extra) const {
+  std::vector<std::string> args{"sync", "--from", from};
+  for (auto& a : target_args(user)) args.push_back(std::move(a));
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
 std::string DovecotServer::doveadm(const std::string& arguments) const {
   return doveadm(split_words(arguments));
 }

@@ -47,6 +47,12 @@ class DovecotServer {
   std::string config_file() const { return root_ + "/dovecot.conf"; }
   // "imaps://alice@127.0.0.1:PORT" for scheme imap, imaps, pop3 or pop3s.
   std::string url(std::string_view scheme, std::string_view user) const;
+  // "--to imaps://USER@127.0.0.1:PORT --ca-file CA --to-password-file PW":
+  // how the CLI tests name this server as a job's target.
+  std::vector<std::string> target_args(std::string_view user) const;
+  // "sync --from FROM" with target_args(user), then `extra`.
+  std::vector<std::string> sync_args(const std::string& from, std::string_view user,
+                                     const std::vector<std::string>& extra = {}) const;
 
   // Runs doveadm against this instance ("-u alice mailbox list", or in doveadm's own
   // order "mailbox list -u alice") and returns stdout.

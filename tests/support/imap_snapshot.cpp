@@ -46,4 +46,16 @@ std::string sha256_hex(const std::string& bytes) {
   return out;
 }
 
+std::set<std::string> flag_names(core::Flags flags) {
+  std::set<std::string> names;
+  const std::string text = flags.to_imap();
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    names.insert(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return names;
+}
+
 }  // namespace mailferry::testing

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "mailferry/core/flags.hpp"
 #include "support/dovecot_server.hpp"
 
 namespace mailferry::testing {
@@ -27,5 +28,9 @@ std::map<std::string, std::vector<ServerMessage>> imap_snapshot(const DovecotSer
                                                                 const std::string& user);
 
 std::string sha256_hex(const std::string& bytes);
+
+// `flags` as ServerMessage::flags holds them ("\Seen", "$Forwarded"): what a
+// source message's flags must look like on the server.
+std::set<std::string> flag_names(core::Flags flags);
 
 }  // namespace mailferry::testing

@@ -7,29 +7,17 @@
 
 #include "mailferry/source/gmail_takeout_source.hpp"
 #include "mailferry/source/mbox_source.hpp"
+#include "support/scan_collect.hpp"
 #include "support/takeout_mbox.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace mailferry;
 using core::Role;
+using mailferry::testing::CollectingSink;
+using mailferry::testing::read_body;
 using mailferry::testing::TakeoutMessage;
 
 namespace {
-
-class Collect : public source::ScanSink {
- public:
-  void message(source::SourceMessage m) override { messages.push_back(std::move(m)); }
-  void error(core::ErrorRecord e) override { errors.push_back(std::move(e)); }
-  std::vector<source::SourceMessage> messages;
-  std::vector<core::ErrorRecord> errors;
-};
-
-std::string read_all(source::BodyReader& reader) {
-  std::string out;
-  char buffer[4096];
-  while (std::size_t n = reader.read(buffer, sizeof buffer)) out.append(buffer, n);
-  return out;
-}
 
 const std::vector<TakeoutMessage> kMessages{
     {"Inbox,Important,Opened,Category Updates", "one"},
@@ -53,7 +41,7 @@ struct Scanned {
 std::map<std::string, Scanned> scan_all(source::Source& source) {
   std::map<std::string, Scanned> out;
   for (const auto& f : source.folders()) {
-    Collect c;
+    CollectingSink c;
     source.scan(f, c);
     CHECK(c.errors.empty());
     out[f.display_name()] = {f.role, c.messages};
@@ -128,17 +116,17 @@ TEST_CASE("gmail takeout: each label is a folder, roles and flags from labels") 
 
   // Bodies come from the file, whatever folder the message is shown in.
   source::MboxSource plain(file);
-  Collect direct;
+  CollectingSink direct;
   plain.scan(plain.folders().at(0), direct);
   REQUIRE(direct.messages.size() == kMessages.size());
   for (const auto& f : folders) {
     if (f.display_name() != "Work/Projects") continue;
-    Collect c;
+    CollectingSink c;
     source.scan(f, c);
     REQUIRE(c.messages.size() == 1);
     auto via_label = source.open(f, c.messages[0]);
     auto via_file = plain.open(plain.folders().at(0), direct.messages[1]);
-    CHECK(read_all(*via_label) == read_all(*via_file));
+    CHECK(read_body(*via_label, 65536) == read_body(*via_file, 65536));
     CHECK(c.messages[0].size == direct.messages[1].size);
   }
 }
@@ -176,9 +164,9 @@ TEST_CASE("gmail takeout: files without labels pass through, 'ignore' leaves the
   for (const auto& f : source.folders()) sent_folders += f.role == Role::Sent;
   CHECK(sent_folders == 2);
   for (const auto& f : source.folders()) {
-    Collect c;
+    CollectingSink c;
     source.scan(f, c);
-    for (const auto& m : c.messages) CHECK_FALSE(read_all(*source.open(f, m)).empty());
+    for (const auto& m : c.messages) CHECK_FALSE(read_body(*source.open(f, m), 65536).empty());
   }
   auto untouched =
       source::with_gmail_labels(std::make_unique<source::MboxSource>(dir.file("tree/Takeout.mbox")),
