@@ -55,7 +55,7 @@ std::string quote(std::string_view value) {
   return out;
 }
 
-Command::Command(std::string_view verb) {
+Command::Command(std::string_view verb) : verb_(verb) {
   parts_.push_back({Part::Kind::Text, std::string(verb), 0, {}});
 }
 

@@ -40,6 +40,7 @@ imap::Completion ImapTarget::run_patiently(const std::string& what,
   std::optional<std::pair<std::string, bool>> reselect;
   if (selected_state && selected_) reselect.emplace(selected_->name, selected_->read_only);
   int repeat = 0;
+  int races = 0;
   for (bool first = true;; first = false) {
     if (!first) {
       if (restart) restart();
@@ -48,18 +49,35 @@ imap::Completion ImapTarget::run_patiently(const std::string& what,
     }
     imap::Client& c = client();
     imap::Completion done;
+    bool creating = false;
     try {
       detail::UntaggedScope scope(c, untagged);
-      done = c.run(make(c));
+      imap::Command command = make(c);
+      creating = command.verb() == "CREATE";
+      done = c.run(std::move(command));
     } catch (...) {
       abandon_if_busy();
       throw;
     }
-    std::optional<imap::ThrottleHint> hint;
-    if (done.local_error.empty()) hint = imap::throttle_hint(done.response);
-    if (!hint) return done;
-    wait_out(*hint, what, repeat);
+    if (!done.local_error.empty()) return done;
+    if (auto hint = imap::throttle_hint(done.response)) {
+      wait_out(*hint, what, repeat);
+      continue;
+    }
+    if (!creating && raced_own_creation(done.response) && races < kCreationRaceRetries) {
+      ++races;
+      core::log_info(describe() + ": the server answered " + what + " with \"" + done.describe() +
+                     "\" (it was creating the folder for another connection at that moment); "
+                     "trying again");
+      tuning_.throttle.wait(kCreationRacePause * races);
+      continue;
+    }
+    return done;
   }
+}
+
+bool ImapTarget::raced_own_creation(const imap::Response& answer) {
+  return answer.status == imap::Status::No && answer.has_code("ALREADYEXISTS");
 }
 
 }  // namespace mailferry::target

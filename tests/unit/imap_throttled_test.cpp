@@ -1,8 +1,10 @@
-// A server's "throttled, back off" answers, from a scripted IMAP peer through
-// the executor and ImapTarget: the command is sent again after the suggested
-// wait, nothing is stored twice, the report shows no failure; a server that
-// never stops throttling stops the job with its own words. (No real server
-// throttles on cue; the shapes are Microsoft 365's and Gmail's.)
+// Answers that ask for the same command again, from a scripted IMAP peer
+// through the executor and ImapTarget. A server's "throttled, back off": the
+// command is sent again after the suggested wait, nothing is stored twice, the
+// report shows no failure; a server that never stops throttling stops the job
+// with its own words. (No real server throttles on cue; the shapes are
+// Microsoft 365's and Gmail's.) A folder-creation race's NO [ALREADYEXISTS]:
+// sent again after a short pause.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -401,4 +403,38 @@ TEST_CASE("throttled (scripted): Gmail's OK ... [THROTTLED] is noted once and no
   const auto first = log.find("slowing this account down");
   CHECK(first != std::string::npos);
   CHECK(log.find("slowing this account down", first + 1) == std::string::npos);
+}
+
+// Dovecot with `auto = create` folders answers a SELECT NO [ALREADYEXISTS]
+// when two connections open a not yet created folder at the same moment (seen
+// with --connections 4 under load). The answer only means "ask again".
+TEST_CASE("creation race (scripted): a SELECT answered NO [ALREADYEXISTS] is sent again") {
+  Account account;
+  account.on_select = [](int n, const std::string& tag) {
+    return n == 1 ? tag + " NO [ALREADYEXISTS] Mailbox already exists\r\n" : std::string();
+  };
+  auto r = run(account, 3);
+  INFO(r.log);
+  CHECK(r.report.exit_code == core::kExitComplete);
+  CHECK(r.report.errors.empty());
+  CHECK(r.report.totals.appended == 3);
+  for (int n = 1; n <= 3; ++n) CHECK(account.copies_of(n) == 1);
+  CHECK(r.waits == std::vector<std::chrono::milliseconds>{100ms});
+}
+
+TEST_CASE(
+    "creation race (scripted): a folder that keeps answering NO [ALREADYEXISTS] fails with the "
+    "server's words") {
+  Account account;
+  account.on_select = [](int, const std::string& tag) {
+    return tag + " NO [ALREADYEXISTS] Mailbox already exists\r\n";
+  };
+  auto r = run(account, 2);
+  INFO(r.log);
+  CHECK(r.report.exit_code != core::kExitComplete);
+  CHECK(has_error(r.report, core::ErrorScope::Folder, "cannot open folder INBOX"));
+  CHECK(has_error(r.report, core::ErrorScope::Folder, "ALREADYEXISTS"));
+  CHECK(account.inbox.empty());
+  CHECK(account.selects == 4);  // the first try and three more
+  CHECK(r.waits == std::vector<std::chrono::milliseconds>{100ms, 200ms, 300ms});
 }

@@ -42,12 +42,15 @@ class Command {
   Command& body(std::uint64_t size, BodyOpener open);  // a literal streamed from a source
 
   const std::vector<Part>& parts() const { return parts_; }
+  // The verb the command was made with: "APPEND", "UID FETCH".
+  const std::string& verb() const { return verb_; }
   bool has_literals() const;
   // For logs: the command with each literal shown as {size}.
   std::string summary() const;
 
  private:
   void text(std::string_view bytes);
+  std::string verb_;
   std::vector<Part> parts_;
 };
 

@@ -18,6 +18,7 @@
 // Not thread-safe: one ImapTarget per thread.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -121,6 +122,9 @@ class ImapTarget final : public Target {
   // ConnectionError that is not retryable) with the server's words; else logs
   // a warning and waits. A connection the server has closed or said BYE on is
   // dropped, so that the next client() reconnects.
+  static constexpr int kCreationRaceRetries = 3;
+  static constexpr std::chrono::milliseconds kCreationRacePause{100};  // times the try number
+  static bool raced_own_creation(const imap::Response& answer);
   void wait_out(const imap::ThrottleHint& hint, const std::string& what, int& repeat,
                 bool login = false);
   // Runs the command `make` builds on the current connection and returns its
@@ -129,6 +133,11 @@ class ImapTarget final : public Target {
   // selected before selected again when `selected_state`). `untagged` sees
   // the untagged responses of every try; `restart` runs before each try after
   // the first, to drop what an earlier try gathered.
+  //
+  // A NO [ALREADYEXISTS] to anything but CREATE is sent again too, up to
+  // kCreationRaceRetries times after short pauses: a server that creates
+  // folders on first use (Dovecot's `auto = create`) answers so when two of
+  // this job's connections open a new folder at the same moment.
   imap::Completion run_patiently(const std::string& what,
                                  const std::function<imap::Command(imap::Client&)>& make,
                                  const imap::Client::UntaggedHandler& untagged = nullptr,
