@@ -38,7 +38,13 @@ void ProgressBoard::message_done(std::size_t job, std::uint64_t bytes, TimePoint
   ++j.done;
   ++j.sent;
   j.bytes_done += bytes;
-  j.samples.push_back({now, j.bytes_done, j.sent});
+  // One sample per tenth of a second at most (the newest one is moved up to
+  // date): thousands of small messages a second would otherwise keep
+  // thousands of samples for the window.
+  if (j.samples.size() > 1 && now - j.samples[j.samples.size() - 2].at < kSampleSpacing)
+    j.samples.back() = {now, j.bytes_done, j.sent};
+  else
+    j.samples.push_back({now, j.bytes_done, j.sent});
   // Keep one sample older than the window, so the rate always spans it.
   while (j.samples.size() > 2 && now - j.samples[1].at > kRateWindow) j.samples.pop_front();
 }

@@ -25,12 +25,12 @@ constexpr std::size_t kItemsPerAppend = 4096;
 class CollectingSink : public source::ScanSink {
  public:
   explicit CollectingSink(JobReport& report) : report_(report) {}
-  void message(source::SourceMessage message) override { messages.push_back(std::move(message)); }
+  void message(source::SourceMessage message) override { messages.push_back(message); }
   void error(core::ErrorRecord error) override {
     if (error.scope == core::ErrorScope::Message) ++failed;
     report_.add_error(std::move(error), core::kExitSource);
   }
-  std::vector<source::SourceMessage> messages;
+  MessageList messages;
   std::uint64_t failed = 0;
 
  private:
@@ -186,9 +186,9 @@ void Executor::with_reconnects(const std::string& what, JobReport& report,
 void Executor::index_folder(const std::string& folder, FolderIndex& state) {
   const bool read_only = options_.mode != Mode::Sync || options_.dry_run;
   state.index = TargetIndex{};
-  state.listed.clear();
+  std::vector<CachedMessage> listed;
   auto collect = [&](target::TargetMessage m) {
-    state.listed.push_back({m.uid, std::move(m.key), m.flags, m.size});
+    listed.push_back({m.uid, std::move(m.key), m.flags, m.size});
   };
   std::optional<CachedFolder> cached;
   if (cache() != nullptr) {
@@ -204,24 +204,23 @@ void Executor::index_folder(const std::string& folder, FolderIndex& state) {
     state.change = result.change;
     if (result.change != target::IndexChange::Full) {
       // The kept index, its flags brought up to date, then what was added.
-      std::vector<CachedMessage> added = std::move(state.listed);
-      state.listed = std::move(cached->messages);
+      std::vector<CachedMessage> added = std::move(listed);
+      listed = std::move(cached->messages);
       auto by_uid = [](const CachedMessage& m, std::uint32_t uid) { return m.uid < uid; };
       for (const auto& [uid, flags] : changed) {
-        auto it = std::lower_bound(state.listed.begin(), state.listed.end(), uid, by_uid);
-        if (it != state.listed.end() && it->uid == uid) it->flags = flags;
+        auto it = std::lower_bound(listed.begin(), listed.end(), uid, by_uid);
+        if (it != listed.end() && it->uid == uid) it->flags = flags;
       }
-      for (auto& m : added) state.listed.push_back(std::move(m));
+      for (auto& m : added) listed.push_back(std::move(m));
     }
   } else {
     state.snapshot = target_.index_folder(folder, read_only, collect);
     state.change = target::IndexChange::Full;
   }
-  if (!std::is_sorted(state.listed.begin(), state.listed.end(),
-                      [](const auto& a, const auto& b) { return a.uid < b.uid; }))
-    std::sort(state.listed.begin(), state.listed.end(),
-              [](const auto& a, const auto& b) { return a.uid < b.uid; });
-  for (const auto& m : state.listed) state.index.add(m.key, {m.uid, m.flags, m.size});
+  auto by_uid = [](const auto& a, const auto& b) { return a.uid < b.uid; };
+  if (!std::is_sorted(listed.begin(), listed.end(), by_uid))
+    std::sort(listed.begin(), listed.end(), by_uid);
+  state.index = TargetIndex(std::move(listed));
 }
 
 void Executor::keep_index(const std::string& folder, FolderIndex& state) {
@@ -231,7 +230,7 @@ void Executor::keep_index(const std::string& folder, FolderIndex& state) {
     auto lock = shared_lock();
     kept->forget(folder);
   };
-  if (state.change == target::IndexChange::Unchanged && state.appended.empty() &&
+  if (state.change == target::IndexChange::Unchanged && !state.appended &&
       state.flag_updates.empty())
     return;                          // what is kept is still exact
   if (state.appended_without_uid) {  // the server did not say where they went (no UIDPLUS)
@@ -239,8 +238,7 @@ void Executor::keep_index(const std::string& folder, FolderIndex& state) {
     return;
   }
   CachedFolder next;
-  next.messages = std::move(state.listed);
-  for (auto& m : state.appended) next.messages.push_back(std::move(m));
+  next.messages = state.index.release();  // what was listed, and what was appended
   auto by_uid = [](const auto& a, const auto& b) { return a.uid < b.uid; };
   std::sort(next.messages.begin(), next.messages.end(), by_uid);
   for (const auto& u : state.flag_updates) {
@@ -277,12 +275,14 @@ namespace {
 // differ tells them apart), as 64 bits: a folder of 100,000 messages keeps
 // 100,000 of these, and a collision could only move one message from the
 // "present" count to the "appended" one.
-std::uint64_t appended_id(const core::MessageKey& key, std::uint64_t size) {
-  std::uint64_t h = std::hash<std::string>{}(key.value);
+std::uint64_t appended_id(std::string_view key, std::uint64_t size) {
+  std::uint64_t h = std::hash<std::string_view>{}(key);
   h ^= size + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
   return h;
 }
-std::uint64_t appended_id(const source::SourceMessage& m) { return appended_id(m.key, m.size); }
+std::uint64_t appended_id(const MessageList& messages, std::size_t i) {
+  return appended_id(messages.key(i), messages.message_size(i));
+}
 
 }  // namespace
 
@@ -313,12 +313,7 @@ void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemor
     // An upload reached the server when a message with its key and its size
     // is there: a key shared by two different messages (one Message-ID on
     // two versions of a mail) must not make one of them count for the other.
-    auto copy_of = [&](const JournalEntry& e) -> const TargetIndex::Entry* {
-      if (const auto* copies = index.find(e.key))
-        for (const auto& copy : *copies)
-          if (copy.size == e.size) return &copy;
-      return nullptr;
-    };
+    auto copy_of = [&](const JournalEntry& e) { return index.copy_with_size(e.key.value, e.size); };
     auto found = [&] {
       std::size_t n = 0;
       for (const auto& e : pending) n += copy_of(e) != nullptr;
@@ -339,8 +334,8 @@ void Executor::run_group(const TargetGroup& group, JobReport& report, GroupMemor
         result.uidvalidity = state.snapshot.uidvalidity;
         result.uid = copy->uid;
         reached.push_back(std::move(result));
-        const std::uint64_t id = appended_id(e.key, e.size);
-        if (memory.begun.count(id)) memory.appended.insert(id);
+        const std::uint64_t id = appended_id(e.key.value, e.size);
+        if (memory.begun.contains(id)) memory.appended.insert(id);
       }
       report.notes.push_back(group.target + ": " + std::to_string(pending.size()) +
                              " interrupted uploads were resolved (" +
@@ -406,10 +401,10 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
   c.source = messages.size() - plan.duplicates.size() + sink.failed;
   c.failed = sink.failed;
   for (const auto& p : plan.present) {
-    const auto& m = messages[p.source_index];
-    if (memory.appended.count(appended_id(m))) {  // by an earlier attempt of this run
+    if (memory.appended.contains(appended_id(messages, p.source_index))) {
+      // by an earlier attempt of this run
       ++c.appended;
-      c.bytes_appended += m.size;
+      c.bytes_appended += messages.message_size(p.source_index);
     } else {
       ++c.present;
     }
@@ -442,7 +437,7 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
   if (!options_.dry_run && !plan.appends.empty()) {
     std::vector<std::uint64_t> sizes;
     sizes.reserve(plan.appends.size());
-    for (const auto& a : plan.appends) sizes.push_back(messages[a.source_index].size);
+    for (const auto& a : plan.appends) sizes.push_back(messages.message_size(a.source_index));
     prefetch.emplace(std::move(sizes), [&](std::size_t k) {
       auto lock = shared_lock();  // the source may write to the state store (POP3 sizes)
       return source_.open(folder, messages[plan.appends[k].source_index]);
@@ -455,7 +450,7 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
     items.reserve(count);
     for (std::size_t k = first; k < first + count; ++k) {
       const auto& a = plan.appends[k];
-      const auto& m = messages[a.source_index];
+      source::SourceMessage m = messages[a.source_index];
       target::AppendItem item;
       item.size = m.size;
       item.flags = a.flags;
@@ -465,7 +460,7 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
       if (prefetch)
         item.open_body = [&prefetch, k] { return prefetch->take(k); };
       else
-        item.open_body = [this, &folder, &m] { return source_.open(folder, m); };
+        item.open_body = [this, &folder, m = std::move(m)] { return source_.open(folder, m); };
       items.push_back(std::move(item));
     }
     return items;
@@ -486,9 +481,10 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
       std::vector<JournalEntry> entries;
       entries.reserve(std::min<std::size_t>(plan.appends.size(), kIntentsPerCommit));
       for (std::size_t k = 0; k < plan.appends.size(); ++k) {
-        const auto& m = messages[plan.appends[k].source_index];
-        entries.push_back({m.key, m.size});
-        memory.begun.insert(appended_id(m));
+        const std::size_t i = plan.appends[k].source_index;
+        entries.push_back(
+            {core::MessageKey{std::string(messages.key(i))}, messages.message_size(i)});
+        memory.begun.insert(appended_id(messages, i));
         if (entries.size() == kIntentsPerCommit || k + 1 == plan.appends.size()) {
           auto lock = shared_lock();
           options_.journal->begin(fr.target, entries);
@@ -496,24 +492,23 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
         }
       }
     }
+    index.reserve(index.size() + plan.appends.size());
     std::uint64_t bytes = 0;
-    for (const auto& a : plan.appends) bytes += messages[a.source_index].size;
+    for (const auto& a : plan.appends) bytes += messages.message_size(a.source_index);
     observer_.transfer_started(fr, plan.appends.size(), bytes);
     std::size_t first = 0;
     auto done = [&](std::size_t local, const target::AppendOutcome& outcome) {
       const auto& planned = plan.appends[first + local];
-      const auto& m = messages[planned.source_index];
+      const source::SourceMessage m = messages[planned.source_index];
       ended.push_back({m.key, m.size});
       if (ended.size() >= 256) flush_ended();
       if (outcome.ok) {
         ++c.appended;
         c.bytes_appended += m.size;
-        index.add(m.key, {outcome.uid, planned.flags, m.size});
-        if (outcome.uid == 0)
-          state.appended_without_uid = true;
-        else
-          state.appended.push_back({outcome.uid, m.key, planned.flags, m.size});
-        memory.appended.insert(appended_id(m));
+        state.appended = true;
+        if (outcome.uid == 0) state.appended_without_uid = true;
+        index.add({outcome.uid, m.key, planned.flags, m.size});
+        memory.appended.insert(appended_id(messages, planned.source_index));
         if (removing) confirmed.push_back(planned.source_index);
         observer_.message(Sigil::Missing, fr, m, "");
       } else {
@@ -551,8 +546,9 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
         std::time(nullptr) - static_cast<std::time_t>(options_.keep_days) * 86400;
     std::vector<source::SourceMessage> removable;
     for (auto k : confirmed) {
-      const auto& m = messages[k];
-      if (options_.keep_days == 0 || m.internal_date.utc < cutoff) removable.push_back(m);
+      source::SourceMessage m = messages[k];
+      if (options_.keep_days == 0 || m.internal_date.utc < cutoff)
+        removable.push_back(std::move(m));
     }
     if (!removable.empty()) {
       auto removal = source_.remove(folder, removable);

@@ -168,3 +168,17 @@ TEST_CASE("cli progress: terminal output frames of a sync, with redraws at most 
   std::fclose(out);
   std::fclose(err);
 }
+
+TEST_CASE("cli progress: thousands of messages a second keep a few samples and the right rate") {
+  ProgressBoard board;
+  board.job_started(0, "", kStart);
+  board.folder_started(0, "INBOX", 200000, 0, kStart);
+  board.transfer_started(0, 200000, 200000ull * 1024, kStart);
+  // 10,000 messages of 1 KiB a second (10,000 KiB/s) for 15 seconds.
+  for (int i = 1; i <= 150000; ++i) board.message_done(0, 1024, kStart + i * 100us);
+  const auto now = kStart + 15s;
+  CHECK(board.render(now, 100)[0].find("9.8 MiB/s") != std::string::npos);
+  // One sample a tenth of a second over the 10 s window, not one a message.
+  CHECK(board.samples_held(0) <= 110);
+  CHECK(board.samples_held(0) >= 90);
+}

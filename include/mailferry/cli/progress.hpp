@@ -33,12 +33,18 @@ class ProgressBoard {
   void job_finished(std::size_t job);
 
   bool empty() const { return jobs_.empty(); }
+  // Rate samples held for a job: bounded by the window, whatever the message rate.
+  std::size_t samples_held(std::size_t job) const {
+    auto it = jobs_.find(job);
+    return it == jobs_.end() ? 0 : it->second.samples.size();
+  }
   // One line per running job, in job order, each cut to `width` - 1 columns
   // (a full-width line would make the terminal wrap).
   std::vector<std::string> render(TimePoint now, std::size_t width) const;
 
   // How far back the rate looks.
   static constexpr std::chrono::seconds kRateWindow{10};
+  static constexpr std::chrono::milliseconds kSampleSpacing{100};
 
  private:
   struct Sample {

@@ -4,35 +4,16 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "mailferry/core/flags.hpp"
 #include "mailferry/core/message_key.hpp"
 #include "mailferry/source/source.hpp"
+#include "mailferry/sync/message_list.hpp"
+#include "mailferry/sync/target_index.hpp"
 #include "mailferry/target/target.hpp"
 
 namespace mailferry::sync {
-
-// The target folder's messages by key. Several messages with one key are
-// possible on the server (put there by someone else, or different messages
-// that share a Message-ID), so each key holds every copy.
-class TargetIndex {
- public:
-  struct Entry {
-    std::uint32_t uid = 0;  // 0: appended in this run, UID not known
-    core::Flags flags;
-    std::uint64_t size = 0;
-  };
-
-  void add(const core::MessageKey& key, Entry entry);
-  // Every message with `key`, in the order they were added; nullptr if none.
-  const std::vector<Entry>* find(const core::MessageKey& key) const;
-  std::size_t size() const { return entries_.size(); }
-
- private:
-  std::unordered_map<core::MessageKey, std::vector<Entry>> entries_;
-};
 
 struct DiffPolicy {
   bool keywords_allowed = false;  // the folder keeps $Forwarded / $MDNSent
@@ -69,6 +50,7 @@ struct FolderPlan {
 // bit, so Thunderbird's drafts would otherwise arrive as sent-looking mail),
 // minus keywords the folder cannot keep.
 core::Flags wanted_flags(const source::SourceMessage& message, const DiffPolicy& policy);
+core::Flags wanted_flags(core::Flags own, bool requests_read_receipt, const DiffPolicy& policy);
 
 // Plans one source folder against its target folder, in source order.
 //
@@ -80,6 +62,8 @@ core::Flags wanted_flags(const source::SourceMessage& message, const DiffPolicy&
 // re-run finds each again. A key held by one message size in the source
 // matches any server copy with that key, whatever its size (the server's copy
 // may have come another way, with other transport headers). O(n).
+FolderPlan diff_folder(const MessageList& messages, const TargetIndex& target,
+                       const DiffPolicy& policy);
 FolderPlan diff_folder(const std::vector<source::SourceMessage>& messages,
                        const TargetIndex& target, const DiffPolicy& policy);
 

@@ -21,6 +21,7 @@
 #include "mailferry/core/role.hpp"
 #include "mailferry/source/source.hpp"
 #include "mailferry/sync/differ.hpp"
+#include "mailferry/sync/id_set.hpp"
 #include "mailferry/sync/journal.hpp"
 #include "mailferry/sync/report.hpp"
 #include "mailferry/sync/target_cache.hpp"
@@ -137,8 +138,8 @@ class Executor {
   // What one target folder's attempts remember across reconnects: uploads
   // begun and uploads confirmed in this run (by key and size).
   struct GroupMemory {
-    std::unordered_set<std::uint64_t> begun;  // appended_id() of key and size
-    std::unordered_set<std::uint64_t> appended;
+    IdSet begun;  // appended_id() of key and size
+    IdSet appended;
   };
 
   // Runs `step`; after a lost connection, waits (capped exponential backoff)
@@ -154,11 +155,10 @@ class Executor {
   // One target folder's messages as this attempt knows them: as indexed,
   // and as changed by its uploads and flag updates (for the target cache).
   struct FolderIndex {
-    TargetIndex index;
-    std::vector<CachedMessage> listed;  // as indexed, ascending UID
+    TargetIndex index;  // as indexed (ascending UID), then this attempt's uploads
     target::FolderSnapshot snapshot;
     target::IndexChange change = target::IndexChange::Full;
-    std::vector<CachedMessage> appended;
+    bool appended = false;
     bool appended_without_uid = false;
     std::vector<target::FlagUpdate> flag_updates;
   };

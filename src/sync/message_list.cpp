@@ -1,0 +1,82 @@
+#include "mailferry/sync/message_list.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mailferry::sync {
+namespace {
+
+constexpr std::size_t kBlockBytes = 1 << 20;
+
+}  // namespace
+
+char* MessageList::reserve_text(std::size_t bytes) {
+  if (bytes == 0) return nullptr;
+  if (block_used_ + bytes > block_capacity_) {
+    // A message's strings larger than a block (a huge X-Gmail-Labels) get a
+    // block of their own size.
+    block_capacity_ = std::max(kBlockBytes, bytes);
+    blocks_.push_back(std::make_unique<char[]>(block_capacity_));
+    block_used_ = 0;
+  }
+  char* at = blocks_.back().get() + block_used_;
+  block_used_ += bytes;
+  return at;
+}
+
+void MessageList::push_back(const source::SourceMessage& message) {
+  Record r;
+  r.size = message.size;
+  r.utc = static_cast<std::int64_t>(message.internal_date.utc);
+  r.ordinal = static_cast<std::uint32_t>(message.ordinal);
+  r.offset_minutes = static_cast<std::int16_t>(message.internal_date.offset_minutes);
+  r.flags = message.flags;
+  r.read_receipt = message.requests_read_receipt;
+  r.locator_length = static_cast<std::uint32_t>(message.locator.size());
+  r.key_length = static_cast<std::uint32_t>(message.key.value.size());
+  const bool same = message.message_id == message.key.value;
+  r.message_id_length = same ? kSameAsKey : static_cast<std::uint32_t>(message.message_id.size());
+  r.labels_length = static_cast<std::uint32_t>(message.gmail_labels.size());
+  const std::size_t bytes = message.locator.size() + message.key.value.size() +
+                            (same ? 0 : message.message_id.size()) + message.gmail_labels.size();
+  char* out = reserve_text(bytes);
+  r.text = out;
+  auto put = [&out](const std::string& s) {
+    std::memcpy(out, s.data(), s.size());
+    out += s.size();
+  };
+  put(message.locator);
+  put(message.key.value);
+  if (!same) put(message.message_id);
+  put(message.gmail_labels);
+  records_.push_back(r);
+}
+
+std::string_view MessageList::key(std::size_t i) const {
+  const Record& r = records_[i];
+  return {r.text + r.locator_length, r.key_length};
+}
+
+source::SourceMessage MessageList::operator[](std::size_t i) const {
+  const Record& r = records_[i];
+  source::SourceMessage m;
+  const char* at = r.text;
+  auto take = [&at](std::uint32_t length) {
+    std::string s(at, length);
+    at += length;
+    return s;
+  };
+  m.locator = take(r.locator_length);
+  m.key.value = take(r.key_length);
+  m.message_id = r.message_id_length == kSameAsKey ? m.key.value : take(r.message_id_length);
+  m.gmail_labels = take(r.labels_length);
+  m.ordinal = r.ordinal;
+  m.size = r.size;
+  m.internal_date.utc = static_cast<std::time_t>(r.utc);
+  m.internal_date.offset_minutes = r.offset_minutes;
+  m.flags = r.flags;
+  m.requests_read_receipt = r.read_receipt;
+  return m;
+}
+
+}  // namespace mailferry::sync
