@@ -1,8 +1,7 @@
 #include "mailferry/sync/differ.hpp"
 
+#include <algorithm>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 
 namespace mailferry::sync {
 
@@ -19,47 +18,71 @@ core::Flags wanted_flags(core::Flags own, bool requests_read_receipt, const Diff
 
 namespace {
 
-struct KeyAndSize {
-  std::string_view key;
-  std::uint64_t size;
-  bool operator==(const KeyAndSize&) const = default;
+// What the first pass learns of each source message.
+enum Mark : std::uint8_t {
+  kRepeat = 1,     // an earlier message has its key and size: a duplicate
+  kAmbiguous = 2,  // its key is used by messages of more than one size here
 };
 
-struct KeyAndSizeHash {
-  std::size_t operator()(const KeyAndSize& k) const {
-    return std::hash<std::string_view>{}(k.key) ^ (std::hash<std::uint64_t>{}(k.size) << 1);
+// Marks the repeats and the messages whose key is ambiguous. The positions
+// are sorted by (hash of the key, key, size, position), so that equal keys lie
+// together: 16 bytes a message for the sort, then 1 for the marks, where hash
+// sets of keys and of (key, size) cost about 100.
+std::vector<std::uint8_t> mark_repeats(const MessageList& messages) {
+  struct Slot {
+    std::uint64_t hash;
+    std::uint32_t position;
+  };
+  std::vector<Slot> slots(messages.size());
+  for (std::size_t i = 0; i < messages.size(); ++i)
+    slots[i] = {std::hash<std::string_view>{}(messages.key(i)), static_cast<std::uint32_t>(i)};
+  std::sort(slots.begin(), slots.end(), [&](const Slot& a, const Slot& b) {
+    if (a.hash != b.hash) return a.hash < b.hash;
+    if (const int order = messages.key(a.position).compare(messages.key(b.position)); order != 0)
+      return order < 0;
+    const auto size_a = messages.message_size(a.position);
+    const auto size_b = messages.message_size(b.position);
+    if (size_a != size_b) return size_a < size_b;
+    return a.position < b.position;
+  });
+  std::vector<std::uint8_t> marks(messages.size(), 0);
+  for (std::size_t first = 0; first < slots.size();) {
+    // [first, end): one key; sizes ascending, positions ascending within a size.
+    const std::string_view key = messages.key(slots[first].position);
+    std::size_t end = first + 1;
+    while (end < slots.size() && slots[end].hash == slots[first].hash &&
+           messages.key(slots[end].position) == key)
+      ++end;
+    const bool ambiguous = messages.message_size(slots[first].position) !=
+                           messages.message_size(slots[end - 1].position);
+    for (std::size_t k = first; k < end; ++k) {
+      const std::uint32_t at = slots[k].position;
+      if (ambiguous) marks[at] |= kAmbiguous;
+      if (k > first && messages.message_size(slots[k - 1].position) == messages.message_size(at))
+        marks[at] |= kRepeat;
+    }
+    first = end;
   }
-};
+  return marks;
+}
 
 }  // namespace
 
 FolderPlan diff_folder(const MessageList& messages, const TargetIndex& target,
                        const DiffPolicy& policy) {
-  // First pass: which keys stand for more than one distinct message here.
-  // Views of the keys in `messages`, not copies: a folder of 100,000
-  // messages would otherwise hold every key twice while it is compared.
-  std::unordered_map<std::string_view, std::uint64_t> first_size;
-  std::unordered_set<std::string_view> ambiguous;
-  first_size.reserve(messages.size());
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    auto [it, inserted] = first_size.emplace(messages.key(i), messages.message_size(i));
-    if (!inserted && it->second != messages.message_size(i)) ambiguous.insert(messages.key(i));
-  }
-
+  const std::vector<std::uint8_t> marks = mark_repeats(messages);
   FolderPlan plan;
-  std::unordered_set<KeyAndSize, KeyAndSizeHash> seen;
-  seen.reserve(messages.size());
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const std::string_view key = messages.key(i);
     const std::uint64_t size = messages.message_size(i);
-    if (!seen.insert({key, size}).second) {
+    if (marks[i] & kRepeat) {
       plan.duplicates.push_back(i);
       continue;
     }
     const core::Flags wanted =
         wanted_flags(messages.flags(i), messages.requests_read_receipt(i), policy);
     const CachedMessage* existing =
-        ambiguous.count(key) ? target.copy_with_size(key, size) : target.first_copy(key);
+        (marks[i] & kAmbiguous) ? target.copy_with_size(key, size) : target.first_copy(key);
     if (existing == nullptr) {
       plan.appends.push_back({i, wanted});
       continue;
