@@ -42,6 +42,7 @@ void MessageList::push_back(const source::SourceMessage& message) {
   char* out = reserve_text(bytes);
   r.text = out;
   auto put = [&out](const std::string& s) {
+    if (s.empty()) return;  // `out` is null when the message has no text at all
     std::memcpy(out, s.data(), s.size());
     out += s.size();
   };
