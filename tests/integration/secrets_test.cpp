@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -284,6 +285,12 @@ pid_t start_with_core_limit(const std::vector<std::string>& args, const std::str
     ::setrlimit(RLIMIT_CORE, &unlimited);
     if (::chdir(cwd.c_str()) != 0) ::_exit(126);
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    // In a sanitizer build, AddressSanitizer catches the SIGSEGV below; it
+    // must then abort (a signal, as without it), not exit with status 1.
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    const std::string asan_options =
+        (asan != nullptr && *asan != '\0' ? std::string(asan) + ":" : "") + "abort_on_error=1";
+    ::setenv("ASAN_OPTIONS", asan_options.c_str(), 1);
     ::unsetenv("MAILFERRY_FROM_PASSWORD");
     if (env.count("MAILFERRY_TO_PASSWORD") == 0) ::unsetenv("MAILFERRY_TO_PASSWORD");
     int null = ::open("/dev/null", O_RDWR);
@@ -367,7 +374,7 @@ TEST_CASE(
         if (it->path().filename().string().rfind("u.", 0) == 0) uploading = true;
       if (!uploading) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    INFO((by_env ? "password from the environment" : "password from a file"));
+    INFO(std::string(by_env ? "password from the environment" : "password from a file"));
     REQUIRE(uploading);
     const std::string cmdline = proc_file(pid, "cmdline");
     CHECK(cmdline.find("sync") != std::string::npos);  // the right process
