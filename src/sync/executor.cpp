@@ -5,7 +5,6 @@
 #include <functional>
 #include <map>
 #include <thread>
-#include <unordered_set>
 
 #include "mailferry/core/log.hpp"
 #include "mailferry/sync/differ.hpp"
@@ -38,11 +37,16 @@ class CollectingSink : public source::ScanSink {
 };
 
 std::string describe_message(const source::Source& source, const source::SourceFolder& folder,
-                             const source::SourceMessage& m) {
+                             const MessageSummary& m) {
   std::string where = source.describe() + ": folder " + folder.display_name() + ": message " +
                       std::to_string(m.ordinal);
-  if (!m.message_id.empty()) where += " " + m.message_id;
+  if (!m.message_id.empty()) where += " " + std::string(m.message_id);
   return where;
+}
+
+// A message as observers see it: views into `messages`, no copy.
+MessageSummary summary(const MessageList& messages, std::size_t i) {
+  return {messages.ordinal(i), messages.message_id(i), messages.message_size(i)};
 }
 
 using TargetGroup = Executor::TargetGroup;
@@ -411,15 +415,16 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
   }
   observer_.folder_started(fr, c.source);
   for (const auto& p : plan.present)
-    observer_.message(Sigil::Present, fr, messages[p.source_index], "");
-  for (auto d : plan.duplicates) observer_.message(Sigil::Duplicate, fr, messages[d], "");
+    observer_.message(Sigil::Present, fr, summary(messages, p.source_index), "");
+  for (auto d : plan.duplicates) observer_.message(Sigil::Duplicate, fr, summary(messages, d), "");
 
   if (options_.mode == Mode::Check) {
     c.missing = plan.appends.size();
     for (const auto& a : plan.appends)
-      observer_.message(Sigil::Missing, fr, messages[a.source_index], "");
+      observer_.message(Sigil::Missing, fr, summary(messages, a.source_index), "");
     for (const auto& u : plan.flag_updates)
-      observer_.message(Sigil::Differs, fr, messages[u.source_index], "lacks " + u.add.to_imap());
+      observer_.message(Sigil::Differs, fr, summary(messages, u.source_index),
+                        "lacks " + u.add.to_imap());
     return;
   }
 
@@ -450,17 +455,18 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
     items.reserve(count);
     for (std::size_t k = first; k < first + count; ++k) {
       const auto& a = plan.appends[k];
-      source::SourceMessage m = messages[a.source_index];
       target::AppendItem item;
-      item.size = m.size;
+      item.size = messages.message_size(a.source_index);
       item.flags = a.flags;
-      item.internal_date = m.internal_date;
+      item.internal_date = messages.internal_date(a.source_index);
       // item.where stays empty: a refusal gets it below, where it is needed,
       // instead of every message carrying its description.
       if (prefetch)
         item.open_body = [&prefetch, k] { return prefetch->take(k); };
       else
-        item.open_body = [this, &folder, m = std::move(m)] { return source_.open(folder, m); };
+        item.open_body = [this, &folder, m = messages[a.source_index]] {
+          return source_.open(folder, m);
+        };
       items.push_back(std::move(item));
     }
     return items;
@@ -499,17 +505,19 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
     std::size_t first = 0;
     auto done = [&](std::size_t local, const target::AppendOutcome& outcome) {
       const auto& planned = plan.appends[first + local];
-      const source::SourceMessage m = messages[planned.source_index];
-      ended.push_back({m.key, m.size});
+      const std::size_t i = planned.source_index;
+      const MessageSummary m = summary(messages, i);
+      core::MessageKey key{std::string(messages.key(i))};
+      ended.push_back({key, m.size});
       if (ended.size() >= 256) flush_ended();
       if (outcome.ok) {
         ++c.appended;
         c.bytes_appended += m.size;
         state.appended = true;
         if (outcome.uid == 0) state.appended_without_uid = true;
-        index.add({outcome.uid, m.key, planned.flags, m.size});
-        memory.appended.insert(appended_id(messages, planned.source_index));
-        if (removing) confirmed.push_back(planned.source_index);
+        index.add({outcome.uid, std::move(key), planned.flags, m.size});
+        memory.appended.insert(appended_id(messages, i));
+        if (removing) confirmed.push_back(i);
         observer_.message(Sigil::Missing, fr, m, "");
       } else {
         ++c.failed;
@@ -534,7 +542,8 @@ void Executor::sync_folder(const source::SourceFolder& folder, FolderReport& fr,
     std::vector<target::FlagUpdate> updates;
     for (const auto& u : plan.flag_updates) {
       updates.push_back({u.uid, u.add});
-      observer_.message(Sigil::Differs, fr, messages[u.source_index], "adding " + u.add.to_imap());
+      observer_.message(Sigil::Differs, fr, summary(messages, u.source_index),
+                        "adding " + u.add.to_imap());
     }
     target_.add_flags(fr.target, updates);
     c.flags_updated = updates.size();

@@ -58,6 +58,17 @@ std::string_view MessageList::key(std::size_t i) const {
   return {r.text + r.locator_length, r.key_length};
 }
 
+std::string_view MessageList::message_id(std::size_t i) const {
+  const Record& r = records_[i];
+  if (r.message_id_length == kSameAsKey) return key(i);
+  return {r.text + r.locator_length + r.key_length, r.message_id_length};
+}
+
+core::InternalDate MessageList::internal_date(std::size_t i) const {
+  const Record& r = records_[i];
+  return {static_cast<std::time_t>(r.utc), r.offset_minutes};
+}
+
 source::SourceMessage MessageList::operator[](std::size_t i) const {
   const Record& r = records_[i];
   source::SourceMessage m;

@@ -87,7 +87,7 @@ class LockedObserver final : public Observer {
     Lock lock(mutex_);
     inner_.transfer_started(folder, messages, bytes);
   }
-  void message(Sigil sigil, const FolderReport& folder, const source::SourceMessage& message,
+  void message(Sigil sigil, const FolderReport& folder, const MessageSummary& message,
                const std::string& detail) override {
     Lock lock(mutex_);
     inner_.message(sigil, folder, message, detail);

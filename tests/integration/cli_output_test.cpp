@@ -5,6 +5,8 @@
 // redrawn in place, under a pseudo-terminal from script(1)).
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -60,6 +62,15 @@ TEST_CASE("cli output: under cron only the verdict and errors, -v adds message l
   int appended = 0;
   for (const auto& line : lines_of(verbose.out)) appended += line.rfind("+ INBOX message ", 0) == 0;
   CHECK(appended == 5);
+  // Each line names the message by its place in the folder and its Message-ID
+  // as the header has it; a message without one by its place alone.
+  const auto verbose_lines = lines_of(verbose.out);
+  auto has_line = [&](const std::string& line) {
+    return std::find(verbose_lines.begin(), verbose_lines.end(), line) != verbose_lines.end();
+  };
+  CHECK(has_line("+ INBOX message 1 <20190305091450.4711@mail.example.net>"));
+  CHECK(has_line("+ INBOX message 4 <invoice-2019-0318@billing.example.org>"));
+  CHECK(has_line("+ INBOX message 3"));
   CHECK(verbose.out.find("  Inbox.mbox -> INBOX: 6 messages") == std::string::npos);
   CHECK(verbose.out.find("Inbox -> INBOX: 5 messages, 0 already there, 5 added") !=
         std::string::npos);
@@ -108,6 +119,13 @@ TEST_CASE("cli output: --log-format json is one event per line on stderr, and ne
     folder_ends += e["event"] == "folder_end";
   }
   CHECK(appended == 5);
+  // Each message event carries its place in the folder and its Message-ID.
+  std::map<std::uint64_t, std::string> ids;
+  for (const auto& e : events)
+    if (e["event"] == "message") ids[e["ordinal"].get<std::uint64_t>()] = e["message_id"];
+  CHECK(ids[1] == "<20190305091450.4711@mail.example.net>");
+  CHECK(ids[3] == "");
+  CHECK(ids.count(6) == 0);  // the duplicate of message 1 is not uploaded
   CHECK(folder_ends == 1);
 
   // Failures are events too: a refused login is an error event and a job_end with exit 3.

@@ -52,6 +52,9 @@ TEST_CASE("message list: 50,000 messages come back field for field, keys without
     CHECK(list.message_size(i) == expected.size);
     CHECK(list.flags(i) == expected.flags);
     CHECK(list.requests_read_receipt(i) == expected.requests_read_receipt);
+    CHECK(list.message_id(i) == expected.message_id);
+    CHECK(list.ordinal(i) == expected.ordinal);
+    CHECK(list.internal_date(i) == expected.internal_date);
   }
   // Views handed out earlier still point at the same text.
   CHECK(first_key == scanned(0).key.value);

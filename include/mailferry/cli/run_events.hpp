@@ -60,10 +60,10 @@ class JobEventAdapter : public sync::Observer {
                         std::uint64_t bytes) override {
     events_.transfer_started(job_, folder, messages, bytes);
   }
-  void message(sync::Sigil sigil, const sync::FolderReport& folder, const source::SourceMessage& m,
+  void message(sync::Sigil sigil, const sync::FolderReport& folder, const sync::MessageSummary& m,
                const std::string& detail) override {
-    events_.message(job_,
-                    {sigil, folder.source, folder.target, m.ordinal, m.message_id, m.size, detail});
+    events_.message(job_, {sigil, folder.source, folder.target, m.ordinal,
+                           std::string(m.message_id), m.size, detail});
   }
   void folder_finished(const sync::FolderReport& folder) override {
     events_.folder_finished(job_, folder);

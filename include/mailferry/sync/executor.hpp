@@ -14,7 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_set>
+#include <string_view>
 #include <vector>
 
 #include "mailferry/core/folder_rules.hpp"
@@ -40,6 +40,14 @@ enum class Sigil : char {
   Duplicate = 'd',  // repeated in the source, not uploaded
 };
 
+// What an observer learns of a message: enough to name it in a line. Views
+// into the executor's folder list, valid during the call only.
+struct MessageSummary {
+  std::uint64_t ordinal = 0;    // 1-based position in its source folder
+  std::string_view message_id;  // as found in the header; may be empty
+  std::uint64_t size = 0;
+};
+
 // Hooks for progress and per-message output; the default does nothing.
 class Observer {
  public:
@@ -50,7 +58,7 @@ class Observer {
   virtual void transfer_started(const FolderReport& /*folder*/, std::uint64_t /*messages*/,
                                 std::uint64_t /*bytes*/) {}
   virtual void message(Sigil /*sigil*/, const FolderReport& /*folder*/,
-                       const source::SourceMessage& /*message*/, const std::string& /*detail*/) {}
+                       const MessageSummary& /*message*/, const std::string& /*detail*/) {}
   virtual void folder_finished(const FolderReport& /*folder*/) {}
 };
 

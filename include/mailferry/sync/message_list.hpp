@@ -37,6 +37,9 @@ class MessageList {
   std::string_view key(std::size_t i) const;
   std::uint64_t message_size(std::size_t i) const { return records_[i].size; }
   core::Flags flags(std::size_t i) const { return records_[i].flags; }
+  core::InternalDate internal_date(std::size_t i) const;
+  std::uint64_t ordinal(std::size_t i) const { return records_[i].ordinal; }
+  std::string_view message_id(std::size_t i) const;
   bool requests_read_receipt(std::size_t i) const { return records_[i].read_receipt; }
 
  private:
