@@ -8,85 +8,16 @@
 // tests/integration/server_errors_test.cpp.)
 #include <doctest/doctest.h>
 
-#include <map>
-#include <memory>
 #include <string>
-#include <vector>
 
-#include "imap_fake_server.hpp"
+#include "imap_fake_account.hpp"
 #include "mailferry/imap/parser.hpp"
-#include "mailferry/sync/executor.hpp"
-#include "mailferry/sync/journal.hpp"
-#include "mailferry/target/imap_target.hpp"
-#include "support/numbered_messages.hpp"
-#include "support/temp_dir.hpp"
 
 using namespace mailferry;
-using testing::imap_fake::FakeConnection;
-using testing::imap_fake::Server;
+using testing::imap_fake::Account;
+using testing::imap_fake::has_error;
 
 namespace {
-
-std::string message(int n) { return testing::numbered_message(n, "m"); }
-
-struct Messages final : testing::NumberedMessages {
-  explicit Messages(int count) : NumberedMessages(count, "m") {}
-};
-
-// An account with one INBOX behind scripted connections. `refuse` may answer
-// the Nth APPEND (counted over all connections, from 1) instead of storing
-// it: a tagged NO, or "BYE" to end the session there.
-struct Account {
-  std::vector<std::pair<std::uint32_t, std::string>> inbox;  // UID, bytes
-  std::uint32_t next_uid = 1;
-  int appends = 0;
-  int connections = 0;
-  std::function<std::string(int append)> refuse = [](int) { return std::string(); };
-  std::function<bool(int connection)> bye_at_select = [](int) { return false; };
-
-  int copies_of(int n) const {
-    int copies = 0;
-    for (const auto& [uid, bytes] : inbox) copies += bytes == message(n);
-    return copies;
-  }
-
-  std::shared_ptr<Server> connect() {
-    auto server = std::make_shared<Server>();
-    server->capabilities = "IMAP4rev1 LITERAL+ UIDPLUS";
-    server->hang_up_after_bye = true;
-    const int connection = ++connections;
-    auto gone = std::make_shared<bool>(false);  // this session said BYE
-    server->answer = [this, connection, gone](const std::string& tag,
-                                              const std::string& command) -> std::string {
-      if (*gone) return "";
-      auto bye = [&](const std::string& why) {
-        *gone = true;
-        return "* BYE " + why + "\r\n";
-      };
-      if (command.rfind("LIST", 0) == 0)
-        return "* LIST (\\HasNoChildren) \"/\" INBOX\r\n" + tag + " OK done\r\n";
-      if (command.rfind("SELECT", 0) == 0 || command.rfind("EXAMINE", 0) == 0) {
-        if (bye_at_select(connection)) return bye("System shutting down for maintenance");
-        return testing::imap_fake::select_answer(inbox, next_uid, tag);
-      }
-      if (command.rfind("UID FETCH", 0) == 0) {
-        return testing::imap_fake::index_fetch_lines(inbox, command) + tag + " OK done\r\n";
-      }
-      if (command.rfind("STATUS", 0) == 0)
-        return testing::imap_fake::status_answer(inbox, next_uid, tag);
-      if (command.rfind("APPEND", 0) == 0) {
-        const std::string refusal = refuse(++appends);
-        if (refusal == "BYE") return bye("Server shutting down");
-        if (!refusal.empty()) return tag + " " + refusal + "\r\n";
-        const std::string bytes = command.substr(command.find("}\r\n") + 3);
-        inbox.emplace_back(next_uid, bytes);
-        return tag + " OK [APPENDUID 9 " + std::to_string(next_uid++) + "] done\r\n";
-      }
-      return tag + " OK done\r\n";
-    };
-    return server;
-  }
-};
 
 struct Run {
   sync::JobReport report;
@@ -94,38 +25,24 @@ struct Run {
 };
 
 Run run(Account& account, int messages, int reconnect_attempts = 3) {
-  mailferry::testing::TempDir dir;
-  sync::StateStore state(dir.file("state.db"));
-  sync::Journal journal(state, "scripted");
-  net::ConnectOptions options;
-  options.host = "fake";
-  options.user = "u";
-  Messages source(messages);
+  testing::imap_fake::ScriptedSync how;
+  how.reconnect_attempts = reconnect_attempts;
   Run r;
-  try {
-    target::ImapTarget target(options, {}, [&account](const net::ConnectOptions&) {
-      return std::make_unique<FakeConnection>(account.connect());
-    });
-    sync::ExecutorOptions eo;
-    eo.single_folder_source = true;
-    eo.journal = &journal;
-    eo.reconnect_attempts = reconnect_attempts;
-    eo.reconnect_delay = std::chrono::milliseconds(1);
-    eo.reconnect_delay_cap = std::chrono::milliseconds(4);
-    eo.settle_quiet = std::chrono::milliseconds(10);
-    r.report = sync::Executor(source, target, eo).run();
-  } catch (const core::Error& e) {
-    r.report.add_error({e.scope(), "connect", e.what()}, e.exit_code());
-  }
+  r.report = testing::imap_fake::sync_into(account, messages, how);
   for (const auto& n : r.report.notes) r.notes += n + "\n";
   return r;
 }
 
-bool has_error(const sync::JobReport& report, core::ErrorScope scope, const std::string& words) {
-  for (const auto& e : report.errors)
-    if (e.scope == scope && e.message.find(words) != std::string::npos) return true;
-  return false;
+// The Nth APPEND (and, with `from_on`, every later one) answered `answer`
+// instead of being stored.
+Account::Hook refuse_append(int nth, const std::string& answer, bool from_on = false) {
+  return [=](int n, const std::string& tag) {
+    if (n != nth && !(from_on && n > nth)) return std::string();
+    return answer.rfind("* BYE", 0) == 0 ? answer : tag + " " + answer;
+  };
 }
+
+const Account::Hook kNoRefusal = [](int, const std::string&) { return std::string(); };
 
 }  // namespace
 
@@ -133,9 +50,7 @@ TEST_CASE(
     "server errors (scripted): NO for one message skips it with the server's words, the others go "
     "on") {
   Account account;
-  account.refuse = [](int n) {
-    return n == 3 ? std::string("NO [CANNOT] Message refused by the content filter") : "";
-  };
+  account.on_append = refuse_append(3, "NO [CANNOT] Message refused by the content filter\r\n");
   auto r = run(account, 6);
   CHECK(r.report.exit_code == core::kExitPartial);
   CHECK(r.report.totals.appended == 5);
@@ -144,11 +59,11 @@ TEST_CASE(
   CHECK(r.report.errors[0].scope == core::ErrorScope::Message);
   CHECK(r.report.errors[0].message.find("NO [CANNOT] Message refused by the content filter") !=
         std::string::npos);
-  CHECK(r.report.errors[0].where.find("message 3 <m3@example.org>") != std::string::npos);
+  CHECK(r.report.errors[0].where.find("message 3 <s3@example.org>") != std::string::npos);
   for (int n = 1; n <= 6; ++n) CHECK(account.copies_of(n) == (n == 3 ? 0 : 1));
 
   // The next run sends only the refused one, and it is taken now.
-  account.refuse = [](int) { return std::string(); };
+  account.on_append = kNoRefusal;
   auto again = run(account, 6);
   CHECK(again.report.exit_code == 0);
   CHECK(again.report.totals.appended == 1);
@@ -159,9 +74,7 @@ TEST_CASE(
     "server errors (scripted): NO [UNAVAILABLE] is reported in the server's words, nothing is lost "
     "or doubled") {
   Account account;
-  account.refuse = [](int n) {
-    return n >= 3 ? std::string("NO [UNAVAILABLE] Backend storage is unreachable") : "";
-  };
+  account.on_append = refuse_append(3, "NO [UNAVAILABLE] Backend storage is unreachable\r\n", true);
   auto r = run(account, 6);
   CHECK(r.report.exit_code == core::kExitPartial);
   bool named = false;
@@ -173,7 +86,7 @@ TEST_CASE(
   CHECK(account.copies_of(2) == 1);
   CHECK(r.report.totals.appended == 2);
 
-  account.refuse = [](int) { return std::string(); };
+  account.on_append = kNoRefusal;
   auto again = run(account, 6);
   CHECK(again.report.exit_code == 0);
   for (int n = 1; n <= 6; ++n) CHECK(account.copies_of(n) == 1);
@@ -182,7 +95,7 @@ TEST_CASE(
 TEST_CASE(
     "server errors (scripted): BYE in the middle of the APPENDs is resumed, every message once") {
   Account account;
-  account.refuse = [](int n) { return n == 4 ? std::string("BYE") : ""; };
+  account.on_append = refuse_append(4, "* BYE Server shutting down\r\n");
   auto r = run(account, 8);
   INFO(r.notes);
   CHECK(r.report.exit_code == 0);
@@ -198,7 +111,9 @@ TEST_CASE(
     "server errors (scripted): BYE on every connection stops the job with exit 3 and the server's "
     "words") {
   Account account;
-  account.bye_at_select = [](int) { return true; };
+  account.on_select = [](int, const std::string&) {
+    return std::string("* BYE System shutting down for maintenance\r\n");
+  };
   auto r = run(account, 3, 2);
   CHECK(r.report.exit_code == core::kExitConnection);
   CHECK(has_error(r.report, core::ErrorScope::Account, "System shutting down for maintenance"));

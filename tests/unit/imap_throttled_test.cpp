@@ -14,112 +14,18 @@
 #include <thread>
 #include <vector>
 
-#include "imap_fake_server.hpp"
+#include "imap_fake_account.hpp"
 #include "mailferry/core/log.hpp"
-#include "mailferry/sync/executor.hpp"
-#include "mailferry/sync/journal.hpp"
-#include "mailferry/target/imap_target.hpp"
-#include "support/numbered_messages.hpp"
-#include "support/temp_dir.hpp"
 
 using namespace mailferry;
 using namespace std::chrono_literals;
+using testing::imap_fake::Account;
 using testing::imap_fake::FakeConnection;
-using testing::imap_fake::Server;
-using Clock = std::chrono::steady_clock;
+using testing::imap_fake::has_error;
 
 namespace {
 
 const char* const kPassword = "throttle-test-pw-7Q";
-
-std::string message(int n) { return testing::numbered_message(n, "t"); }
-
-struct Messages final : testing::NumberedMessages {
-  explicit Messages(int count) : NumberedMessages(count, "t") {}
-};
-
-// The messages of an APPEND command as the fake server saw it (literals
-// inlined): each "{n}\r\n" or "{n+}\r\n" is followed by n bytes of message.
-std::vector<std::string> appended_messages(const std::string& command) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  for (;;) {
-    const std::size_t open = command.find('{', pos);
-    if (open == std::string::npos) return out;
-    const std::size_t close = command.find("}\r\n", open);
-    const std::size_t n = std::stoul(command.substr(open + 1, close - open - 1));
-    out.push_back(command.substr(close + 3, n));
-    pos = close + 3 + n;
-  }
-}
-
-// An account with one INBOX behind scripted connections. Each hook may
-// answer the Nth such command (counted over all connections, from 1) in
-// place of the server's normal answer; empty: answer normally.
-struct Account {
-  std::string capabilities = "IMAP4rev1 LITERAL+ UIDPLUS";
-  std::vector<std::pair<std::uint32_t, std::string>> inbox;  // UID, bytes
-  std::uint32_t next_uid = 1;
-  int appends = 0, selects = 0, fetches = 0, connections = 0;
-  std::vector<Clock::time_point> append_times;
-  std::function<std::string(int, const std::string& tag)> on_append = [](int, auto&) {
-    return std::string();
-  };
-  std::function<std::string(int, const std::string& tag)> on_select = [](int, auto&) {
-    return std::string();
-  };
-  // Gets the normal FETCH lines, so it can answer with part of them.
-  std::function<std::string(int, const std::string& tag, const std::string& lines)> on_fetch =
-      [](int, auto&, auto&) { return std::string(); };
-
-  int copies_of(int n) const {
-    int copies = 0;
-    for (const auto& [uid, bytes] : inbox) copies += bytes == message(n);
-    return copies;
-  }
-
-  std::shared_ptr<Server> connect() {
-    auto server = std::make_shared<Server>();
-    server->capabilities = capabilities;
-    server->hang_up_after_bye = true;
-    ++connections;
-    auto gone = std::make_shared<bool>(false);  // this session said BYE
-    server->answer = [this, gone](const std::string& tag,
-                                  const std::string& command) -> std::string {
-      if (*gone) return "";
-      auto answer = [&](std::string text) {
-        if (text.find("* BYE") != std::string::npos) *gone = true;
-        return text;
-      };
-      if (command.rfind("LIST", 0) == 0)
-        return "* LIST (\\HasNoChildren) \"/\" INBOX\r\n" + tag + " OK done\r\n";
-      if (command.rfind("SELECT", 0) == 0 || command.rfind("EXAMINE", 0) == 0) {
-        if (auto special = on_select(++selects, tag); !special.empty()) return answer(special);
-        return testing::imap_fake::select_answer(inbox, next_uid, tag);
-      }
-      if (command.rfind("UID FETCH", 0) == 0) {
-        const std::string lines = testing::imap_fake::index_fetch_lines(inbox, command);
-        if (auto special = on_fetch(++fetches, tag, lines); !special.empty())
-          return answer(special);
-        return lines + tag + " OK done\r\n";
-      }
-      if (command.rfind("STATUS", 0) == 0)
-        return testing::imap_fake::status_answer(inbox, next_uid, tag);
-      if (command.rfind("APPEND", 0) == 0) {
-        append_times.push_back(Clock::now());
-        if (auto special = on_append(++appends, tag); !special.empty()) return answer(special);
-        const std::uint32_t first = next_uid;
-        for (auto& bytes : appended_messages(command)) inbox.emplace_back(next_uid++, bytes);
-        const std::string uids = first + 1 == next_uid
-                                     ? std::to_string(first)
-                                     : std::to_string(first) + ":" + std::to_string(next_uid - 1);
-        return tag + " OK [APPENDUID 9 " + uids + "] done\r\n";
-      }
-      return tag + " OK done\r\n";
-    };
-    return server;
-  }
-};
 
 struct Run {
   sync::JobReport report;
@@ -131,14 +37,6 @@ struct Run {
 // really sleep (they are short here) and are recorded.
 Run run(Account& account, int messages, imap::ThrottlePolicy policy = {},
         std::function<void(int connection)> before_connect = nullptr) {
-  mailferry::testing::TempDir dir;
-  sync::StateStore state(dir.file("state.db"));
-  sync::Journal journal(state, "scripted");
-  net::ConnectOptions options;
-  options.host = "fake";
-  options.user = "u";
-  options.password = core::Secret(kPassword);
-  Messages source(messages);
   Run r;
   std::mutex log_lock;
   core::set_log_sink([&](core::LogLevel, std::string_view line) {
@@ -149,33 +47,13 @@ Run run(Account& account, int messages, imap::ThrottlePolicy policy = {},
     r.waits.push_back(d);
     std::this_thread::sleep_for(d);
   };
-  target::ImapTarget::Tuning tuning;
-  tuning.throttle = policy;
-  int attempts = 0;
-  try {
-    target::ImapTarget target(options, tuning, [&](const net::ConnectOptions&) {
-      if (before_connect) before_connect(++attempts);
-      return std::make_unique<FakeConnection>(account.connect());
-    });
-    sync::ExecutorOptions eo;
-    eo.single_folder_source = true;
-    eo.journal = &journal;
-    eo.reconnect_attempts = 3;
-    eo.reconnect_delay = 1ms;
-    eo.reconnect_delay_cap = 4ms;
-    eo.settle_quiet = 10ms;
-    r.report = sync::Executor(source, target, eo).run();
-  } catch (const core::Error& e) {
-    r.report.add_error({e.scope(), "connect", e.what()}, e.exit_code());
-  }
+  testing::imap_fake::ScriptedSync how;
+  how.connect.password = core::Secret(kPassword);
+  how.tuning.throttle = policy;
+  how.before_connect = std::move(before_connect);
+  r.report = testing::imap_fake::sync_into(account, messages, how);
   core::set_log_sink(nullptr);
   return r;
-}
-
-bool has_error(const sync::JobReport& report, core::ErrorScope scope, const std::string& words) {
-  for (const auto& e : report.errors)
-    if (e.scope == scope && e.message.find(words) != std::string::npos) return true;
-  return false;
 }
 
 const std::string kMicrosoft = "NO Request is throttled. Suggested Backoff Time: 50 milliseconds";
@@ -351,7 +229,8 @@ TEST_CASE(
 
 TEST_CASE("throttled (scripted): a FETCH throttled part way hands each message on once") {
   Account account;
-  for (int n = 1; n <= 3; ++n) account.inbox.emplace_back(account.next_uid++, message(n));
+  for (int n = 1; n <= 3; ++n)
+    account.inbox.emplace_back(account.next_uid++, testing::imap_fake::scripted_message(n));
   account.on_fetch = [](int n, const std::string& tag, const std::string& lines) {
     if (n != 1) return std::string();
     const std::string two = lines.substr(0, lines.find(")\r\n", lines.find(")\r\n") + 3) + 3);

@@ -125,6 +125,16 @@ target::TargetMessage on_server(const std::string& key, std::uint64_t size) {
   return m;
 }
 
+// The run after the kill: the same job, with its journal, against the server
+// whose in-flight uploads land during the settle wait.
+sync::JobReport run_after_kill(source::Source& source, LateServer& server, sync::Journal& journal) {
+  sync::ExecutorOptions options;
+  options.single_folder_source = true;
+  options.journal = &journal;
+  options.settle_quiet = std::chrono::milliseconds(50);
+  return sync::Executor(source, server, options).run();
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -140,11 +150,7 @@ TEST_CASE(
   server.in_flight.push_back(on_server("<b@x>", 20));  // executed after the kill
   // <c@x> was never received.
 
-  sync::ExecutorOptions options;
-  options.single_folder_source = true;
-  options.journal = &journal;
-  options.settle_quiet = std::chrono::milliseconds(50);
-  auto report = sync::Executor(source, server, options).run();
+  auto report = run_after_kill(source, server, journal);
 
   CHECK(report.exit_code == 0);
   auto copies = server.copies();
@@ -182,11 +188,7 @@ TEST_CASE(
   server.stored.back().uid = 100;
   server.in_flight.push_back(on_server("<s@x>", 20));  // the second, executed after the kill
 
-  sync::ExecutorOptions options;
-  options.single_folder_source = true;
-  options.journal = &journal;
-  options.settle_quiet = std::chrono::milliseconds(50);
-  auto report = sync::Executor(source, server, options).run();
+  auto report = run_after_kill(source, server, journal);
 
   CHECK(report.exit_code == 0);
   auto copies = server.copies();
