@@ -162,7 +162,7 @@ TEST_CASE("rerun cache: a folder deleted and created again (new UIDVALIDITY) is 
   const int total = number(first.totals, "appended");
   REQUIRE(total > 5);
   server.doveadm({"mailbox", "delete", "-u", user, "Imported"});
-  server.doveadm({"mailbox", "create", "-u", user, "Imported"});
+  server.create_mailboxes(user, {"Imported"});
   auto run = sync_once(server, dir, user, mbox, state, to_folder);
   INFO(run.describe);
   CHECK(run.exit_code == 0);

@@ -52,7 +52,7 @@ TEST_CASE(
   shape.prefix = "INBOX.";
   shape.default_folders = false;
   DovecotServer server(shape);
-  server.doveadm(std::vector<std::string>{"mailbox", "create", "-u", "plan", "INBOX.Sent Items"});
+  server.create_mailboxes("plan", {"INBOX.Sent Items"});
   auto result =
       run_mailferry({"list", "mbox:" + thunderbird_dir(), "--to", server.url("imaps", "plan"),
                      "--ca-file", server.ca_file(), "--to-password-file", server.password_file()});
@@ -80,9 +80,8 @@ TEST_CASE("roles plan: Gmail Takeout labels become folders on a Gmail-style serv
   shape.default_folders = false;
   DovecotServer server(shape);
   for (const char* user : {"each", "first"})
-    for (const char* f : {"[Gmail]/Sent Mail", "[Gmail]/Drafts", "[Gmail]/Trash", "[Gmail]/Spam",
-                          "[Gmail]/All Mail"})
-      server.doveadm(std::vector<std::string>{"mailbox", "create", "-u", user, f});
+    server.create_mailboxes(user, {"[Gmail]/Sent Mail", "[Gmail]/Drafts", "[Gmail]/Trash",
+                                   "[Gmail]/Spam", "[Gmail]/All Mail"});
   TempDir dir;
   const std::string file =
       dir.write_file("Takeout/Mail/All mail Including Spam and Trash.mbox", takeout_mbox(kTakeout));

@@ -67,32 +67,42 @@ void check_intl(const Snapshot& server, const ServerNames& names, char delimiter
   CHECK(shas(server, prefix + "プロジェクト") == source.at("プロジェクト"));
 }
 
+// Migrates the Thunderbird tree into `user`'s account and checks where it went.
+void migrate_thunderbird(const DovecotServer& server, const std::string& user,
+                         const ServerNames& names) {
+  auto run = sync_to(server, user, "mbox:" + thunderbird_dir());
+  REQUIRE_MESSAGE(run.exit_code == 0, run.describe());
+  check_thunderbird(imap_snapshot(server, user), names);
+}
+
+// Migrates Test_part1.pst (its Sent Items only) and checks they are in `sent`.
+void migrate_pst_sent(const DovecotServer& server, const std::string& user,
+                      const std::string& sent) {
+  auto run = sync_to(server, user, "pst:" + corpus_file("pst/Test_part1.pst"));
+  REQUIRE_MESSAGE(run.exit_code == 0, run.describe());
+  check_pst(imap_snapshot(server, user), sent);
+}
+
+// Migrates the Korean, Japanese and German tree and checks where it went.
+void migrate_intl(const DovecotServer& server, const std::string& user, const ServerNames& names,
+                  char delimiter, const std::string& prefix) {
+  TempDir dir;
+  const std::string tree = write_intl_tree(dir);
+  auto run = sync_to(server, user, "mbox:" + tree);
+  REQUIRE_MESSAGE(run.exit_code == 0, run.describe());
+  check_intl(imap_snapshot(server, user), names, delimiter, prefix, tree);
+}
+
 }  // namespace
 
 TEST_CASE("roles (a): SPECIAL-USE with default names") {
   DovecotServer server;
-  auto tb = sync_to(server, "tb", "mbox:" + thunderbird_dir());
-  REQUIRE_MESSAGE(tb.exit_code == 0, tb.describe());
   // Thunderbird's Archives: the server lists no \Archive folder, so one is made.
-  check_thunderbird(imap_snapshot(server, "tb"),
-                    {"INBOX", "Sent", "Drafts", "Trash", "Archives/2019"});
-
-  auto pst = sync_to(server, "pst", "pst:" + corpus_file("pst/Test_part1.pst"));
-  REQUIRE_MESSAGE(pst.exit_code == 0, pst.describe());
-  check_pst(imap_snapshot(server, "pst"), "Sent");
-
-  TempDir dir;
-  const std::string tree = write_intl_tree(dir);
-  auto intl = sync_to(server, "intl", "mbox:" + tree);
-  REQUIRE_MESSAGE(intl.exit_code == 0, intl.describe());
-  check_intl(imap_snapshot(server, "intl"), {"INBOX", "Sent", "Drafts", "Trash", ""}, '/', "",
-             tree);
-
+  migrate_thunderbird(server, "tb", {"INBOX", "Sent", "Drafts", "Trash", "Archives/2019"});
+  migrate_pst_sent(server, "pst", "Sent");
+  migrate_intl(server, "intl", {"INBOX", "Sent", "Drafts", "Trash", ""}, '/', "");
   // A second run finds everything in place and uploads nothing.
-  auto again = sync_to(server, "tb", "mbox:" + thunderbird_dir());
-  REQUIRE_MESSAGE(again.exit_code == 0, again.describe());
-  check_thunderbird(imap_snapshot(server, "tb"),
-                    {"INBOX", "Sent", "Drafts", "Trash", "Archives/2019"});
+  migrate_thunderbird(server, "tb", {"INBOX", "Sent", "Drafts", "Trash", "Archives/2019"});
 }
 
 TEST_CASE("roles (b): no SPECIAL-USE, INBOX. prefix, '.' delimiter, Outlook and Korean names") {
@@ -103,33 +113,21 @@ TEST_CASE("roles (b): no SPECIAL-USE, INBOX. prefix, '.' delimiter, Outlook and 
   shape.default_folders = false;
   DovecotServer server(shape);
   for (const char* user : {"tb", "pst"})
-    for (const char* f :
-         {"INBOX.Sent Items", "INBOX.Drafts", "INBOX.Deleted Items", "INBOX.Junk E-mail"})
-      server.doveadm(std::vector<std::string>{"mailbox", "create", "-u", user, f});
-
-  auto tb = sync_to(server, "tb", "mbox:" + thunderbird_dir());
-  REQUIRE_MESSAGE(tb.exit_code == 0, tb.describe());
-  check_thunderbird(imap_snapshot(server, "tb"), {"INBOX", "INBOX.Sent Items", "INBOX.Drafts",
-                                                  "INBOX.Deleted Items", "INBOX.Archives.2019"});
-  auto pst = sync_to(server, "pst", "pst:" + corpus_file("pst/Test_part1.pst"));
-  REQUIRE_MESSAGE(pst.exit_code == 0, pst.describe());
-  check_pst(imap_snapshot(server, "pst"), "INBOX.Sent Items");
+    server.create_mailboxes(
+        user, {"INBOX.Sent Items", "INBOX.Drafts", "INBOX.Deleted Items", "INBOX.Junk E-mail"});
+  migrate_thunderbird(
+      server, "tb",
+      {"INBOX", "INBOX.Sent Items", "INBOX.Drafts", "INBOX.Deleted Items", "INBOX.Archives.2019"});
+  migrate_pst_sent(server, "pst", "INBOX.Sent Items");
 
   // A Korean server's own folders, and non-ASCII names from the source.
-  for (const char* f :
-       {"INBOX.보낸 편지함", "INBOX.임시 보관함", "INBOX.지운 편지함", "INBOX.정크 메일"})
-    server.doveadm(std::vector<std::string>{"mailbox", "create", "-u", "ko", f});
-  auto ko = sync_to(server, "ko", "mbox:" + thunderbird_dir());
-  REQUIRE_MESSAGE(ko.exit_code == 0, ko.describe());
-  const auto ko_server = imap_snapshot(server, "ko");
-  check_thunderbird(ko_server, {"INBOX", "INBOX.보낸 편지함", "INBOX.임시 보관함",
-                                "INBOX.지운 편지함", "INBOX.Archives.2019"});
-  TempDir dir;
-  const std::string tree = write_intl_tree(dir);
-  auto intl = sync_to(server, "ko", "mbox:" + tree);
-  REQUIRE_MESSAGE(intl.exit_code == 0, intl.describe());
-  check_intl(imap_snapshot(server, "ko"),
-             {"INBOX", "INBOX.보낸 편지함", "INBOX.임시 보관함", "", ""}, '.', "INBOX.", tree);
+  server.create_mailboxes(
+      "ko", {"INBOX.보낸 편지함", "INBOX.임시 보관함", "INBOX.지운 편지함", "INBOX.정크 메일"});
+  migrate_thunderbird(server, "ko",
+                      {"INBOX", "INBOX.보낸 편지함", "INBOX.임시 보관함", "INBOX.지운 편지함",
+                       "INBOX.Archives.2019"});
+  migrate_intl(server, "ko", {"INBOX", "INBOX.보낸 편지함", "INBOX.임시 보관함", "", ""}, '.',
+               "INBOX.");
   // Every name the server has is what the plan said, in the personal namespace.
   for (const auto& name : server.mailboxes("ko")) CHECK_MESSAGE(name.rfind("INBOX", 0) == 0, name);
 }
@@ -140,32 +138,19 @@ TEST_CASE("roles (c): '/' delimiter, Gmail-style [Gmail]/ folders, Japanese and 
   shape.default_folders = false;
   DovecotServer server(shape);
   for (const char* user : {"tb", "pst"})
-    for (const char* f : {"[Gmail]/Sent Mail", "[Gmail]/Drafts", "[Gmail]/Trash", "[Gmail]/Spam",
-                          "[Gmail]/All Mail", "[Gmail]/Starred"})
-      server.doveadm(std::vector<std::string>{"mailbox", "create", "-u", user, f});
+    server.create_mailboxes(user, {"[Gmail]/Sent Mail", "[Gmail]/Drafts", "[Gmail]/Trash",
+                                   "[Gmail]/Spam", "[Gmail]/All Mail", "[Gmail]/Starred"});
+  migrate_thunderbird(
+      server, "tb",
+      {"INBOX", "[Gmail]/Sent Mail", "[Gmail]/Drafts", "[Gmail]/Trash", "Archives/2019"});
+  migrate_pst_sent(server, "pst", "[Gmail]/Sent Mail");
 
-  auto tb = sync_to(server, "tb", "mbox:" + thunderbird_dir());
-  REQUIRE_MESSAGE(tb.exit_code == 0, tb.describe());
-  check_thunderbird(imap_snapshot(server, "tb"), {"INBOX", "[Gmail]/Sent Mail", "[Gmail]/Drafts",
-                                                  "[Gmail]/Trash", "Archives/2019"});
-  auto pst = sync_to(server, "pst", "pst:" + corpus_file("pst/Test_part1.pst"));
-  REQUIRE_MESSAGE(pst.exit_code == 0, pst.describe());
-  check_pst(imap_snapshot(server, "pst"), "[Gmail]/Sent Mail");
+  server.create_mailboxes("ja", {"送信済みアイテム", "下書き", "削除済みアイテム", "迷惑メール"});
+  migrate_thunderbird(server, "ja",
+                      {"INBOX", "送信済みアイテム", "下書き", "削除済みアイテム", "Archives/2019"});
 
-  for (const char* f : {"送信済みアイテム", "下書き", "削除済みアイテム", "迷惑メール"})
-    server.doveadm(std::vector<std::string>{"mailbox", "create", "-u", "ja", f});
-  auto ja = sync_to(server, "ja", "mbox:" + thunderbird_dir());
-  REQUIRE_MESSAGE(ja.exit_code == 0, ja.describe());
-  check_thunderbird(imap_snapshot(server, "ja"),
-                    {"INBOX", "送信済みアイテム", "下書き", "削除済みアイテム", "Archives/2019"});
-
-  for (const char* f :
-       {"[Google Mail]/Gesendet", "[Google Mail]/Entwürfe", "[Google Mail]/Papierkorb"})
-    server.doveadm(std::vector<std::string>{"mailbox", "create", "-u", "de", f});
-  TempDir dir;
-  const std::string tree = write_intl_tree(dir);
-  auto de = sync_to(server, "de", "mbox:" + tree);
-  REQUIRE_MESSAGE(de.exit_code == 0, de.describe());
-  check_intl(imap_snapshot(server, "de"),
-             {"INBOX", "[Google Mail]/Gesendet", "[Google Mail]/Entwürfe", "", ""}, '/', "", tree);
+  server.create_mailboxes(
+      "de", {"[Google Mail]/Gesendet", "[Google Mail]/Entwürfe", "[Google Mail]/Papierkorb"});
+  migrate_intl(server, "de", {"INBOX", "[Google Mail]/Gesendet", "[Google Mail]/Entwürfe", "", ""},
+               '/', "");
 }

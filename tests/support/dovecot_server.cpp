@@ -193,6 +193,12 @@ size_t command_words(const std::vector<std::string>& args, size_t first) {
 
 }  // namespace
 
+void DovecotServer::create_mailboxes(const std::string& user,
+                                     const std::vector<std::string>& names) const {
+  for (const auto& name : names)
+    doveadm(std::vector<std::string>{"mailbox", "create", "-u", user, name});
+}
+
 std::string DovecotServer::doveadm(const std::vector<std::string>& arguments) const {
   // doveadm only takes "-u USER" after the command name; a leading one (as in
   // "-u alice mailbox list") is moved there. Other leading options are global.

@@ -66,6 +66,9 @@ class DovecotServer {
   // are set on the new message ("\\Seen \\Flagged").
   void save_message(const std::string& user, const std::string& folder,
                     const std::string& message_bytes, const std::string& flags = "") const;
+  // Makes the user's folders `names` (doveadm mailbox create), as a server
+  // would have them before a migration.
+  void create_mailboxes(const std::string& user, const std::vector<std::string>& names) const;
   // Folder names of a user as the server lists them (doveadm mailbox list).
   std::vector<std::string> mailboxes(const std::string& user) const;
   // Number of messages in a user's folder; throws when the folder does not exist.
