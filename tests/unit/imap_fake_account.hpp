@@ -8,6 +8,8 @@
 // An answer holding "* BYE" ends that session.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -142,6 +144,15 @@ inline sync::JobReport sync_into(Account& account, int messages, ScriptedSync ho
     report.add_error({e.scope(), "connect", e.what()}, e.exit_code());
   }
   return report;
+}
+
+// The job ended complete, without an error, and the account holds each of
+// messages 1..count exactly once.
+inline void check_each_stored_once(const sync::JobReport& report, const Account& account,
+                                   int count) {
+  CHECK(report.exit_code == core::kExitComplete);
+  CHECK(report.errors.empty());
+  for (int n = 1; n <= count; ++n) CHECK(account.copies_of(n) == 1);
 }
 
 inline bool has_error(const sync::JobReport& report, core::ErrorScope scope,

@@ -20,6 +20,7 @@
 using namespace mailferry;
 using namespace std::chrono_literals;
 using testing::imap_fake::Account;
+using testing::imap_fake::check_each_stored_once;
 using testing::imap_fake::FakeConnection;
 using testing::imap_fake::has_error;
 
@@ -69,11 +70,9 @@ TEST_CASE(
   };
   auto r = run(account, 4);
   INFO(r.log);
-  CHECK(r.report.exit_code == core::kExitComplete);
-  CHECK(r.report.errors.empty());
+  check_each_stored_once(r.report, account, 4);
   CHECK(r.report.totals.appended == 4);
   CHECK(r.report.totals.failed == 0);
-  for (int n = 1; n <= 4; ++n) CHECK(account.copies_of(n) == 1);
   REQUIRE(r.waits.size() == 1);
   CHECK(r.waits[0] == 50ms);
   // On the wire: the first APPEND again, no sooner than the server asked.
@@ -96,10 +95,8 @@ TEST_CASE(
   policy.first_wait = 5ms;
   auto r = run(account, 6, policy);
   INFO(r.log);
-  CHECK(r.report.exit_code == core::kExitComplete);
-  CHECK(r.report.errors.empty());
+  check_each_stored_once(r.report, account, 6);
   CHECK(r.report.totals.appended == 6);
-  for (int n = 1; n <= 6; ++n) CHECK(account.copies_of(n) == 1);
   CHECK(account.appends == 2);  // the throttled batch, then the same batch stored
   REQUIRE(r.waits.size() == 1);
   CHECK(r.waits[0] == 5ms);  // no suggestion: the policy's first wait
@@ -164,11 +161,9 @@ TEST_CASE(
   policy.first_wait = 5ms;
   auto r = run(account, 5, policy);
   INFO(r.log);
-  CHECK(r.report.exit_code == core::kExitComplete);
-  CHECK(r.report.errors.empty());
+  check_each_stored_once(r.report, account, 5);
   CHECK(r.report.totals.present == 3);
   CHECK(r.report.totals.appended == 2);
-  for (int n = 1; n <= 5; ++n) CHECK(account.copies_of(n) == 1);
   CHECK(r.waits == std::vector<std::chrono::milliseconds>{5ms, 20ms});
 }
 
@@ -183,10 +178,8 @@ TEST_CASE("throttled (scripted): a throttled login is waited out and tried again
           "Too many simultaneous connections. (Failure))");
   });
   INFO(r.log);
-  CHECK(r.report.exit_code == core::kExitComplete);
-  CHECK(r.report.errors.empty());
+  check_each_stored_once(r.report, account, 2);
   CHECK(r.waits == std::vector<std::chrono::milliseconds>{3ms, 6ms});
-  for (int n = 1; n <= 2; ++n) CHECK(account.copies_of(n) == 1);
   CHECK(r.log.find("throttles the login") != std::string::npos);
   CHECK(r.log.find("Too many simultaneous connections") != std::string::npos);
 }
@@ -219,10 +212,8 @@ TEST_CASE(
   };
   auto r = run(account, 5);
   INFO(r.log);
-  CHECK(r.report.exit_code == core::kExitComplete);
-  CHECK(r.report.errors.empty());
+  check_each_stored_once(r.report, account, 5);
   CHECK(r.report.totals.appended == 5);
-  for (int n = 1; n <= 5; ++n) CHECK(account.copies_of(n) == 1);
   CHECK(account.connections >= 2);
   CHECK(!r.waits.empty());
 }
@@ -294,10 +285,8 @@ TEST_CASE("creation race (scripted): a SELECT answered NO [ALREADYEXISTS] is sen
   };
   auto r = run(account, 3);
   INFO(r.log);
-  CHECK(r.report.exit_code == core::kExitComplete);
-  CHECK(r.report.errors.empty());
+  check_each_stored_once(r.report, account, 3);
   CHECK(r.report.totals.appended == 3);
-  for (int n = 1; n <= 3; ++n) CHECK(account.copies_of(n) == 1);
   CHECK(r.waits == std::vector<std::chrono::milliseconds>{100ms});
 }
 
