@@ -12,10 +12,6 @@ std::uint64_t key_hash(std::string_view key) { return std::hash<std::string_view
 
 TargetIndex::TargetIndex(std::vector<CachedMessage> messages) : messages_(std::move(messages)) {}
 
-void TargetIndex::add(const core::MessageKey& key, Entry entry) {
-  messages_.push_back({entry.uid, key, entry.flags, entry.size});
-}
-
 void TargetIndex::add(CachedMessage message) { messages_.push_back(std::move(message)); }
 
 std::pair<TargetIndex::SlotIterator, TargetIndex::SlotIterator> TargetIndex::candidates(

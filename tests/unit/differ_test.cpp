@@ -27,7 +27,7 @@ source::SourceMessage msg(const std::string& key, Flags flags = {}, bool receipt
 
 TEST_CASE("differ: missing messages are appended, present ones are not") {
   sync::TargetIndex index;
-  index.add({"<a@x>"}, {7, Flag::Seen});
+  index.add({7, {"<a@x>"}, Flag::Seen});
   auto plan = sync::diff_folder({msg("<a@x>", Flag::Seen), msg("<b@x>")}, index, {});
   REQUIRE(plan.appends.size() == 1);
   CHECK(plan.appends[0].source_index == 1);
@@ -53,7 +53,7 @@ TEST_CASE("differ: two different ID-less messages are both uploaded") {
 
 TEST_CASE("differ: flags are merged (added, never removed) and \\Deleted is never added") {
   sync::TargetIndex index;
-  index.add({"<a@x>"}, {3, Flags(Flag::Flagged)});
+  index.add({3, {"<a@x>"}, Flags(Flag::Flagged)});
   Flags source_flags;
   source_flags.add(Flag::Seen);
   source_flags.add(Flag::Deleted);
@@ -85,7 +85,7 @@ TEST_CASE("differ: a read message asking for a receipt gets $MDNSent where keywo
 
 TEST_CASE("differ: keywords the folder cannot keep cause no endless flag updates") {
   sync::TargetIndex index;
-  index.add({"<a@x>"}, {9, Flags(Flag::Seen)});
+  index.add({9, {"<a@x>"}, Flags(Flag::Seen)});
   Flags f(Flag::Seen);
   f.add(Flag::Forwarded);
   CHECK(sync::diff_folder({msg("<a@x>", f)}, index, {}).flag_updates.empty());
@@ -99,7 +99,7 @@ TEST_CASE("differ: 100,000 messages in one folder, no quadratic work") {
   sync::TargetIndex index;
   for (int i = 0; i < 100000; ++i) {
     messages.push_back(msg("<" + std::to_string(i) + "@x>"));
-    if (i % 2 == 0) index.add(messages.back().key, {static_cast<std::uint32_t>(i + 1), {}});
+    if (i % 2 == 0) index.add({static_cast<std::uint32_t>(i + 1), messages.back().key, {}});
   }
   auto plan = sync::diff_folder(messages, index, {});
   CHECK(plan.appends.size() == 50000);
@@ -128,8 +128,8 @@ TEST_CASE("differ: different messages sharing a Message-ID are all kept, and fou
   CHECK(plan.duplicates == std::vector<std::size_t>{2});
 
   sync::TargetIndex after;
-  after.add({"<same@x>"}, {1, {}, 100});
-  after.add({"<same@x>"}, {2, {}, 250});
+  after.add({1, {"<same@x>"}, {}, 100});
+  after.add({2, {"<same@x>"}, {}, 250});
   auto rerun = sync::diff_folder(source, after, {});
   CHECK(rerun.appends.empty());
   REQUIRE(rerun.present.size() == 2);
@@ -138,7 +138,7 @@ TEST_CASE("differ: different messages sharing a Message-ID are all kept, and fou
 
   // Only one of them on the server: the other is still missing.
   sync::TargetIndex half;
-  half.add({"<same@x>"}, {1, {}, 100});
+  half.add({1, {"<same@x>"}, {}, 100});
   auto partial = sync::diff_folder(source, half, {});
   REQUIRE(partial.appends.size() == 1);
   CHECK(partial.appends[0].source_index == 1);
@@ -146,7 +146,7 @@ TEST_CASE("differ: different messages sharing a Message-ID are all kept, and fou
 
 TEST_CASE("differ: a unique Message-ID matches a server copy of any size") {
   sync::TargetIndex index;
-  index.add({"<a@x>"}, {5, {}, 999});  // delivered another way, other headers
+  index.add({5, {"<a@x>"}, {}, 999});  // delivered another way, other headers
   auto plan = sync::diff_folder({msg("<a@x>", {}, false, 100)}, index, {});
   CHECK(plan.appends.empty());
   CHECK(plan.present.size() == 1);
@@ -170,8 +170,10 @@ TEST_CASE("differ: random folders get the plan the rules describe") {
     sync::TargetIndex index;
     for (int k = 0; k < 12; ++k)
       if (next(3) == 0)
-        index.add({"<k" + std::to_string(k) + "@x>"},
-                  {static_cast<std::uint32_t>(k + 1), {}, 100 + next(3)});
+        index.add({static_cast<std::uint32_t>(k + 1),
+                   {"<k" + std::to_string(k) + "@x>"},
+                   {},
+                   100 + next(3)});
 
     std::map<std::string, std::set<std::uint64_t>> sizes;
     for (const auto& m : source) sizes[m.key.value].insert(m.size);

@@ -36,8 +36,8 @@ TEST_CASE("target index: every copy of a key, in the order added, across lookups
   CHECK(index.first_copy("<absent@x>") == nullptr);
 
   // Uploads of this run come after, found by the next lookup.
-  index.add({"<m7@x>"}, {0, {}, 999});
-  index.add(sync::CachedMessage{30001, {"<new@x>"}, core::Flags(core::Flag::Seen), 42});
+  index.add({0, {"<m7@x>"}, {}, 999});
+  index.add({30001, {"<new@x>"}, core::Flags(core::Flag::Seen), 42});
   CHECK(uids_of(index, "<m7@x>") == std::vector<std::uint32_t>{7, 5007, 10007, 15007, 0});
   REQUIRE(index.first_copy("<new@x>") != nullptr);
   CHECK(index.first_copy("<new@x>")->flags.has(core::Flag::Seen));

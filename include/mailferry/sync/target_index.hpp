@@ -24,17 +24,11 @@ namespace mailferry::sync {
 
 class TargetIndex {
  public:
-  struct Entry {
-    std::uint32_t uid = 0;  // 0: appended in this run, UID not known
-    core::Flags flags;
-    std::uint64_t size = 0;
-  };
-
   TargetIndex() = default;
   // The listed messages, kept in this order.
   explicit TargetIndex(std::vector<CachedMessage> messages);
 
-  void add(const core::MessageKey& key, Entry entry);
+  // A message listed or appended (UID 0: appended, the server did not say where).
   void add(CachedMessage message);
   void reserve(std::size_t messages) { messages_.reserve(messages); }
 
