@@ -114,10 +114,10 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
           *state, job.from.endpoint.to_string() + " -> " + job.to.endpoint.to_string());
     auto source = open_source(job, state.get());
     std::unique_ptr<target::Target> target = open_target(job);
-    std::shared_ptr<sync::Throttle> throttle;
+    std::shared_ptr<core::Throttle> throttle;
     if (writes && (job.max_bytes_per_second > 0 || job.max_messages_per_second > 0))
-      throttle = std::make_shared<sync::Throttle>(
-          sync::ThrottleLimits{job.max_bytes_per_second, job.max_messages_per_second});
+      throttle = std::make_shared<core::Throttle>(
+          core::ThrottleLimits{job.max_bytes_per_second, job.max_messages_per_second});
     if (throttle) target = std::make_unique<target::ThrottledTarget>(std::move(target), throttle);
     std::unique_ptr<sync::TargetCache> target_cache;
     if (writes && state)

@@ -22,9 +22,9 @@ namespace {
 
 using Lock = std::lock_guard<std::recursive_mutex>;
 
-class LockedBodyReader final : public source::BodyReader {
+class LockedBodyReader final : public core::BodyReader {
  public:
-  LockedBodyReader(std::unique_ptr<source::BodyReader> inner, std::recursive_mutex& mutex)
+  LockedBodyReader(std::unique_ptr<core::BodyReader> inner, std::recursive_mutex& mutex)
       : inner_(std::move(inner)), mutex_(mutex) {}
   ~LockedBodyReader() override {
     Lock lock(mutex_);
@@ -36,7 +36,7 @@ class LockedBodyReader final : public source::BodyReader {
   }
 
  private:
-  std::unique_ptr<source::BodyReader> inner_;
+  std::unique_ptr<core::BodyReader> inner_;
   std::recursive_mutex& mutex_;
 };
 
@@ -55,7 +55,7 @@ class LockedSource final : public source::Source {
     Lock lock(mutex_);
     inner_.scan(folder, sink);
   }
-  std::unique_ptr<source::BodyReader> open(const source::SourceFolder& folder,
+  std::unique_ptr<core::BodyReader> open(const source::SourceFolder& folder,
                                            const source::SourceMessage& message) override {
     Lock lock(mutex_);
     return std::make_unique<LockedBodyReader>(inner_.open(folder, message), mutex_);

@@ -39,7 +39,7 @@ void BodyPrefetcher::run() {
       }
       slots_[i].state = State::Opening;
     }
-    std::unique_ptr<source::BodyReader> reader;
+    std::unique_ptr<core::BodyReader> reader;
     std::exception_ptr error;
     {
       std::lock_guard open_lock(open_mutex_);
@@ -66,18 +66,18 @@ void BodyPrefetcher::run() {
   }
 }
 
-std::unique_ptr<source::BodyReader> BodyPrefetcher::open_now(std::size_t index) {
+std::unique_ptr<core::BodyReader> BodyPrefetcher::open_now(std::size_t index) {
   std::lock_guard open_lock(open_mutex_);
   return open_(index);
 }
 
-std::unique_ptr<source::BodyReader> BodyPrefetcher::take(std::size_t index) {
+std::unique_ptr<core::BodyReader> BodyPrefetcher::take(std::size_t index) {
   if (index >= slots_.size()) return open_now(index);
   std::unique_lock lock(mutex_);
   // Bodies opened ahead and passed by (their messages were not sent: refused
   // before sending) are let go, so that they hold no memory and no place.
   // Each index is passed once, so this is linear over the whole upload.
-  std::vector<std::unique_ptr<source::BodyReader>> passed;
+  std::vector<std::unique_ptr<core::BodyReader>> passed;
   for (std::size_t j = passed_; j < index; ++j) {
     Slot& s = slots_[j];
     if (s.state != State::Ready) continue;

@@ -3,9 +3,9 @@
 namespace mailferry::target {
 namespace {
 
-class ThrottledReader final : public source::BodyReader {
+class ThrottledReader final : public core::BodyReader {
  public:
-  ThrottledReader(std::unique_ptr<source::BodyReader> inner, sync::Throttle& throttle)
+  ThrottledReader(std::unique_ptr<core::BodyReader> inner, core::Throttle& throttle)
       : inner_(std::move(inner)), throttle_(throttle) {}
   std::size_t read(char* buffer, std::size_t capacity) override {
     const std::size_t n = inner_->read(buffer, capacity);
@@ -14,14 +14,14 @@ class ThrottledReader final : public source::BodyReader {
   }
 
  private:
-  std::unique_ptr<source::BodyReader> inner_;
-  sync::Throttle& throttle_;
+  std::unique_ptr<core::BodyReader> inner_;
+  core::Throttle& throttle_;
 };
 
 }  // namespace
 
 ThrottledTarget::ThrottledTarget(std::unique_ptr<Target> inner,
-                                 std::shared_ptr<sync::Throttle> throttle)
+                                 std::shared_ptr<core::Throttle> throttle)
     : inner_(std::move(inner)), throttle_(std::move(throttle)) {}
 
 void ThrottledTarget::append(const std::string& folder, const std::vector<AppendItem>& items,
@@ -29,7 +29,7 @@ void ThrottledTarget::append(const std::string& folder, const std::vector<Append
   std::vector<AppendItem> paced = items;
   for (auto& item : paced) {
     auto open = item.open_body;
-    item.open_body = [open, throttle = throttle_]() -> std::unique_ptr<source::BodyReader> {
+    item.open_body = [open, throttle = throttle_]() -> std::unique_ptr<core::BodyReader> {
       throttle->before_message();
       return std::make_unique<ThrottledReader>(open(), *throttle);
     };

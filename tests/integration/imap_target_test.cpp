@@ -63,7 +63,7 @@ std::string message(const std::string& id, int n, std::size_t body_lines) {
 }
 
 // A body from memory that remembers how it was read.
-class StringBody final : public source::BodyReader {
+class StringBody final : public core::BodyReader {
  public:
   StringBody(std::string bytes, std::size_t fail_after = std::string::npos)
       : bytes_(std::move(bytes)), fail_after_(fail_after) {}
@@ -323,7 +323,7 @@ TEST_CASE("imap target: a 5 MB message is streamed in chunks, not held") {
   while (bytes.size() < 5 * 1024 * 1024)
     bytes +=
         "This is a long line of a big message, number " + std::to_string(bytes.size()) + "\r\n";
-  struct CountingBody final : source::BodyReader {
+  struct CountingBody final : core::BodyReader {
     const std::string& data;
     std::size_t pos = 0, reads = 0, largest = 0;
     explicit CountingBody(const std::string& d) : data(d) {}
@@ -342,8 +342,8 @@ TEST_CASE("imap target: a 5 MB message is streamed in chunks, not held") {
   item.flags = core::Flag::Flagged;
   item.internal_date = {1262304000, 0};
   item.where = "big";
-  item.open_body = [&]() -> std::unique_ptr<source::BodyReader> {
-    struct Reporting final : source::BodyReader {
+  item.open_body = [&]() -> std::unique_ptr<core::BodyReader> {
+    struct Reporting final : core::BodyReader {
       CountingBody inner;
       std::size_t& reads;
       std::size_t& largest;

@@ -170,7 +170,7 @@ class DeletingSource final : public source::Source {
     }
     inner_.scan(folder, sink);
   }
-  std::unique_ptr<source::BodyReader> open(const source::SourceFolder& folder,
+  std::unique_ptr<core::BodyReader> open(const source::SourceFolder& folder,
                                            const source::SourceMessage& message) override {
     return inner_.open(folder, message);
   }

@@ -37,7 +37,7 @@ class NumberedMessages : public source::Source {
       sink.message(std::move(m));
     }
   }
-  std::unique_ptr<source::BodyReader> open(const source::SourceFolder&,
+  std::unique_ptr<core::BodyReader> open(const source::SourceFolder&,
                                            const source::SourceMessage& m) override {
     return std::make_unique<source::MemoryBodyReader>(
         numbered_message(static_cast<int>(m.ordinal), prefix_));

@@ -20,6 +20,6 @@ struct CollectingSink : source::ScanSink {
 
 // Everything `reader` gives, asked for in pieces of `chunk` bytes (odd sizes
 // make pieces end anywhere). Lets the reader's exceptions through.
-std::string read_body(source::BodyReader& reader, std::size_t chunk);
+std::string read_body(core::BodyReader& reader, std::size_t chunk);
 
 }  // namespace mailferry::testing

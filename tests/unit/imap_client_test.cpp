@@ -34,7 +34,7 @@ std::unique_ptr<Client> make_client(const std::shared_ptr<Server>& server,
   return client;
 }
 
-Command append(std::uint64_t size, std::function<std::unique_ptr<source::BodyReader>()> open) {
+Command append(std::uint64_t size, std::function<std::unique_ptr<core::BodyReader>()> open) {
   Command c("APPEND");
   c.mailbox("INBOX").raw("(\\Seen)").body(size, std::move(open));
   return c;
@@ -155,7 +155,7 @@ TEST_CASE("imap client: a body that cannot be opened fails alone, before anythin
   std::vector<std::string> results;
   client->submit(Command("NOOP"), [&](const Completion& c) { results.push_back(c.describe()); });
   client->submit(append(10,
-                        []() -> std::unique_ptr<source::BodyReader> {
+                        []() -> std::unique_ptr<core::BodyReader> {
                           throw core::SourceError("cannot open x.mbox", core::ErrorScope::Message);
                         }),
                  [&](const Completion& c) { results.push_back(c.describe()); });

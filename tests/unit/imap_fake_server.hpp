@@ -147,7 +147,7 @@ class FakeConnection final : public net::Connection {
 };
 
 // A message body that can fail or lie about its size.
-class Body final : public source::BodyReader {
+class Body final : public core::BodyReader {
  public:
   Body(std::string bytes, std::size_t fail_after = std::string::npos)
       : bytes_(std::move(bytes)), fail_after_(fail_after) {}

@@ -37,7 +37,7 @@ class ListSource final : public source::Source {
       sink.message(std::move(m));
     }
   }
-  std::unique_ptr<source::BodyReader> open(const source::SourceFolder&,
+  std::unique_ptr<core::BodyReader> open(const source::SourceFolder&,
                                            const source::SourceMessage& m) override {
     // The key, then padding: the scripted server reads the key back.
     std::string bytes = m.key.value + " ";

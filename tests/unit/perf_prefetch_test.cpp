@@ -18,7 +18,7 @@ using sync::BodyPrefetcher;
 
 namespace {
 
-class Body final : public source::BodyReader {
+class Body final : public core::BodyReader {
  public:
   Body(std::size_t index, std::atomic<int>& alive) : index_(index), alive_(alive) { ++alive_; }
   ~Body() override { --alive_; }
@@ -44,7 +44,7 @@ struct Opener {
   std::vector<std::size_t> opened;  // in the order open() ran
   std::set<std::size_t> failing;
 
-  std::unique_ptr<source::BodyReader> open(std::size_t i) {
+  std::unique_ptr<core::BodyReader> open(std::size_t i) {
     const int now = ++concurrent;
     max_concurrent = std::max(max_concurrent.load(), now);
     std::this_thread::sleep_for(std::chrono::microseconds(200));
@@ -60,7 +60,7 @@ struct Opener {
   }
 };
 
-std::size_t index_of(const std::unique_ptr<source::BodyReader>& reader) {
+std::size_t index_of(const std::unique_ptr<core::BodyReader>& reader) {
   return dynamic_cast<const Body&>(*reader).index();
 }
 

@@ -49,7 +49,7 @@ source::Pop3Source make_source(FakePop3Server& server, source::Pop3ScanCache* ca
 }
 
 // Small pieces: reads end inside lines and inside the byte-stuffing.
-std::string read_all(source::BodyReader& reader) {
+std::string read_all(core::BodyReader& reader) {
   return mailferry::testing::read_body(reader, 5);
 }
 

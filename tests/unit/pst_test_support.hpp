@@ -48,7 +48,7 @@ inline bool password_protected(const std::string& name) {
 
 using Sink = testing::CollectingSink;
 
-inline std::string read_all(source::BodyReader& reader, std::size_t chunk = 4096) {
+inline std::string read_all(core::BodyReader& reader, std::size_t chunk = 4096) {
   return testing::read_body(reader, chunk);
 }
 

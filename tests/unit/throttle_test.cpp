@@ -1,6 +1,6 @@
 // The token buckets behind --max-bytes-per-second and
 // --max-messages-per-second, on a made-up clock: no test sleeps.
-#include "mailferry/sync/throttle.hpp"
+#include "mailferry/core/throttle.hpp"
 
 #include <doctest/doctest.h>
 
@@ -18,10 +18,10 @@ namespace {
 struct FakeTime {
   Clock::time_point now{std::chrono::hours(1)};
   std::chrono::nanoseconds slept{0};
-  sync::Throttle::Clock clock() {
+  core::Throttle::Clock clock() {
     return [this] { return now; };
   }
-  sync::Throttle::Sleep sleep() {
+  core::Throttle::Sleep sleep() {
     return [this](std::chrono::nanoseconds d) {
       slept += d;
       now += d;
@@ -35,7 +35,7 @@ double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double
 
 TEST_CASE("throttle: a bucket gives its burst at once, then its rate") {
   FakeTime t;
-  sync::TokenBucket bucket(100.0, 100.0, t.clock());
+  core::TokenBucket bucket(100.0, 100.0, t.clock());
   CHECK(bucket.take(100) == 0ns);   // the burst
   CHECK(bucket.take(50) == 500ms);  // in debt by 50 at 100/s
   t.now += 500ms;
@@ -48,7 +48,7 @@ TEST_CASE("throttle: a bucket gives its burst at once, then its rate") {
 TEST_CASE(
     "throttle: bytes per second holds over a long upload, messages larger than a second pass") {
   FakeTime t;
-  sync::Throttle throttle({1000, 0}, t.clock(), t.sleep());
+  core::Throttle throttle({1000, 0}, t.clock(), t.sleep());
   const auto start = t.now;
   // 100 reads of 4,000 bytes: 400,000 bytes at 1,000/s take 400 s less the
   // first second's burst.
@@ -61,7 +61,7 @@ TEST_CASE(
 
 TEST_CASE("throttle: messages per second are spaced evenly, fractions allowed") {
   FakeTime t;
-  sync::Throttle throttle({0, 0.5}, t.clock(), t.sleep());  // one message every 2 s
+  core::Throttle throttle({0, 0.5}, t.clock(), t.sleep());  // one message every 2 s
   const auto start = t.now;
   for (int i = 0; i < 10; ++i) throttle.before_message();
   CHECK(seconds(t.now - start) == doctest::Approx(18.0));  // the first goes at once
@@ -71,7 +71,7 @@ TEST_CASE("throttle: messages per second are spaced evenly, fractions allowed") 
 
 TEST_CASE("throttle: both limits at once, the slower one decides") {
   FakeTime t;
-  sync::Throttle throttle({10000, 10}, t.clock(), t.sleep());
+  core::Throttle throttle({10000, 10}, t.clock(), t.sleep());
   const auto start = t.now;
   for (int i = 0; i < 20; ++i) {
     throttle.before_message();
@@ -82,7 +82,7 @@ TEST_CASE("throttle: both limits at once, the slower one decides") {
 
 namespace {
 
-class Bytes : public source::BodyReader {
+class Bytes : public core::BodyReader {
  public:
   explicit Bytes(std::size_t n) : left_(n) {}
   std::size_t read(char* buffer, std::size_t capacity) override {
@@ -135,7 +135,7 @@ TEST_CASE("throttle: ThrottledTarget paces the bodies the inner target reads") {
   auto* recording = inner.get();
   target::ThrottledTarget throttled(
       std::move(inner),
-      std::make_shared<sync::Throttle>(sync::ThrottleLimits{3000, 1}, t.clock(), t.sleep()));
+      std::make_shared<core::Throttle>(core::ThrottleLimits{3000, 1}, t.clock(), t.sleep()));
   std::vector<target::AppendItem> items(4);
   for (auto& item : items) {
     item.size = 6000;

@@ -147,7 +147,7 @@ class Client {
   bool literal_pending_ = false;  // a literal's marker is out, its data not yet
   bool awaiting_plus_ = false;    // a synchronizing literal waits for "+"
   bool in_body_ = false;          // streaming a Body part
-  std::unique_ptr<source::BodyReader> reader_;
+  std::unique_ptr<core::BodyReader> reader_;
   std::string first_chunk_;  // read before the command starts, so a source
                              // that cannot be read costs nothing on the wire
   std::uint64_t body_left_ = 0;

@@ -13,11 +13,11 @@
 #include <string_view>
 #include <vector>
 
-#include "mailferry/source/source.hpp"
+#include "mailferry/core/body_reader.hpp"
 
 namespace mailferry::imap {
 
-using BodyOpener = std::function<std::unique_ptr<source::BodyReader>()>;
+using BodyOpener = std::function<std::unique_ptr<core::BodyReader>()>;
 
 class Command {
  public:

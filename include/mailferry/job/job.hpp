@@ -53,7 +53,7 @@ struct Job {
   std::string state_path;          // per-job state store ("" = default location)
   // Which folders go where: map, include, exclude, prefix, merge, gmail_labels.
   core::FolderRules folder_rules;
-  // Upload pacing (sync/throttle.hpp); 0: no limit.
+  // Upload pacing (core/throttle.hpp); 0: no limit.
   std::uint64_t max_bytes_per_second = 0;
   double max_messages_per_second = 0;
   // Connections for independent target folders (sync::ExecutorOptions).

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "mailferry/core/body_reader.hpp"
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/flags.hpp"
 #include "mailferry/core/internal_date.hpp"
@@ -47,14 +48,8 @@ struct SourceMessage {
   std::string gmail_labels;  // Gmail Takeout's X-Gmail-Labels value as found; usually empty
 };
 
-// Pull-style reader of one message's upload bytes.
-class BodyReader {
- public:
-  virtual ~BodyReader() = default;
-  // Copies up to `capacity` bytes into `buffer`; returns 0 only at the end.
-  // Throws core::SourceError (scope Message) if the message cannot be read.
-  virtual std::size_t read(char* buffer, std::size_t capacity) = 0;
-};
+// Sources hand out core::BodyReader, the upload bytes of one message.
+using core::BodyReader;
 
 class ScanSink {
  public:

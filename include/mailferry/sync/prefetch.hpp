@@ -32,7 +32,7 @@ namespace mailferry::sync {
 
 class BodyPrefetcher {
  public:
-  using Open = std::function<std::unique_ptr<source::BodyReader>(std::size_t index)>;
+  using Open = std::function<std::unique_ptr<core::BodyReader>(std::size_t index)>;
 
   // `sizes`: the announced size of each body, in order.
   BodyPrefetcher(std::vector<std::uint64_t> sizes, Open open, std::size_t depth = 8,
@@ -41,7 +41,7 @@ class BodyPrefetcher {
   BodyPrefetcher(const BodyPrefetcher&) = delete;
   BodyPrefetcher& operator=(const BodyPrefetcher&) = delete;
 
-  std::unique_ptr<source::BodyReader> take(std::size_t index);
+  std::unique_ptr<core::BodyReader> take(std::size_t index);
 
   // How many bodies were handed out from the ones opened ahead (for tests).
   std::size_t taken_ahead() const;
@@ -50,11 +50,11 @@ class BodyPrefetcher {
   enum class State { Waiting, Opening, Ready, Taken };
   struct Slot {
     State state = State::Waiting;
-    std::unique_ptr<source::BodyReader> reader;
+    std::unique_ptr<core::BodyReader> reader;
     std::exception_ptr error;
   };
   void run();
-  std::unique_ptr<source::BodyReader> open_now(std::size_t index);
+  std::unique_ptr<core::BodyReader> open_now(std::size_t index);
 
   std::vector<std::uint64_t> sizes_;
   Open open_;

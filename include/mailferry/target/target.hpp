@@ -22,7 +22,7 @@
 #include "mailferry/core/internal_date.hpp"
 #include "mailferry/core/message_key.hpp"
 #include "mailferry/core/role.hpp"
-#include "mailferry/source/source.hpp"
+#include "mailferry/core/body_reader.hpp"
 
 namespace mailferry::target {
 
@@ -80,7 +80,7 @@ struct AppendItem {
   std::uint64_t size = 0;
   core::Flags flags;
   core::InternalDate internal_date;
-  std::function<std::unique_ptr<source::BodyReader>()> open_body;
+  std::function<std::unique_ptr<core::BodyReader>()> open_body;
   std::string where;  // "mbox:/x/Inbox.mbox message 17", for errors
 };
 

@@ -9,14 +9,14 @@
 
 #include <memory>
 
-#include "mailferry/sync/throttle.hpp"
+#include "mailferry/core/throttle.hpp"
 #include "mailferry/target/target.hpp"
 
 namespace mailferry::target {
 
 class ThrottledTarget final : public Target {
  public:
-  ThrottledTarget(std::unique_ptr<Target> inner, std::shared_ptr<sync::Throttle> throttle);
+  ThrottledTarget(std::unique_ptr<Target> inner, std::shared_ptr<core::Throttle> throttle);
 
   std::string describe() const override { return inner_->describe(); }
   std::vector<TargetFolder> list_folders() override { return inner_->list_folders(); }
@@ -39,7 +39,7 @@ class ThrottledTarget final : public Target {
 
  private:
   std::unique_ptr<Target> inner_;
-  std::shared_ptr<sync::Throttle> throttle_;
+  std::shared_ptr<core::Throttle> throttle_;
 };
 
 }  // namespace mailferry::target

@@ -1,9 +1,9 @@
-#include "mailferry/sync/throttle.hpp"
+#include "mailferry/core/throttle.hpp"
 
 #include <algorithm>
 #include <thread>
 
-namespace mailferry::sync {
+namespace mailferry::core {
 
 TokenBucket::TokenBucket(double rate, double burst, Clock clock)
     : rate_(rate), burst_(burst), tokens_(burst), clock_(std::move(clock)), last_(clock_()) {}
@@ -66,4 +66,4 @@ std::chrono::nanoseconds Throttle::waited() const {
   return waited_;
 }
 
-}  // namespace mailferry::sync
+}  // namespace mailferry::core

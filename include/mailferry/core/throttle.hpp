@@ -17,7 +17,7 @@
 #include <mutex>
 #include <optional>
 
-namespace mailferry::sync {
+namespace mailferry::core {
 
 class TokenBucket {
  public:
@@ -65,4 +65,4 @@ class Throttle {
   std::chrono::nanoseconds waited_{0};
 };
 
-}  // namespace mailferry::sync
+}  // namespace mailferry::core
