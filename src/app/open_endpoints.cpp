@@ -12,7 +12,6 @@
 #include "mailferry/source/mbox_source.hpp"
 #include "mailferry/source/pop3_source.hpp"
 #include "mailferry/source/pst_source.hpp"
-#include "mailferry/target/dry_run_target.hpp"
 #include "mailferry/target/imap_target.hpp"
 
 namespace mailferry::app {
@@ -58,10 +57,6 @@ std::unique_ptr<target::Target> open_target(const job::Job& job) {
   return std::make_unique<target::ImapTarget>(
       connect_options(job.to, "MAILFERRY_TO_PASSWORD", where), target::tuning_from_environment(),
       connector(job.to, where));
-}
-
-std::unique_ptr<target::Target> make_dry_run(target::Target& real) {
-  return std::make_unique<target::DryRunTarget>(real);
 }
 
 }  // namespace mailferry::app

@@ -10,6 +10,8 @@
 #include "mailferry/core/hardening.hpp"
 #include "mailferry/core/log.hpp"
 #include "mailferry/job/credentials.hpp"
+#include "mailferry/source/dry_run_source.hpp"
+#include "mailferry/target/dry_run_target.hpp"
 #include "mailferry/target/throttled_target.hpp"
 
 namespace mailferry::app {
@@ -124,29 +126,32 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
       target_cache = std::make_unique<sync::TargetCache>(*state, target->describe());
     sync::ExecutorOptions options;
     options.mode = mode;
-    options.dry_run = job.dry_run || mode == sync::Mode::Check;
-    options.single_folder_source = is_single_folder_source(job);
-    options.to_folder = job.to_folder;
-    options.only_role = job.only_role;
-    options.folder_rules = job.folder_rules;
-    options.delete_after_copy = job.delete_after_copy;
-    options.keep_days = job.keep_days;
+    options.mapping = {is_single_folder_source(job), job.to_folder, job.only_role,
+                       job.folder_rules};
+    options.removal = {job.delete_after_copy, job.keep_days};
     options.journal = journal.get();
     options.target_cache = target_cache.get();
-    // More connections for independent folders (all of them share the throttle).
+    // More connections for independent folders (all of them share the
+    // throttle); not for a dry run, whose one DryRunTarget is all that may
+    // stand between the plan and the server.
     options.connections = sync::connections_from_environment(job.connections);
-    options.open_target = [&job, throttle]() -> std::unique_ptr<target::Target> {
-      auto more = open_target(job);
-      if (throttle) more = std::make_unique<target::ThrottledTarget>(std::move(more), throttle);
-      return more;
-    };
+    if (writes)
+      options.open_target = [&job, throttle]() -> std::unique_ptr<target::Target> {
+        auto more = open_target(job);
+        if (throttle) more = std::make_unique<target::ThrottledTarget>(std::move(more), throttle);
+        return more;
+      };
     sync::JobReport report;
-    if (options.dry_run && mode == sync::Mode::Sync) {
-      auto dry = make_dry_run(*target);
-      report = sync::Executor(*source, *dry, options, observer).run();
+    if (mode == sync::Mode::Sync && job.dry_run) {
+      // The dry run is another target and another source: reads go through,
+      // writes (uploads, flags, deletions) are answered and never made.
+      target::DryRunTarget dry_target(*target);
+      source::DryRunSource dry_source(*source);
+      report = sync::Executor(dry_source, dry_target, options, observer).run();
     } else {
       report = sync::Executor(*source, *target, options, observer).run();
     }
+    report.dry_run = job.dry_run || mode == sync::Mode::Check;
     report.name = job.name;
     for (auto& note : failed.notes) report.notes.push_back(std::move(note));
     for (auto& note : source->report_notes()) report.notes.push_back(std::move(note));

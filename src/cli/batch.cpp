@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "mailferry/cli/report_output.hpp"
 #include "mailferry/core/error.hpp"
 
 namespace mailferry::cli {

@@ -16,6 +16,7 @@
 #include "mailferry/cli/json_log.hpp"
 #include "mailferry/cli/list_command.hpp"
 #include "mailferry/cli/options.hpp"
+#include "mailferry/cli/report_output.hpp"
 #include "mailferry/cli/terminal_output.hpp"
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/log.hpp"
@@ -240,7 +241,7 @@ int finish(const sync::RunReport& run, const std::vector<job::Job>& jobs) {
     subset.dry_run = run.dry_run;
     for (size_t i = 0; i < jobs.size(); ++i)
       if (jobs[i].report_path == j.report_path) subset.jobs.push_back(run.jobs[i]);
-    sync::write_report(subset, j.report_path);
+    cli::write_report(subset, j.report_path);
     written.push_back(j.report_path);
   }
   return run.exit_code();
@@ -293,7 +294,7 @@ int run_jobs(const CommonOptions& o, sync::Mode mode) {
   if (jobs.empty()) {
     core::log_warn("--shard " + o.shard + ": no job of " + o.job_file + " is in this shard");
     // A report still says that the shard ran, for whoever collects them.
-    if (!o.report_path.empty()) sync::write_report(sync::RunReport{}, o.report_path);
+    if (!o.report_path.empty()) cli::write_report(sync::RunReport{}, o.report_path);
     return core::kExitComplete;
   }
   output.several_jobs(jobs.size() > 1);

@@ -4,6 +4,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "mailferry/cli/report_output.hpp"
+
 namespace mailferry::cli {
 
 using json = nlohmann::ordered_json;
@@ -21,6 +23,8 @@ const char* message_status(sync::Sigil sigil, sync::Mode mode) {
       return "failed";
     case sync::Sigil::Duplicate:
       return "duplicate";
+    case sync::Sigil::Removed:
+      return "deleted_from_source";
   }
   return "unknown";
 }
@@ -108,7 +112,7 @@ void JsonLog::folder_finished(std::size_t job, const sync::FolderReport& f) {
          {"target", f.target},
          {"role", std::string(core::role_name(f.role))},
          {"created", f.created},
-         {"counters", sync::counters_to_json(f.counters)}};
+         {"counters", cli::counters_to_json(f.counters)}};
   emit(e);
 }
 
@@ -124,8 +128,8 @@ void JsonLog::job_finished(std::size_t job, const sync::JobReport& report) {
   json e{{"event", "job_end"},
          {"job", name(job)},
          {"exit_code", report.exit_code},
-         {"verdict", sync::verdict(report)},
-         {"totals", sync::counters_to_json(report.totals)},
+         {"verdict", cli::verdict(report)},
+         {"totals", cli::counters_to_json(report.totals)},
          {"errors", report.errors.size()}};
   emit(e);
   names_.erase(job);

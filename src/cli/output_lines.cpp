@@ -113,7 +113,8 @@ std::string sync_folder_line(const sync::FolderReport& folder, bool dry_run) {
     line += ", " + grouped_number(c.duplicates_in_source) + " duplicates in the source";
   if (c.failed > 0) line += ", " + grouped_number(c.failed) + " failed";
   if (c.deleted_from_source > 0)
-    line += ", " + grouped_number(c.deleted_from_source) + " deleted from the source";
+    line += ", " + grouped_number(c.deleted_from_source) +
+            (dry_run ? " to delete from the source" : " deleted from the source");
   return line;
 }
 

@@ -1,5 +1,7 @@
 #include "mailferry/cli/terminal_output.hpp"
 
+#include "mailferry/cli/report_output.hpp"
+
 namespace mailferry::cli {
 
 TerminalOutput::TerminalOutput(Console& console, OutputSettings settings, Now now)
@@ -58,11 +60,15 @@ void TerminalOutput::message(std::size_t job, const MessageEvent& m) {
     show = settings_.missing_only ? m.sigil == sync::Sigil::Missing
                                   : m.sigil != sync::Sigil::Duplicate &&
                                         (m.sigil != sync::Sigil::Present || settings_.verbose);
-  else
-    show = settings_.verbose || m.sigil == sync::Sigil::Error;
+  else  // a dry run names every deletion it would make: the one step that cannot be undone
+    show = settings_.verbose || m.sigil == sync::Sigil::Error ||
+           (m.sigil == sync::Sigil::Removed && jobs_[job].dry_run);
   if (!show || (settings_.quiet && m.sigil != sync::Sigil::Error)) return;
+  std::string detail = m.detail;
+  if (m.sigil == sync::Sigil::Removed)
+    detail = jobs_[job].dry_run ? "would be deleted from the source" : "deleted from the source";
   console_.out_line(prefix(job) +
-                    message_line(m.sigil, m.target_folder, m.ordinal, m.message_id, m.detail));
+                    message_line(m.sigil, m.target_folder, m.ordinal, m.message_id, detail));
 }
 
 void TerminalOutput::folder_finished(std::size_t job, const sync::FolderReport& f) {
@@ -100,7 +106,7 @@ void TerminalOutput::job_finished(std::size_t job, const sync::JobReport& report
   // A single job that stopped before it did anything has said all in its
   // error line; a batch still gets a line per job on stdout.
   const bool stopped_at_start = report.folders.empty() && report.exit_code >= core::kExitUsage;
-  if (settings_.several_jobs || !stopped_at_start) console_.out_line(name + sync::verdict(report));
+  if (settings_.several_jobs || !stopped_at_start) console_.out_line(name + cli::verdict(report));
   tallies_.erase(job);
 }
 

@@ -24,16 +24,26 @@ bool may_retry(const std::exception& error) {
   return connection != nullptr && connection->retryable();
 }
 
-bool Retry::again(const std::exception& error, bool progressed) {
+std::optional<std::chrono::milliseconds> Retry::failed(const std::exception& error,
+                                                       bool progressed) {
   if (progressed) failures_ = 0;
-  if (!may_retry(error) || failures_ >= policy_.attempts) return false;
+  if (!may_retry(error) || failures_ >= policy_.attempts) return std::nullopt;
   ++failures_;
   last_delay_ = policy_.delay_after(failures_);
+  return last_delay_;
+}
+
+void Retry::wait(std::chrono::milliseconds delay) const {
   if (policy_.sleep)
-    policy_.sleep(last_delay_);
+    policy_.sleep(delay);
   else
-    std::this_thread::sleep_for(last_delay_);
-  return true;
+    std::this_thread::sleep_for(delay);
+}
+
+bool Retry::again(const std::exception& error, bool progressed) {
+  const auto delay = failed(error, progressed);
+  if (delay) wait(*delay);
+  return delay.has_value();
 }
 
 }  // namespace mailferry::core

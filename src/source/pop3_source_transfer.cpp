@@ -292,7 +292,7 @@ std::unique_ptr<BodyReader> Pop3Source::open(const SourceFolder& /*folder*/,
 Source::RemovalResult Pop3Source::remove(const SourceFolder& /*folder*/,
                                          const std::vector<SourceMessage>& messages) {
   auto result = remove_messages(messages);
-  return {result.removed.size(), std::move(result.failed)};
+  return {std::move(result.removed), std::move(result.failed)};
 }
 
 Pop3RemovalResult Pop3Source::remove_messages(const std::vector<SourceMessage>& messages) {

@@ -10,9 +10,7 @@ BodyPrefetcher::BodyPrefetcher(std::vector<std::uint64_t> sizes, Open open, std:
       open_(std::move(open)),
       depth_(std::max<std::size_t>(1, depth)),
       max_bytes_(max_bytes),
-      slots_(sizes_.size()) {
-  if (!slots_.empty()) thread_ = std::thread([this] { run(); });
-}
+      slots_(sizes_.size()) {}
 
 BodyPrefetcher::~BodyPrefetcher() {
   {
@@ -74,6 +72,9 @@ std::unique_ptr<core::BodyReader> BodyPrefetcher::open_now(std::size_t index) {
 std::unique_ptr<core::BodyReader> BodyPrefetcher::take(std::size_t index) {
   if (index >= slots_.size()) return open_now(index);
   std::unique_lock lock(mutex_);
+  // The thread starts with the first body wanted: a target that sends
+  // nothing (the dry run) has no body opened at all.
+  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   // Bodies opened ahead and passed by (their messages were not sent: refused
   // before sending) are let go, so that they hold no memory and no place.
   // Each index is passed once, so this is linear over the whole upload.

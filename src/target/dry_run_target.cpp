@@ -13,12 +13,12 @@ FolderSnapshot DryRunTarget::index_folder(const std::string& folder, bool,
     empty.keywords_allowed = true;
     return empty;
   }
-  return inner_.index_folder(folder, true, each);
+  return inner().index_folder(folder, true, each);
 }
 
 FolderSnapshot DryRunTarget::status(const std::string& folder) {
   if (created_.count(folder) != 0) return FolderSnapshot{};
-  return inner_.status(folder);
+  return inner().status(folder);
 }
 
 void DryRunTarget::append(const std::string&, const std::vector<AppendItem>& items,

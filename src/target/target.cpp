@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <stdexcept>
+
 namespace mailferry::target {
 
 TargetNamespace Target::personal_namespace() {
@@ -15,16 +17,18 @@ FolderSnapshot Target::status(const std::string& folder) {
   return index_folder(folder, true, [](const TargetMessage&) {});
 }
 
-IndexResult Target::index_folder_since(const std::string& folder, bool read_only,
-                                       const FolderSnapshot&,
-                                       const std::function<void(TargetMessage)>& each,
+// A call of an ability the target does not declare is a bug of the caller:
+// it says so instead of quietly doing something slower.
+IndexResult Target::index_folder_since(const std::string&, bool, const FolderSnapshot&,
+                                       const std::function<void(TargetMessage)>&,
                                        const std::function<void(std::uint32_t, core::Flags)>&) {
-  return {index_folder(folder, read_only, each), IndexChange::Full};
+  throw std::logic_error(describe() +
+                         ": index_folder_since() without the incremental_index feature");
 }
 
 std::optional<FolderSnapshot> Target::snapshot_if_exactly(const std::string&,
                                                           const std::vector<std::uint32_t>&) {
-  return std::nullopt;
+  throw std::logic_error(describe() + ": snapshot_if_exactly() without the exact_snapshot feature");
 }
 
 }  // namespace mailferry::target

@@ -22,7 +22,7 @@ class ThrottledReader final : public core::BodyReader {
 
 ThrottledTarget::ThrottledTarget(std::unique_ptr<Target> inner,
                                  std::shared_ptr<core::Throttle> throttle)
-    : inner_(std::move(inner)), throttle_(std::move(throttle)) {}
+    : ForwardingTarget(std::move(inner)), throttle_(std::move(throttle)) {}
 
 void ThrottledTarget::append(const std::string& folder, const std::vector<AppendItem>& items,
                              const std::function<void(std::size_t, const AppendOutcome&)>& done) {
@@ -34,7 +34,7 @@ void ThrottledTarget::append(const std::string& folder, const std::vector<Append
       return std::make_unique<ThrottledReader>(open(), *throttle);
     };
   }
-  inner_->append(folder, paced, done);
+  inner().append(folder, paced, done);
 }
 
 }  // namespace mailferry::target

@@ -50,11 +50,11 @@ std::string first_messages(const std::string& path, int count, const TempDir& di
 
 sync::ExecutorOptions fast_retries(sync::Journal& journal) {
   sync::ExecutorOptions options;
-  options.single_folder_source = true;
+  options.mapping.single_folder_source = true;
   options.journal = &journal;
-  options.reconnect_attempts = 8;
-  options.reconnect_delay = std::chrono::milliseconds(5);
-  options.reconnect_delay_cap = std::chrono::milliseconds(40);
+  options.reconnects.attempts = 8;
+  options.reconnects.first_delay = std::chrono::milliseconds(5);
+  options.reconnects.max_delay = std::chrono::milliseconds(40);
   options.settle_quiet = std::chrono::milliseconds(150);
   return options;
 }

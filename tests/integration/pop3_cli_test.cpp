@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "support/dovecot_server.hpp"
 #include "support/imap_snapshot.hpp"
@@ -108,9 +109,22 @@ TEST_CASE(
   Pop3Job job{server, "popdel", "imapdel", dir.file("state.db")};
 
   auto dry = job.run({"--delete-after-copy", "--dry-run"}, dir.file("dry.json"));
+  INFO(dry.describe());
   REQUIRE(dry.exit_code == 0);
   CHECK(server.message_count("popdel", "INBOX") == 4);  // a dry run deletes nothing
   CHECK(server.message_count("imapdel", "INBOX") == 0);
+  // ... and names each message it would delete, the step that cannot be undone.
+  CHECK(totals(dir.file("dry.json"))["deleted_from_source"] == 4);
+  std::size_t named = 0;
+  std::istringstream lines(dry.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("- INBOX message ", 0) == 0 &&
+        line.find("would be deleted from the source") != std::string::npos) {
+      CHECK(line.find('@') != std::string::npos);  // by its Message-ID
+      ++named;
+    }
+  CHECK(named == 4);
+  CHECK(dry.out.find("4 to delete from the source") != std::string::npos);
 
   auto run = job.run({"--delete-after-copy", "--unread"}, dir.file("del.json"));
   INFO(run.describe());

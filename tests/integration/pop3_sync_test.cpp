@@ -71,10 +71,9 @@ Run run(const DovecotServer& dovecot, const std::string& state, bool delete_afte
   source::Pop3Source source(std::move(po));
   target::ImapTarget target(connect_options(dovecot, net::Protocol::Imap, "imap"));
   sync::ExecutorOptions eo;
-  eo.single_folder_source = true;
-  eo.to_folder = "INBOX";
-  eo.delete_after_copy = delete_after_copy;
-  eo.keep_days = keep_days;
+  eo.mapping.single_folder_source = true;
+  eo.mapping.to_folder = "INBOX";
+  eo.removal = {delete_after_copy, keep_days};
   sync::Executor executor(source, target, eo);
   Run r;
   r.report = executor.run();

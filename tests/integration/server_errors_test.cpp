@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mailferry/cli/report_output.hpp"
 #include "mailferry/source/mbox_source.hpp"
 #include "mailferry/sync/executor.hpp"
 #include "mailferry/target/imap_target.hpp"
@@ -171,7 +172,7 @@ class DeletingSource final : public source::Source {
     inner_.scan(folder, sink);
   }
   std::unique_ptr<core::BodyReader> open(const source::SourceFolder& folder,
-                                           const source::SourceMessage& message) override {
+                                         const source::SourceMessage& message) override {
     return inner_.open(folder, message);
   }
 
@@ -211,9 +212,9 @@ TEST_CASE("server errors: a target folder deleted while the run works in it") {
   o.password = core::Secret(server.password());
   target::ImapTarget target(o);
   sync::ExecutorOptions options;
-  options.reconnect_delay = std::chrono::milliseconds(10);
+  options.reconnects.first_delay = std::chrono::milliseconds(10);
   auto report = sync::Executor(source, target, options).run();
-  json j = sync::to_json(report);
+  json j = cli::to_json(report);
   INFO(j.dump(2));
   // Dovecot 2.3 answers APPENDs into a selected folder deleted by another
   // session with NO [SERVERBUG]: each message is reported with those words

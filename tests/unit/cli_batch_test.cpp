@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mailferry/cli/batch.hpp"
+#include "mailferry/cli/report_output.hpp"
 #include "mailferry/core/error.hpp"
 
 using namespace mailferry;
@@ -131,7 +132,7 @@ TEST_CASE("cli batch: a worker's report comes back as the same JobReport") {
   sync::RunReport run;
   run.jobs = {job};
 
-  auto back = job_report_from_json(sync::to_json(run)["jobs"][0]);
+  auto back = job_report_from_json(cli::to_json(run)["jobs"][0]);
   CHECK(back.name == "alice");
   CHECK(back.to == job.to);
   CHECK(back.exit_code == 1);
@@ -145,7 +146,7 @@ TEST_CASE("cli batch: a worker's report comes back as the same JobReport") {
   CHECK(back.errors[0].scope == core::ErrorScope::Message);
   CHECK(back.errors[0].where == "mbox:/srv/alice message 4");
   CHECK(back.notes == job.notes);
-  CHECK(sync::verdict(back) == sync::verdict(job));
+  CHECK(cli::verdict(back) == cli::verdict(job));
 }
 
 TEST_CASE("cli batch: worker events are replayed, their own job start, end and errors are not") {

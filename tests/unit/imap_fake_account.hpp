@@ -133,11 +133,11 @@ inline sync::JobReport sync_into(Account& account, int messages, ScriptedSync ho
       return std::make_unique<FakeConnection>(account.connect());
     });
     sync::ExecutorOptions options;
-    options.single_folder_source = true;
+    options.mapping.single_folder_source = true;
     options.journal = &journal;
-    options.reconnect_attempts = how.reconnect_attempts;
-    options.reconnect_delay = std::chrono::milliseconds(1);
-    options.reconnect_delay_cap = std::chrono::milliseconds(4);
+    options.reconnects.attempts = how.reconnect_attempts;
+    options.reconnects.first_delay = std::chrono::milliseconds(1);
+    options.reconnects.max_delay = std::chrono::milliseconds(4);
     options.settle_quiet = std::chrono::milliseconds(10);
     report = sync::Executor(source, target, options).run();
   } catch (const core::Error& e) {

@@ -38,7 +38,7 @@ class ListSource final : public source::Source {
     }
   }
   std::unique_ptr<core::BodyReader> open(const source::SourceFolder&,
-                                           const source::SourceMessage& m) override {
+                                         const source::SourceMessage& m) override {
     // The key, then padding: the scripted server reads the key back.
     std::string bytes = m.key.value + " ";
     bytes.resize(m.size, 'x');
@@ -59,6 +59,7 @@ class LateServer final : public target::Target {
   std::vector<std::pair<std::string, std::uint64_t>> appended;  // by this run
 
   std::string describe() const override { return "late://"; }
+  target::TargetFeatures features() const override { return {}; }
   std::vector<target::TargetFolder> list_folders() override {
     return {{"INBOX", '/', core::Role::Inbox, true, false}};
   }
@@ -129,7 +130,7 @@ target::TargetMessage on_server(const std::string& key, std::uint64_t size) {
 // whose in-flight uploads land during the settle wait.
 sync::JobReport run_after_kill(source::Source& source, LateServer& server, sync::Journal& journal) {
   sync::ExecutorOptions options;
-  options.single_folder_source = true;
+  options.mapping.single_folder_source = true;
   options.journal = &journal;
   options.settle_quiet = std::chrono::milliseconds(50);
   return sync::Executor(source, server, options).run();

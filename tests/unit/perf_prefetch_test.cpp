@@ -125,3 +125,15 @@ TEST_CASE("perf prefetch: large bodies are not opened ahead beyond the byte limi
   }
   CHECK(opener.alive.load() == 0);  // what was opened ahead and never taken is let go
 }
+
+TEST_CASE("perf prefetch: nothing is opened before the first body is wanted") {
+  // A target that sends nothing (the dry run) must cost the source nothing.
+  Opener opener;
+  {
+    BodyPrefetcher prefetch(std::vector<std::uint64_t>(5, 100),
+                            [&](std::size_t i) { return opener.open(i); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(opener.opened.empty());
+  }
+  CHECK(opener.opened.empty());
+}

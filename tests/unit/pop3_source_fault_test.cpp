@@ -49,9 +49,7 @@ source::Pop3Source make_source(FakePop3Server& server, source::Pop3ScanCache* ca
 }
 
 // Small pieces: reads end inside lines and inside the byte-stuffing.
-std::string read_all(core::BodyReader& reader) {
-  return mailferry::testing::read_body(reader, 5);
-}
+std::string read_all(core::BodyReader& reader) { return mailferry::testing::read_body(reader, 5); }
 
 Collect scan(source::Pop3Source& source) {
   Collect sink;
@@ -283,7 +281,8 @@ TEST_CASE("pop3 source: remove deletes exactly the given messages, with QUIT") {
   auto sink = scan(source);
   auto removed =
       source.remove(source.folders()[0], {sink.messages[0], sink.messages[3], sink.messages[3]});
-  CHECK(removed.removed == 2);
+  CHECK(removed.removed ==
+        std::vector<std::string>{sink.messages[0].locator, sink.messages[3].locator});
   CHECK(removed.failed.empty());
   CHECK(server.count("DELE") == 2);
   CHECK(server.count("QUIT") == 1);
@@ -304,7 +303,7 @@ TEST_CASE("pop3 source: a refused DELE is reported, the rest is committed") {
   auto source = make_source(server);
   auto sink = scan(source);
   auto result = source.remove(source.folders()[0], sink.messages);
-  CHECK(result.removed == 2);
+  CHECK(result.removed == std::vector<std::string>{"uidl:u1", "uidl:u3"});
   REQUIRE(result.failed.size() == 1);
   CHECK(result.failed[0].message.find("cannot delete that one") != std::string::npos);
   CHECK(server.mailbox.size() == 1);

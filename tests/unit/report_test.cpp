@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mailferry/cli/report_output.hpp"
+
 using namespace mailferry;
 
 TEST_CASE("report: JSON has the documented keys and the sync invariant holds") {
@@ -22,7 +24,7 @@ TEST_CASE("report: JSON has the documented keys and the sync invariant holds") {
   job.sum_folders();
   sync::RunReport run;
   run.jobs.push_back(job);
-  auto j = sync::to_json(run);
+  auto j = cli::to_json(run);
   CHECK(j["dry_run"] == false);
   for (const char* key : {"source", "present", "appended", "flags_updated", "failed",
                           "duplicates_in_source", "missing"})
@@ -47,7 +49,7 @@ TEST_CASE("report: the verdict says exactly what happened") {
   f.counters.flags_updated = 3;
   for (int i = 0; i < 12; ++i) job.folders.push_back(i == 0 ? f : sync::FolderReport{});
   job.sum_folders();
-  CHECK(sync::verdict(job) ==
+  CHECK(cli::verdict(job) ==
         "all 4,812 messages of 12 folders are on the server (4,100 already there, 712 added, 3 "
         "flags updated)");
 
@@ -60,12 +62,12 @@ TEST_CASE("report: the verdict says exactly what happened") {
   check.folders.push_back(g);
   check.sum_folders();
   CHECK(check.exit_code == 1);
-  CHECK(sync::verdict(check) == "2 messages are missing on the server (3 of 5 present)");
+  CHECK(cli::verdict(check) == "2 messages are missing on the server (3 of 5 present)");
 
   check.folders[0].counters.failed = 1;
   check.folders[0].counters.present = 2;
   check.sum_folders();
-  CHECK(sync::verdict(check) ==
+  CHECK(cli::verdict(check) ==
         "2 messages are missing on the server, 1 message could not be read (2 of 5 present)");
 
   sync::JobReport complete;
@@ -73,7 +75,7 @@ TEST_CASE("report: the verdict says exactly what happened") {
   complete.folders = {g, g};
   for (auto& f : complete.folders) f.counters.present = 5, f.counters.missing = 0;
   complete.sum_folders();
-  CHECK(sync::verdict(complete) == "all 10 messages of 2 folders are on the server");
+  CHECK(cli::verdict(complete) == "all 10 messages of 2 folders are on the server");
 }
 
 TEST_CASE("report: an account error raises the exit code to its own") {
@@ -81,7 +83,7 @@ TEST_CASE("report: an account error raises the exit code to its own") {
   job.add_error({core::ErrorScope::Account, "imaps://a@h", "login failed"}, core::kExitConnection);
   job.sum_folders();
   CHECK(job.exit_code == core::kExitConnection);
-  CHECK(sync::verdict(job).find("stopped: login failed") == 0);
+  CHECK(cli::verdict(job).find("stopped: login failed") == 0);
 }
 
 TEST_CASE("report: a full quota stops the job, and the verdict counts what was never tried") {
@@ -98,7 +100,7 @@ TEST_CASE("report: a full quota stops the job, and the verdict counts what was n
                  "NO [OVERQUOTA] Quota exceeded (mailbox for user is full)"},
                 core::kExitPartial);
   job.sum_folders();
-  const std::string v = sync::verdict(job);
+  const std::string v = cli::verdict(job);
   INFO(v);
   CHECK(v.find("stopped: NO [OVERQUOTA] Quota exceeded") == 0);
   CHECK(v.find("10 added") != std::string::npos);

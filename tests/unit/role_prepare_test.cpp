@@ -19,6 +19,7 @@ class RecordingTarget : public target::Target {
   int appends = 0;
 
   std::string describe() const override { return "imaps://u@recording"; }
+  target::TargetFeatures features() const override { return {}; }
   std::vector<target::TargetFolder> list_folders() override { return folders; }
   target::TargetNamespace personal_namespace() override { return ns; }
   void create_folder(const std::string& name, Role role) override {

@@ -101,6 +101,7 @@ class RecordingTarget : public target::Target {
  public:
   explicit RecordingTarget(FakeTime& t) : t_(t) {}
   std::string describe() const override { return "recording"; }
+  target::TargetFeatures features() const override { return {}; }
   std::vector<target::TargetFolder> list_folders() override { return {}; }
   void create_folder(const std::string&, core::Role) override {}
   target::FolderSnapshot index_folder(const std::string&, bool,

@@ -25,8 +25,6 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
 std::string state_path(const job::Job& job);
 // Connects and logs in to the job's IMAP target. Throws core::ConnectionError.
 std::unique_ptr<target::Target> open_target(const job::Job& job);
-// A target that reads through `real` and answers every write without sending it.
-std::unique_ptr<target::Target> make_dry_run(target::Target& real);
 // Connection settings for a network endpoint, with the password resolved.
 net::ConnectOptions connect_options(const job::EndpointConfig& endpoint,
                                     const std::string& password_env_fallback,

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <exception>
 #include <functional>
+#include <optional>
 
 namespace mailferry::core {
 
@@ -41,9 +42,16 @@ class Retry {
  public:
   explicit Retry(const RetryPolicy& policy) : policy_(policy) {}
 
-  // After `error`: false when it must go up (it cannot heal, or the policy's
-  // attempts are used up); otherwise true once the backoff has been waited
-  // out. `progressed`: something got through since the last failure.
+  // After `error`: nothing when it must go up (it cannot heal, or the
+  // policy's attempts are used up); otherwise it counts as a failure and the
+  // answer is the wait before the next try. `progressed`: something got
+  // through since the last failure.
+  std::optional<std::chrono::milliseconds> failed(const std::exception& error,
+                                                  bool progressed = false);
+  // Waits `delay` with the policy's sleep.
+  void wait(std::chrono::milliseconds delay) const;
+  // failed() and wait() in one: true once the wait is over, false when the
+  // error must go up.
   bool again(const std::exception& error, bool progressed = false);
   // How many failures in a row so far, and the wait that came after the last.
   int failures() const { return failures_; }

@@ -81,10 +81,11 @@ class Source {
   // Optional feature: removing messages from the source once their copy is
   // confirmed on the target (POP3 --delete-after-copy). The executor calls
   // remove() only with messages it has a confirmed target copy of.
-  // remove() returns how many were removed and, for each message that was
-  // not, the reason; it throws only when nothing could be attempted.
+  // remove() returns the locators of the messages it removed and, for each
+  // message that was not, the reason; it throws only when nothing could be
+  // attempted.
   struct RemovalResult {
-    std::uint64_t removed = 0;
+    std::vector<std::string> removed;  // SourceMessage::locator of each
     std::vector<core::ErrorRecord> failed;
   };
   virtual bool supports_removal() const { return false; }

@@ -3,8 +3,8 @@
 // rebuilding the message) works while the target still sends the message
 // before, instead of the target's connection waiting for it.
 //
-// Bodies are opened in order, at most `depth` of them and `max_bytes` (by
-// their announced sizes) ahead of the one being sent; the first one ahead is
+// Nothing is opened before the first take(). Bodies are opened in order, at most `depth` of them
+// and `max_bytes` (by their announced sizes) ahead of the one being sent; the first one ahead is
 // always allowed, whatever its size. take(i) hands out body i: the one opened
 // ahead, or, when it was not (taken before, as when a refused batch is sent
 // again, or not reached yet), one opened there and then. An exception from

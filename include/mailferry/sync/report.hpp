@@ -1,4 +1,4 @@
-// What a run did, per folder and per job, and its JSON form (--report FILE).
+// What a run did, per folder and per job (cli/report_output.hpp writes it).
 //
 // Counting rule (for sync): source = present + appended + failed, where
 // `source` counts distinct messages of the source (the same message twice in
@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -65,17 +64,5 @@ struct RunReport {
   Counters totals() const;
   int exit_code() const;  // the most severe of the jobs' codes
 };
-
-// The counters in the order of the struct, as the report (--report FILE) and
-// the JSON event log (cli/json_log.hpp) write them.
-nlohmann::ordered_json counters_to_json(const Counters& counters);
-nlohmann::json to_json(const JobReport& job);
-nlohmann::json to_json(const RunReport& run);
-// Writes the report atomically (temp file + rename). Throws core::UsageError.
-void write_report(const RunReport& run, const std::string& path);
-
-// One line a person can act on: "all 4,812 messages of 12 folders are on the
-// server (4,100 already there, 712 added, 3 flags updated)" or what failed.
-std::string verdict(const JobReport& job);
 
 }  // namespace mailferry::sync

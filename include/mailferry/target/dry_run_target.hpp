@@ -2,23 +2,36 @@
 // Reads go through to the wrapped target (indexing always read-only, with
 // EXAMINE); writes are answered as if they had succeeded and never reach the
 // server: create_folder remembers the name (indexing it then gives an empty
-// folder), append reports every item as appended (uid 0), add_flags does nothing.
+// folder), append reports every item as appended (uid 0) without opening a
+// body, add_flags does nothing.
+//
+// It declines the optional features: a dry run keeps no index for the next
+// run (it writes no state at all), so it has nothing to compare or confirm.
 #pragma once
 
 #include <set>
 #include <string>
 
-#include "mailferry/target/target.hpp"
+#include "mailferry/target/forwarding_target.hpp"
 
 namespace mailferry::target {
 
-class DryRunTarget final : public Target {
+class DryRunTarget final : public ForwardingTarget {
  public:
-  explicit DryRunTarget(Target& inner) : inner_(inner) {}
+  explicit DryRunTarget(Target& inner) : ForwardingTarget(inner) {}
 
-  std::string describe() const override { return inner_.describe(); }
-  std::vector<TargetFolder> list_folders() override { return inner_.list_folders(); }
-  TargetNamespace personal_namespace() override { return inner_.personal_namespace(); }
+  TargetFeatures features() const override { return {}; }
+  // Declined, not forwarded: Target's own versions say they were not declared.
+  IndexResult index_folder_since(
+      const std::string& folder, bool read_only, const FolderSnapshot& known,
+      const std::function<void(TargetMessage)>& each,
+      const std::function<void(std::uint32_t uid, core::Flags flags)>& flags_changed) override {
+    return Target::index_folder_since(folder, read_only, known, each, flags_changed);
+  }
+  std::optional<FolderSnapshot> snapshot_if_exactly(
+      const std::string& folder, const std::vector<std::uint32_t>& uids) override {
+    return Target::snapshot_if_exactly(folder, uids);
+  }
   void create_folder(const std::string& name, core::Role role) override;
   FolderSnapshot index_folder(const std::string& folder, bool read_only,
                               const std::function<void(TargetMessage)>& each) override;
@@ -28,7 +41,6 @@ class DryRunTarget final : public Target {
   void add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) override;
 
  private:
-  Target& inner_;
   std::set<std::string> created_;  // folders a real run would have created
 };
 

@@ -59,6 +59,9 @@ class ImapTarget final : public Target {
   ~ImapTarget() override;
 
   std::string describe() const override;
+  // Both: UIDNEXT, the message count and (with CONDSTORE) HIGHESTMODSEQ
+  // compare a folder with an earlier snapshot, and UID SEARCH confirms one.
+  TargetFeatures features() const override { return {true, true}; }
   // LIST (with RETURN (SPECIAL-USE) where offered); folders the server marks
   // with no role get one by name where it is clear (target/role_discovery.hpp).
   std::vector<TargetFolder> list_folders() override;

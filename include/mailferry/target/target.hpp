@@ -1,8 +1,13 @@
 // The Target interface: all the sync engine knows about where mail goes.
 //
-// ImapTarget speaks to a real server; DryRunTarget wraps it, reads through it
-// and answers every write without sending it (the dry run is another
-// implementation of this seam, not a flag tested everywhere).
+// ImapTarget speaks to a real server. Wrappers (ThrottledTarget, DryRunTarget)
+// derive from ForwardingTarget, which passes every call on, and override only
+// what they change; the dry run is such a wrapper, another implementation of
+// this seam, not a flag tested everywhere.
+//
+// Optional abilities are declared by features(), never found by calling and
+// getting a base class's fallback: the sync engine calls index_folder_since()
+// and snapshot_if_exactly() only on a target that declares them.
 //
 // Folder names are UTF-8 everywhere above the wire; the IMAP code converts to
 // modified UTF-7. Errors: core::ConnectionError when the connection is lost and
@@ -17,12 +22,12 @@
 #include <string>
 #include <vector>
 
+#include "mailferry/core/body_reader.hpp"
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/flags.hpp"
 #include "mailferry/core/internal_date.hpp"
 #include "mailferry/core/message_key.hpp"
 #include "mailferry/core/role.hpp"
-#include "mailferry/core/body_reader.hpp"
 
 namespace mailferry::target {
 
@@ -96,10 +101,22 @@ struct FlagUpdate {
   core::Flags add;
 };
 
+// What a target can do beyond the calls every target answers.
+struct TargetFeatures {
+  // index_folder_since() compares a folder with an earlier snapshot, so an
+  // index kept from the last run can be brought up to date instead of
+  // listing the folder again.
+  bool incremental_index = false;
+  // snapshot_if_exactly() can confirm that a folder holds exactly the given
+  // UIDs, so that this run's index may be kept for the next one.
+  bool exact_snapshot = false;
+};
+
 class Target {
  public:
   virtual ~Target() = default;
   virtual std::string describe() const = 0;  // "imaps://alice@host:993"
+  virtual TargetFeatures features() const = 0;
 
   virtual std::vector<TargetFolder> list_folders() = 0;
   // The personal namespace. The default: no prefix, and the delimiter
@@ -127,15 +144,16 @@ class Target {
   // sync/target_cache.hpp): selects `folder` like index_folder() and compares
   // it with `known`, the snapshot that index was taken at; see IndexChange.
   // The answer is the server's, never a guess: a folder that cannot be
-  // compared is indexed in full. The default always indexes in full.
+  // compared is indexed in full. Only for features().incremental_index (the
+  // base throws std::logic_error).
   virtual IndexResult index_folder_since(
       const std::string& folder, bool read_only, const FolderSnapshot& known,
       const std::function<void(TargetMessage)>& each,
       const std::function<void(std::uint32_t uid, core::Flags flags)>& flags_changed);
   // The folder's snapshot, if the server holds exactly the messages with
   // these UIDs (ascending) and no others, so that an index of them may be
-  // kept for the next run; nullopt when it holds others or cannot tell. The
-  // default cannot tell.
+  // kept for the next run; nullopt when it holds others or cannot tell. Only
+  // for features().exact_snapshot (the base throws std::logic_error).
   virtual std::optional<FolderSnapshot> snapshot_if_exactly(const std::string& folder,
                                                             const std::vector<std::uint32_t>& uids);
   // Adds flags (never removes) to messages of `folder`.

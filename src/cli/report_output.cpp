@@ -1,0 +1,167 @@
+#include "mailferry/cli/report_output.hpp"
+
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "mailferry/core/atomic_file.hpp"
+
+namespace mailferry::cli {
+namespace {
+
+using nlohmann::json;
+using namespace sync;
+
+// 4812 -> "4,812": verdicts are read by people.
+std::string grouped(std::uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string plural(std::uint64_t n, const char* one, const char* many) {
+  return grouped(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+nlohmann::ordered_json counters_to_json(const Counters& c) {
+  return nlohmann::ordered_json{{"source", c.source},
+                                {"present", c.present},
+                                {"appended", c.appended},
+                                {"flags_updated", c.flags_updated},
+                                {"failed", c.failed},
+                                {"duplicates_in_source", c.duplicates_in_source},
+                                {"missing", c.missing},
+                                {"deleted_from_source", c.deleted_from_source},
+                                {"bytes_appended", c.bytes_appended}};
+}
+
+json to_json(const JobReport& job) {
+  json folders = json::array();
+  for (const auto& f : job.folders) {
+    json entry = counters_to_json(f.counters);
+    entry["source"] = f.source;
+    entry["target"] = f.target;
+    entry["role"] = std::string(core::role_name(f.role));
+    entry["created"] = f.created;
+    folders.push_back(std::move(entry));
+  }
+  json errors = json::array();
+  for (const auto& e : job.errors)
+    errors.push_back(
+        {{"scope", core::scope_name(e.scope)}, {"where", e.where}, {"message", e.message}});
+  return json{{"name", job.name},
+              {"from", job.from},
+              {"to", job.to},
+              {"dry_run", job.dry_run},
+              {"check", job.check},
+              {"exit_code", job.exit_code},
+              {"verdict", verdict(job)},
+              {"totals", counters_to_json(job.totals)},
+              {"folders", folders},
+              {"errors", errors},
+              {"notes", job.notes},
+              {"reconnects", job.reconnects}};
+}
+
+json to_json(const RunReport& run) {
+  // The top level carries every folder and error of every job, so a one-job
+  // report reads without descending into "jobs".
+  json folders = json::array(), errors = json::array(), jobs = json::array();
+  for (const auto& job : run.jobs) {
+    json j = to_json(job);
+    for (auto& f : j["folders"]) folders.push_back(f);
+    for (auto& e : j["errors"]) errors.push_back(e);
+    jobs.push_back(std::move(j));
+  }
+  return json{{"dry_run", run.dry_run},
+              {"exit_code", run.exit_code()},
+              {"totals", counters_to_json(run.totals())},
+              {"folders", folders},
+              {"errors", errors},
+              {"jobs", jobs}};
+}
+
+void write_report(const RunReport& run, const std::string& path) {
+  // Whole or not at all: a cron job reading the report never sees half of it,
+  // and a failed write leaves the previous report in place.
+  try {
+    core::AtomicFile file(path);
+    file.write(to_json(run).dump(2) + "\n");
+    file.commit();
+  } catch (const std::system_error& e) {
+    throw core::UsageError(path + ": cannot write the report: " + e.code().message());
+  }
+}
+
+std::string verdict(const JobReport& job) {
+  const Counters& t = job.totals;
+  const auto folders = plural(job.folders.size(), "folder", "folders");
+  if (job.check) {
+    if (t.missing == 0 && t.failed == 0 && job.exit_code == 0)
+      return "all " + plural(t.source, "message", "messages") + " of " + folders +
+             " are on the server";
+    std::string what;
+    if (t.missing > 0)
+      what = plural(t.missing, "message is", "messages are") + " missing on the server";
+    if (t.failed > 0)
+      what += (what.empty() ? "" : ", ") + plural(t.failed, "message", "messages") +
+              " could not be read";
+    const std::string present =
+        " (" + grouped(t.present) + " of " + grouped(t.source) + " present)";
+    if (what.empty() && !job.errors.empty())
+      return "stopped: " + job.errors.back().message + present;
+    return what + present;
+  }
+  std::string detail = grouped(t.present) + " already there, " + grouped(t.appended) +
+                       (job.dry_run ? " to add" : " added") + ", " +
+                       plural(t.flags_updated, job.dry_run ? "flag update" : "flags updated",
+                              job.dry_run ? "flag updates" : "flags updated");
+  if (t.duplicates_in_source > 0)
+    detail += ", " + plural(t.duplicates_in_source, "duplicate", "duplicates") + " in the source";
+  if (t.deleted_from_source > 0)
+    detail += ", " + grouped(t.deleted_from_source) +
+              (job.dry_run ? " to delete from the source" : " deleted from the source");
+  // An account-wide error (a full quota, a refused login) stopped the job:
+  // that is the news, with what was done before it and what was never tried.
+  const core::ErrorRecord* stop = nullptr;
+  for (const auto& e : job.errors)
+    if (e.scope == core::ErrorScope::Account || e.scope == core::ErrorScope::Fatal) stop = &e;
+  if (stop != nullptr) {
+    const std::uint64_t done = t.present + t.appended + t.failed;
+    if (t.failed > 0) detail += ", " + grouped(t.failed) + " failed";
+    if (t.source > done) detail += ", " + grouped(t.source - done) + " not tried";
+    return "stopped: " + stop->message + " (" + detail + ")";
+  }
+  // Folders the server would not open (their messages are in no count).
+  std::uint64_t folder_errors = 0;
+  const core::ErrorRecord* first_folder_error = nullptr;
+  for (const auto& e : job.errors)
+    if (e.scope == core::ErrorScope::Folder) {
+      if (++folder_errors == 1) first_folder_error = &e;
+    }
+  std::string failed_folders;
+  if (folder_errors > 0)
+    failed_folders = "; " + plural(folder_errors, "folder", "folders") +
+                     " failed, the first: " + first_folder_error->where + ": " +
+                     first_folder_error->message;
+  if (t.failed > 0)
+    return plural(t.failed, "message", "messages") + " failed of " + grouped(t.source) + " (" +
+           detail + ")" + failed_folders;
+  if (folder_errors > 0)
+    return plural(folder_errors, "folder", "folders") + " failed: " + first_folder_error->where +
+           ": " + first_folder_error->message + " (" + detail + ")";
+  if (job.exit_code != 0 && !job.errors.empty())
+    return "stopped: " + job.errors.back().message + " (" + detail + ")";
+  if (job.dry_run)
+    return "dry run: " + plural(t.source, "message", "messages") + " of " + folders + " (" +
+           detail + ")";
+  return "all " + plural(t.source, "message", "messages") + " of " + folders +
+         " are on the server (" + detail + ")";
+}
+
+}  // namespace mailferry::cli
