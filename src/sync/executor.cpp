@@ -70,17 +70,20 @@ JobReport Executor::run() {
 
     std::mutex shared;  // the run's one lock, taken only inside the Locked* wrappers
     LockedState state(options_.journal, writes ? options_.target_cache : nullptr, shared);
-    LockedObserver observer(observer_, shared);
     const std::size_t workers =
         writes && options_.open_target
             ? std::min<std::size_t>(groups.size(), std::max(1, options_.connections))
             : 1;
     if (workers > 1) {
       LockedSource source(source_, shared, LockedSource::Reads::Locked);
+      LockedObserver observer(observer_, shared);
       run_parallel({source, target_, options_, observer, state}, groups, report, workers);
     } else {
+      // One connection: the observer hears from this thread only, while the
+      // source is also opened from the body prefetch thread (and a POP3
+      // source writes to the state store there).
       LockedSource source(source_, shared, LockedSource::Reads::Free);
-      const RunParts parts{source, target_, options_, observer, state};
+      const RunParts parts{source, target_, options_, observer_, state};
       for (const auto& group : groups) {
         GroupOutcome outcome = run_target_folder(parts, group);
         merge(report, outcome);

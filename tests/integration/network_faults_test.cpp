@@ -24,14 +24,8 @@ namespace {
 
 net::ConnectOptions through(const FaultProxy& proxy, const DovecotServer& server,
                             const std::string& user) {
-  net::ConnectOptions o;
-  o.protocol = net::Protocol::Imap;
-  o.host = "127.0.0.1";
+  net::ConnectOptions o = server.connect_options(net::Protocol::Imap, user);
   o.port = proxy.port();
-  o.implicit_tls = true;
-  o.ca_file = server.ca_file();
-  o.user = user;
-  o.password = core::Secret(server.password());
   o.timeout = std::chrono::seconds(10);
   return o;
 }

@@ -34,20 +34,6 @@ std::vector<std::string> corpus(std::size_t count) {
   return out;
 }
 
-net::ConnectOptions connect_options(const DovecotServer& dovecot, net::Protocol protocol,
-                                    const std::string& user) {
-  net::ConnectOptions o;
-  o.protocol = protocol;
-  o.host = "127.0.0.1";
-  o.port = protocol == net::Protocol::Pop3 ? dovecot.pop3s_port() : dovecot.imaps_port();
-  o.implicit_tls = true;
-  o.ca_file = dovecot.ca_file();
-  o.user = user;
-  o.password = core::Secret(dovecot.password());
-  o.timeout = std::chrono::seconds(30);
-  return o;
-}
-
 std::size_t inbox_count(const DovecotServer& dovecot, const std::string& user) {
   std::istringstream lines(
       dovecot.doveadm({"-f", "flow", "mailbox", "status", "-u", user, "messages", "INBOX"}));
@@ -66,10 +52,10 @@ Run run(const DovecotServer& dovecot, const std::string& state, bool delete_afte
         int keep_days = 0) {
   sync::StateStore store(state);
   source::Pop3SourceOptions po;
-  po.connect = connect_options(dovecot, net::Protocol::Pop3, "pop");
+  po.connect = dovecot.connect_options(net::Protocol::Pop3, "pop");
   po.cache = &store;
   source::Pop3Source source(std::move(po));
-  target::ImapTarget target(connect_options(dovecot, net::Protocol::Imap, "imap"));
+  target::ImapTarget target(dovecot.connect_options(net::Protocol::Imap, "imap"));
   sync::ExecutorOptions eo;
   eo.mapping.single_folder_source = true;
   eo.mapping.to_folder = "INBOX";

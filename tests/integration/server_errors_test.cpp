@@ -202,15 +202,7 @@ TEST_CASE("server errors: a target folder deleted while the run works in it") {
         server.doveadm({"mailbox", "delete", "-u", "tidy", "-s", "Archives/2019"});
       },
       "Archives/2019");
-  net::ConnectOptions o;
-  o.protocol = net::Protocol::Imap;
-  o.host = "127.0.0.1";
-  o.port = server.imaps_port();
-  o.implicit_tls = true;
-  o.ca_file = server.ca_file();
-  o.user = "tidy";
-  o.password = core::Secret(server.password());
-  target::ImapTarget target(o);
+  target::ImapTarget target(server.connect_options(net::Protocol::Imap, "tidy"));
   sync::ExecutorOptions options;
   options.reconnects.first_delay = std::chrono::milliseconds(10);
   auto report = sync::Executor(source, target, options).run();

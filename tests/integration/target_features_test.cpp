@@ -69,19 +69,6 @@ class CountingTarget final : public target::ForwardingTarget {
   Calls& calls_;
 };
 
-net::ConnectOptions imap_options(const DovecotServer& dovecot, const std::string& user) {
-  net::ConnectOptions o;
-  o.protocol = net::Protocol::Imap;
-  o.host = "127.0.0.1";
-  o.port = dovecot.imaps_port();
-  o.implicit_tls = true;
-  o.ca_file = dovecot.ca_file();
-  o.user = user;
-  o.password = core::Secret(dovecot.password());
-  o.timeout = std::chrono::seconds(30);
-  return o;
-}
-
 enum class Wrapping { Plain, Throttled, Connections, DryRun };
 
 struct Setup {
@@ -95,7 +82,7 @@ struct Setup {
 sync::JobReport run(const Setup& setup, Wrapping wrapping, Calls& calls) {
   source::MboxSource source(setup.source_dir);
   sync::StateStore store(setup.state);
-  target::ImapTarget imap(imap_options(setup.dovecot, setup.user));
+  target::ImapTarget imap(setup.dovecot.connect_options(net::Protocol::Imap, setup.user));
   std::unique_ptr<target::Target> target = std::make_unique<CountingTarget>(imap, calls);
   auto throttle = std::make_shared<core::Throttle>(core::ThrottleLimits{0, 1e6});
   if (wrapping == Wrapping::Throttled)
@@ -115,7 +102,9 @@ sync::JobReport run(const Setup& setup, Wrapping wrapping, Calls& calls) {
     options.connections = 3;
     options.open_target = [&]() -> std::unique_ptr<target::Target> {
       return std::make_unique<CountingTarget>(
-          std::make_unique<target::ImapTarget>(imap_options(setup.dovecot, setup.user)), calls);
+          std::make_unique<target::ImapTarget>(
+              setup.dovecot.connect_options(net::Protocol::Imap, setup.user)),
+          calls);
     };
   }
   return sync::Executor(source, used, options).run();

@@ -291,4 +291,18 @@ std::string DovecotServer::log() const {
   }
 }
 
+net::ConnectOptions DovecotServer::connect_options(net::Protocol protocol,
+                                                   std::string_view user) const {
+  net::ConnectOptions o;
+  o.protocol = protocol;
+  o.host = "127.0.0.1";
+  o.port = protocol == net::Protocol::Pop3 ? pop3s_port() : imaps_port();
+  o.implicit_tls = true;
+  o.ca_file = ca_file();
+  o.user = std::string(user);
+  o.password = core::Secret(password());
+  o.timeout = std::chrono::seconds(30);
+  return o;
+}
+
 }  // namespace mailferry::testing

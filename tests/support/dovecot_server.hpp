@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mailferry/net/connection.hpp"
+
 namespace mailferry::testing {
 
 struct DovecotShape {
@@ -50,6 +52,9 @@ class DovecotServer {
   // "--to imaps://USER@127.0.0.1:PORT --ca-file CA --to-password-file PW":
   // how the CLI tests name this server as a job's target.
   std::vector<std::string> target_args(std::string_view user) const;
+  // How the library's own clients reach this server as `user`: implicit TLS
+  // on the IMAPS or POP3S port, this server's CA, its password.
+  net::ConnectOptions connect_options(net::Protocol protocol, std::string_view user) const;
   // "sync --from FROM" with target_args(user), then `extra`.
   std::vector<std::string> sync_args(const std::string& from, std::string_view user,
                                      const std::vector<std::string>& extra = {}) const;

@@ -38,7 +38,7 @@ class NumberedMessages : public source::Source {
     }
   }
   std::unique_ptr<core::BodyReader> open(const source::SourceFolder&,
-                                           const source::SourceMessage& m) override {
+                                         const source::SourceMessage& m) override {
     return std::make_unique<source::MemoryBodyReader>(
         numbered_message(static_cast<int>(m.ordinal), prefix_));
   }
