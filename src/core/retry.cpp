@@ -25,15 +25,34 @@ bool may_retry(const std::exception& error) {
 }
 
 bool Retry::again(const std::exception& error, bool progressed) {
+  if (!allows(error, progressed)) return false;
+  wait();
+  return true;
+}
+
+bool Retry::allows(const std::exception& error, bool progressed) {
   if (progressed) failures_ = 0;
-  if (!may_retry(error) || failures_ >= policy_.attempts) return false;
+  return may_retry(error) && allows_another();
+}
+
+bool Retry::allows_another(bool progressed) {
+  if (progressed) failures_ = 0;
+  if (failures_ >= policy_.attempts) return false;
   ++failures_;
   last_delay_ = policy_.delay_after(failures_);
-  if (policy_.sleep)
-    policy_.sleep(last_delay_);
-  else
-    std::this_thread::sleep_for(last_delay_);
   return true;
+}
+
+void Retry::wait(std::chrono::milliseconds length) const {
+  if (policy_.sleep)
+    policy_.sleep(length);
+  else
+    std::this_thread::sleep_for(length);
+}
+
+std::string Retry::tally() const {
+  return "failure " + std::to_string(failures_) + " of at most " +
+         std::to_string(policy_.attempts) + " in a row";
 }
 
 }  // namespace mailferry::core
