@@ -41,9 +41,7 @@
 #include "mailferry/core/error.hpp"
 #include "mailferry/source/pop3_source.hpp"
 #include "mailferry/source/scan_cache.hpp"
-
-struct sqlite3;
-struct sqlite3_stmt;
+#include "mailferry/sync/sqlite_handle.hpp"
 
 namespace mailferry::sync {
 
@@ -119,11 +117,12 @@ class StateStore final : public source::Pop3ScanCache, public source::ScanCache 
   void migrate();
 
   std::string path_;
-  sqlite3* db_ = nullptr;
+  SqliteDatabase db_;
   bool in_transaction_ = false;
-  // Prepared statements by SQL text (string literals: their address is the key).
+  // Prepared statements by SQL text (string literals: their address is the
+  // key). Declared after db_: they are finalized before it closes.
   struct CachedStatement {
-    sqlite3_stmt* stmt = nullptr;
+    SqliteStatement stmt;
     bool busy = false;  // in use by a Statement: a nested use prepares its own
   };
   mutable std::unordered_map<const char*, CachedStatement> statements_;
