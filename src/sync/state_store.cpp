@@ -4,6 +4,8 @@
 
 #include <ctime>
 
+#include "owner_only_file.hpp"
+
 namespace mailferry::sync {
 namespace {
 
@@ -124,6 +126,7 @@ class StateStore::Statement {
 };
 
 StateStore::StateStore(std::string path) : path_(std::move(path)) {
+  make_owner_only(path_);
   sqlite3* opened = nullptr;
   const int rc =
       sqlite3_open_v2(path_.c_str(), &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
