@@ -44,7 +44,12 @@ imap::Completion ImapTarget::run_patiently(const std::string& what,
   if (selected_state && selected_) reselect.emplace(selected_->name, !selected_->read_only);
   core::Retry throttled = throttle_count();
   core::Retry reconnects(tuning_.reconnect);
-  int races = 0;
+  // The creation race's pauses grow by kCreationRacePause each time; only
+  // their count is the shared policy's.
+  core::RetryPolicy race_policy;
+  race_policy.attempts = kCreationRaceRetries;
+  race_policy.sleep = tuning_.throttle.sleep;
+  core::Retry races(race_policy);
   for (bool first = true;; first = false) {
     if (!first) {
       if (restart) restart();
@@ -71,12 +76,11 @@ imap::Completion ImapTarget::run_patiently(const std::string& what,
       wait_out(*hint, what, throttled);
       continue;
     }
-    if (!creating && raced_own_creation(done.response) && races < kCreationRaceRetries) {
-      ++races;
+    if (!creating && raced_own_creation(done.response) && races.allows_another()) {
       core::log_info(describe() + ": the server answered " + what + " with \"" + done.describe() +
                      "\" (it was creating the folder for another connection at that moment); "
                      "trying again");
-      tuning_.throttle.wait(kCreationRacePause * races);
+      races.wait(kCreationRacePause * races.failures());
       continue;
     }
     return done;
