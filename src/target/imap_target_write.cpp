@@ -84,11 +84,13 @@ void ImapTarget::append(const std::string& folder, const std::vector<AppendItem>
   // stored nothing either, counted against Tuning::reconnect.
   core::Retry throttled = throttle_count();
   core::Retry reconnects(tuning_.reconnect);
+  bool stored_since_failure = false;
   for (;;) {
     const auto before = state.changes();
     state.throttled.reset();
     if (append_pass(folder, items, state, done)) return;
     const bool progressed = state.changes() != before;
+    stored_since_failure = stored_since_failure || progressed;
     if (state.throttled) {
       state.cautious = true;
       if (progressed) throttled = throttle_count();  // only passes that stored nothing count
@@ -97,7 +99,9 @@ void ImapTarget::append(const std::string& folder, const std::vector<AppendItem>
     }
     if (progressed) continue;
     const core::ConnectionError closed(describe() + ": the connection closed during APPEND");
-    if (!reconnect_allowed(reconnects, closed, "APPEND to folder " + folder)) throw closed;
+    if (!reconnect_allowed(reconnects, closed, "APPEND to folder " + folder, stored_since_failure))
+      throw closed;
+    stored_since_failure = false;
   }
 }
 

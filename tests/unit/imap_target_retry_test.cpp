@@ -48,7 +48,8 @@ struct Scripted {
     options.user = "u";
     return std::make_unique<target::ImapTarget>(
         options, tuning(attempts), [this](const net::ConnectOptions&) {
-          if (before_connect) before_connect(++connects);
+          ++connects;
+          if (before_connect) before_connect(connects);
           auto server = account.connect();
           sessions.push_back(server);
           if (on_session) on_session(static_cast<int>(sessions.size()), *server);
