@@ -9,11 +9,11 @@
 // listings, and for a server that still answers "throttled" after
 // Tuning::throttle.max_waits waits in a row (a refused login: a
 // ConnectionError that is not retryable); ConnectionError when the
-// connection is lost. Waiting out a throttled answer blocks the caller for
-// up to Tuning::throttle.max_wait, with a warning logged first. After a message body
-// fails mid-literal the connection is closed (the server discards the partial
-// message) and the next operation reconnects. The destructor logs out (best
-// effort, bounded by a short wait).
+// connection is lost and Tuning::reconnect allows no further try. Waiting out a throttled answer
+// blocks the caller for up to Tuning::throttle.max_wait, with a warning logged first. After a
+// message body fails mid-literal the connection is closed (the server discards the partial message)
+// and the next operation reconnects. The destructor logs out (best effort, bounded by a short
+// wait).
 //
 // Not thread-safe: one ImapTarget per thread.
 #pragma once
@@ -134,9 +134,10 @@ class ImapTarget final : public Target {
   imap::Client& ensure_selected(const std::string& folder, bool writable);
   void abandon_if_busy() noexcept;
   // One more throttled answer to `what` in a row (`throttled` counts them,
-  // made by throttle_count()): past the policy's limit, throws (ServerError, Account scope; at
-  // login a ConnectionError that is not retryable) with the server's words; else logs a warning and
-  // waits. A connection the server has closed or said BYE on is dropped, so that the next client()
+  // made by throttle_count()): past the policy's limit, throws (ServerError,
+  // Account scope; at login a ConnectionError that is not retryable) with
+  // the server's words; else logs a warning and waits. A connection the
+  // server has closed or said BYE on is dropped, so that the next client()
   // reconnects.
   static constexpr int kCreationRaceRetries = 3;
   static constexpr std::chrono::milliseconds kCreationRacePause{100};  // times the try number
@@ -144,17 +145,20 @@ class ImapTarget final : public Target {
   void wait_out(const imap::ThrottleHint& hint, const std::string& what, core::Retry& throttled,
                 bool login = false);
   core::Retry throttle_count() const { return core::Retry(tuning_.throttle.retry_policy()); }
-  // After `error` lost the connection under a command that may simply go
-  // again: true (after logging and waiting) when Tuning::reconnect allows.
+  // After `error` lost the connection under something that may simply go
+  // again: true (after logging and waiting) when Tuning::reconnect allows;
+  // false when it never tries again; and when it has tried and gives up,
+  // throws `error` as not retryable, so that an outer loop (the executor's)
+  // does not start counting again.
   bool reconnect_allowed(core::Retry& reconnects, const core::ConnectionError& error,
                          const std::string& what, bool progressed = false);
   // Runs the command `make` builds on the current connection and returns its
   // answer; a throttled answer is waited out and the command built and sent
   // again (over a new connection if the server closed this one, the folder
   // selected before selected again when `selected_state`). A connection lost
-  // under the command is tried again as Tuning::reconnect allows. `untagged` sees
-  // the untagged responses of every try; `restart` runs before each try after
-  // the first, to drop what an earlier try gathered.
+  // under the command is tried again as Tuning::reconnect allows. `untagged`
+  // sees the untagged responses of every try; `restart` runs before each try
+  // after the first, to drop what an earlier try gathered.
   //
   // A NO [ALREADYEXISTS] to anything but CREATE is sent again too, up to
   // kCreationRaceRetries times after short pauses: a server that creates
