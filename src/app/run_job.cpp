@@ -92,8 +92,11 @@ std::unique_ptr<sync::StateStore> open_state(const job::Job& job, sync::JobRepor
         "no state file (no HOME or XDG_STATE_HOME): nothing is cached between runs");
     return nullptr;
   }
+  // The folders above the state's own; StateStore makes that last one, its
+  // owner's only (it holds every correspondent's Message-ID domain).
   std::error_code ignored;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path().parent_path(),
+                                      ignored);
   return std::make_unique<sync::StateStore>(path);
 }
 

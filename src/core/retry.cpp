@@ -24,26 +24,35 @@ bool may_retry(const std::exception& error) {
   return connection != nullptr && connection->retryable();
 }
 
-std::optional<std::chrono::milliseconds> Retry::failed(const std::exception& error,
-                                                       bool progressed) {
+bool Retry::again(const std::exception& error, bool progressed) {
+  if (!allows(error, progressed)) return false;
+  wait();
+  return true;
+}
+
+bool Retry::allows(const std::exception& error, bool progressed) {
   if (progressed) failures_ = 0;
-  if (!may_retry(error) || failures_ >= policy_.attempts) return std::nullopt;
+  return may_retry(error) && allows_another();
+}
+
+bool Retry::allows_another(bool progressed) {
+  if (progressed) failures_ = 0;
+  if (failures_ >= policy_.attempts) return false;
   ++failures_;
   last_delay_ = policy_.delay_after(failures_);
-  return last_delay_;
+  return true;
 }
 
-void Retry::wait(std::chrono::milliseconds delay) const {
+void Retry::wait(std::chrono::milliseconds length) const {
   if (policy_.sleep)
-    policy_.sleep(delay);
+    policy_.sleep(length);
   else
-    std::this_thread::sleep_for(delay);
+    std::this_thread::sleep_for(length);
 }
 
-bool Retry::again(const std::exception& error, bool progressed) {
-  const auto delay = failed(error, progressed);
-  if (delay) wait(*delay);
-  return delay.has_value();
+std::string Retry::tally() const {
+  return "failure " + std::to_string(failures_) + " of at most " +
+         std::to_string(policy_.attempts) + " in a row";
 }
 
 }  // namespace mailferry::core

@@ -87,9 +87,16 @@ std::optional<ThrottleHint> throttle_hint_in_text(std::string_view text) {
 
 std::chrono::milliseconds ThrottlePolicy::wait_for(const ThrottleHint& hint, int repeat) const {
   if (hint.suggested) return std::min(*hint.suggested, max_wait);
-  std::chrono::milliseconds wait = first_wait;
-  for (int i = 1; i < repeat && wait < max_wait; ++i) wait *= 2;
-  return std::min(wait, max_wait);
+  return retry_policy().delay_after(repeat);
+}
+
+core::RetryPolicy ThrottlePolicy::retry_policy() const {
+  core::RetryPolicy policy;
+  policy.attempts = max_waits;
+  policy.first_delay = first_wait;
+  policy.max_delay = max_wait;
+  policy.sleep = sleep;
+  return policy;
 }
 
 void ThrottlePolicy::wait(std::chrono::milliseconds how_long) const {

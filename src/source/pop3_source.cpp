@@ -152,6 +152,25 @@ Pop3Source::Session& Pop3Source::session() {
   return cur;
 }
 
+bool Pop3Source::reconnect_allowed(core::Retry& retry, const core::ConnectionError& error,
+                                   const std::string& what) {
+  if (!retry.allows(error)) return false;
+  core::log_info(describe() + ": POP3 session lost during " + what + " (" + error.what() +
+                 "); reconnecting in " + std::to_string(retry.last_delay().count()) + " ms (" +
+                 retry.tally() + ")");
+  retry.wait();
+  return true;
+}
+
+Pop3Source::Session* Pop3Source::session_or_retry(core::Retry& retry, const std::string& what) {
+  try {
+    return &session();
+  } catch (const core::ConnectionError& e) {
+    if (reconnect_allowed(retry, e, what)) return nullptr;
+    throw;
+  }
+}
+
 std::string Pop3Source::where(const SourceMessage& message) const {
   std::string out = describe() + " message " + std::to_string(message.ordinal);
   if (auto uid = uidl_of(message)) out += " (UIDL " + *uid + ")";

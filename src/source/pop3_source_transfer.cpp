@@ -245,8 +245,12 @@ void Pop3Source::scan(const SourceFolder& /*folder*/, ScanSink& sink) {
 
 std::unique_ptr<BodyReader> Pop3Source::open(const SourceFolder& /*folder*/,
                                              const SourceMessage& message) {
-  for (int attempt = 0;; ++attempt) {
-    Session& s = session();
+  core::Retry retry(options_.reconnect);
+  const std::string what = "the download of message " + std::to_string(message.ordinal);
+  for (;;) {
+    Session* current = session_or_retry(retry, what);
+    if (current == nullptr) continue;
+    Session& s = *current;
     std::string why;
     std::uint32_t number = resolve(s, message, why);
     if (number == 0)
@@ -259,11 +263,8 @@ std::unique_ptr<BodyReader> Pop3Source::open(const SourceFolder& /*folder*/,
     } catch (const core::ConnectionError& e) {
       drop_session();
       // Nothing arrived: most likely the server logged the idle session out
-      // while the target was busy. One fresh session, then give up.
-      if (attempt == 0 && spool.size() == 0) {
-        core::log_info(describe() + ": POP3 session lost (" + e.what() + "); reconnecting");
-        continue;
-      }
+      // while the target was busy. Fresh sessions as the policy allows.
+      if (spool.size() == 0 && reconnect_allowed(retry, e, what)) continue;
       throw core::SourceError(where(message) + ": connection lost while downloading it (" +
                                   e.what() + "); nothing of it was uploaded",
                               core::ErrorScope::Message);
@@ -298,9 +299,13 @@ Source::RemovalResult Pop3Source::remove(const SourceFolder& /*folder*/,
 Pop3RemovalResult Pop3Source::remove_messages(const std::vector<SourceMessage>& messages) {
   Pop3RemovalResult result;
   if (messages.empty()) return result;
-  for (int attempt = 0;; ++attempt) {
+  core::Retry retry(options_.reconnect);
+  const std::string what = "the deletion of " + std::to_string(messages.size()) + " message(s)";
+  for (;;) {
     result = {};
-    Session& s = session();
+    Session* current = session_or_retry(retry, what);
+    if (current == nullptr) continue;
+    Session& s = *current;
     std::vector<std::uint32_t> numbers;
     std::vector<const SourceMessage*> chosen;
     std::set<std::uint32_t> seen;
@@ -322,7 +327,7 @@ Pop3RemovalResult Pop3Source::remove_messages(const std::vector<SourceMessage>& 
     } catch (const core::ConnectionError& e) {
       // The session ended without QUIT, so the server forgot every mark.
       drop_session();
-      if (attempt == 0) continue;
+      if (reconnect_allowed(retry, e, what)) continue;
       throw core::ConnectionError(describe() +
                                   ": connection lost while marking messages for "
                                   "deletion; nothing was deleted: " +

@@ -21,19 +21,17 @@ void with_reconnects(const core::RetryPolicy& policy, const std::string& what, J
     } catch (const core::ConnectionError& e) {
       const bool progressed = progress() > progress_at_failure;
       progress_at_failure = progress();
-      const auto delay = retry.failed(e, progressed);
-      if (!delay) throw;
+      if (!retry.allows(e, progressed)) throw;
       // What the failed attempt reported, the next one reports again.
       report.errors.resize(errors_before);
       report.exit_code = exit_code_before;
       const std::string note = what + ": " + e.what() + "; resuming in " +
-                               std::to_string(delay->count()) + " ms (failure " +
-                               std::to_string(retry.failures()) + " of at most " +
-                               std::to_string(policy.attempts) + " in a row)";
+                               std::to_string(retry.last_delay().count()) + " ms (" +
+                               retry.tally() + ")";
       core::log_warn(note);
       report.notes.push_back(note);
       ++report.reconnects;
-      retry.wait(*delay);
+      retry.wait();
     }
   }
 }

@@ -4,6 +4,8 @@
 
 #include <ctime>
 
+#include "owner_only_file.hpp"
+
 namespace mailferry::sync {
 namespace {
 
@@ -55,24 +57,26 @@ class StateStore::Statement {
   Statement(const StateStore& store, const char* sql) : store_(store) {
     auto& cached = store.statements_[sql];
     if (cached.stmt != nullptr && !cached.busy) {
-      stmt_ = cached.stmt;
+      stmt_ = cached.stmt.get();
       cached_ = &cached;
       cached.busy = true;
       return;
     }
-    if (sqlite3_prepare_v2(store.db_, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-      store.fail("cannot prepare a statement");
+    sqlite3_stmt* prepared = nullptr;
+    const int rc = sqlite3_prepare_v2(store.db_.get(), sql, -1, &prepared, nullptr);
+    SqliteStatement owned(prepared);
+    if (rc != SQLITE_OK) store.fail("cannot prepare a statement");
+    stmt_ = prepared;
     if (cached.stmt == nullptr) {  // kept for next time
-      cached.stmt = stmt_;
+      cached.stmt = std::move(owned);
       cached.busy = true;
       cached_ = &cached;
+    } else {
+      own_ = std::move(owned);
     }
   }
   ~Statement() {
-    if (cached_ == nullptr) {
-      sqlite3_finalize(stmt_);
-      return;
-    }
+    if (cached_ == nullptr) return;  // own_ finalizes it
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
     cached_->busy = false;
@@ -117,47 +121,39 @@ class StateStore::Statement {
   }
   const StateStore& store_;
   sqlite3_stmt* stmt_ = nullptr;
-  CachedStatement* cached_ = nullptr;  // null: prepared for this use only
+  CachedStatement* cached_ = nullptr;  // null: prepared for this use only,
+  SqliteStatement own_;                // and owned here
 };
 
 StateStore::StateStore(std::string path) : path_(std::move(path)) {
-  if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw StateStoreError("state file " + path_ + ": cannot open: " + why);
-  }
-  try {
-    // Another run of the same job (cron overlapping a manual run) waits instead of failing.
-    sqlite3_busy_timeout(db_, 10000);
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=FULL");
-    exec("PRAGMA foreign_keys=ON");
-    migrate();
-  } catch (...) {
-    for (auto& [sql, cached] : statements_) sqlite3_finalize(cached.stmt);
-    statements_.clear();
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw;
-  }
+  make_owner_only(path_);
+  sqlite3* opened = nullptr;
+  const int rc =
+      sqlite3_open_v2(path_.c_str(), &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  db_.reset(opened);  // a handle comes back even when the open fails
+  if (rc != SQLITE_OK)
+    throw StateStoreError("state file " + path_ +
+                          ": cannot open: " + (db_ ? sqlite3_errmsg(db_.get()) : "out of memory"));
+  // On a throw below, the members close what was opened, statements first.
+  // Another run of the same job (cron overlapping a manual run) waits instead of failing.
+  sqlite3_busy_timeout(db_.get(), 10000);
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=FULL");
+  exec("PRAGMA foreign_keys=ON");
+  migrate();
 }
 
-StateStore::~StateStore() {
-  for (auto& [sql, cached] : statements_) sqlite3_finalize(cached.stmt);
-  sqlite3_close(db_);
-}
+StateStore::~StateStore() = default;
 
 void StateStore::fail(const std::string& what) const {
-  throw StateStoreError("state file " + path_ + ": " + what + ": " + sqlite3_errmsg(db_) +
+  throw StateStoreError("state file " + path_ + ": " + what + ": " + sqlite3_errmsg(db_.get()) +
                         " (the file is only a cache: removing it makes the next run slower, "
                         "not wrong)");
 }
 
 void StateStore::exec(const char* sql) {
   char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+  if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &message) != SQLITE_OK) {
     std::string text = message ? message : "unknown error";
     sqlite3_free(message);
     throw StateStoreError("state file " + path_ + ": " + text +
@@ -211,7 +207,7 @@ StateStore::Transaction::Transaction(StateStore& store) : store_(store) {
 
 StateStore::Transaction::~Transaction() {
   if (!open_) return;
-  sqlite3_exec(store_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_exec(store_.db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
   store_.in_transaction_ = false;
 }
 
@@ -333,7 +329,7 @@ void StateStore::put_cache(std::string_view space, std::string_view key, std::st
   try {
     put_blob(space, key, value);
   } catch (...) {
-    sqlite3_exec(db_, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_.get(), "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
     throw;
   }
   exec("PRAGMA synchronous=FULL");
@@ -353,7 +349,7 @@ bool StateStore::erase(std::string_view space, std::string_view key) {
   Statement s(*this, "DELETE FROM kv WHERE space = ?1 AND key = ?2");
   s.bind(1, space).bind(2, key);
   s.step();
-  return sqlite3_changes(db_) > 0;
+  return sqlite3_changes(db_.get()) > 0;
 }
 
 std::vector<std::pair<std::string, std::string>> StateStore::entries(std::string_view space) {

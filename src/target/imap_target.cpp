@@ -68,38 +68,64 @@ std::string ImapTarget::describe() const { return options_.display(); }
 const imap::Capabilities& ImapTarget::capabilities() { return client().capabilities(); }
 
 imap::Client& ImapTarget::client() {
-  if (!client_ || !client_->usable()) {
-    std::optional<imap::ThrottleHint> parting;  // a BYE that said "throttled"
-    if (client_) {
-      core::log_info(describe() + ": reconnecting");
-      parting = imap::throttle_hint_in_text(client_->goodbye());
-    }
-    client_.reset();
-    selected_.reset();
-    if (parting) {
-      int repeat = 0;
-      wait_out(*parting, "this account (it ended the session)", repeat);
-    }
-    imap::Client::Options o;
-    o.max_in_flight = tuning_.max_in_flight;
-    o.chunk_size = tuning_.chunk_size;
-    // libcurl does the login and leaves only its error text, which quotes
-    // the server's last line: a throttled login is recognised there.
-    int repeat = 0;
-    for (;;) {
-      try {
-        auto fresh = std::make_unique<imap::Client>(connect_(options_), o);
-        fresh->refresh_capabilities();
-        client_ = std::move(fresh);
-        break;
-      } catch (const core::ConnectionError& e) {
-        auto hint = imap::throttle_hint_in_text(e.what());
-        if (!hint) throw;
-        wait_out(*hint, "the login", repeat, true);
+  if (client_ && client_->usable()) return *client_;
+  std::optional<imap::ThrottleHint> parting;  // a BYE that said "throttled"
+  if (client_) {
+    core::log_info(describe() + ": reconnecting");
+    parting = imap::throttle_hint_in_text(client_->goodbye());
+  }
+  client_.reset();
+  selected_.reset();
+  if (parting) {
+    core::Retry throttled = throttle_count();
+    wait_out(*parting, "this account (it ended the session)", throttled);
+  }
+  imap::Client::Options o;
+  o.max_in_flight = tuning_.max_in_flight;
+  o.chunk_size = tuning_.chunk_size;
+  core::Retry throttled = throttle_count();
+  core::Retry reconnects(tuning_.reconnect);
+  for (;;) {
+    try {
+      auto fresh = std::make_unique<imap::Client>(connect_(options_), o);
+      fresh->refresh_capabilities();
+      client_ = std::move(fresh);
+      return *client_;
+    } catch (const core::ConnectionError& e) {
+      // libcurl does the login and leaves only its error text, which quotes
+      // the server's last line: a throttled login is recognised there.
+      if (auto hint = imap::throttle_hint_in_text(e.what())) {
+        wait_out(*hint, "the login", throttled, true);
+        continue;
       }
+      if (!reconnect_allowed(reconnects, e, "the login")) throw;
     }
   }
-  return *client_;
+}
+
+imap::Client& ImapTarget::ensure_selected(const std::string& folder, bool writable) {
+  client();  // first: a reconnect forgets the selection
+  if (!selected_ || selected_->name != folder || (writable && selected_->read_only))
+    select(folder, !writable);
+  // select() may itself have reconnected (a throttled answer and a BYE).
+  return client();
+}
+
+bool ImapTarget::reconnect_allowed(core::Retry& reconnects, const core::ConnectionError& error,
+                                   const std::string& what, bool progressed) {
+  if (!reconnects.allows(error, progressed)) {
+    // Given up: an outer loop (the executor's) must not start the count
+    // again, so the error goes up as one that trying again cannot help.
+    if (reconnects.failures() > 0)
+      throw core::ConnectionError(std::string(error.what()) + " (still so after " +
+                                      std::to_string(reconnects.failures()) + " more tries)",
+                                  false);
+    return false;
+  }
+  core::log_warn(describe() + ": " + what + " failed: " + error.what() + "; trying again in " +
+                 imap::describe_wait(reconnects.last_delay()) + " (" + reconnects.tally() + ")");
+  reconnects.wait();
+  return true;
 }
 
 void ImapTarget::abandon_if_busy() noexcept {

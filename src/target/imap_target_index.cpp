@@ -184,7 +184,7 @@ std::optional<FolderSnapshot> ImapTarget::snapshot_if_exactly(
   const FolderSnapshot counted = status(folder);
   if (counted.messages != uids.size() || counted.uidvalidity == 0) return std::nullopt;
   if (!uids.empty() && uids.back() >= counted.uidnext) return std::nullopt;
-  if (!selected_ || selected_->name != folder) select(folder, true);
+  ensure_selected(folder, false);
   if (selected_->snapshot.uidvalidity != counted.uidvalidity) return std::nullopt;
   std::vector<std::uint32_t> present;
   if (!search_uids(folder, "ALL", &present, uids.size()) || present != uids) return std::nullopt;

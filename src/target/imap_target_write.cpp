@@ -79,20 +79,29 @@ void ImapTarget::append(const std::string& folder, const std::vector<AppendItem>
   // connection was closed, everything not yet answered. The next pass goes on
   // with the rest (over a new connection where needed).
   // A pass the server throttled is waited out; only passes that stored
-  // nothing count towards the limit of throttled answers in a row.
-  int throttled_in_a_row = 0;
+  // nothing count towards the limit of throttled answers in a row. A pass
+  // that ended early for any other reason is a failure in a row when it
+  // stored nothing either, counted against Tuning::reconnect.
+  core::Retry throttled = throttle_count();
+  core::Retry reconnects(tuning_.reconnect);
+  bool stored_since_failure = false;
   for (;;) {
     const auto before = state.changes();
     state.throttled.reset();
     if (append_pass(folder, items, state, done)) return;
+    const bool progressed = state.changes() != before;
+    stored_since_failure = stored_since_failure || progressed;
     if (state.throttled) {
       state.cautious = true;
-      if (state.changes() != before) throttled_in_a_row = 0;
-      wait_out(*state.throttled, "APPEND to folder " + folder, throttled_in_a_row);
+      if (progressed) throttled = throttle_count();  // only passes that stored nothing count
+      wait_out(*state.throttled, "APPEND to folder " + folder, throttled);
       continue;
     }
-    if (state.changes() == before)
-      throw core::ConnectionError(describe() + ": the connection closed during APPEND");
+    if (progressed) continue;
+    const core::ConnectionError closed(describe() + ": the connection closed during APPEND");
+    if (!reconnect_allowed(reconnects, closed, "APPEND to folder " + folder, stored_since_failure))
+      throw closed;
+    stored_since_failure = false;
   }
 }
 
@@ -101,8 +110,7 @@ bool ImapTarget::append_pass(const std::string& folder, const std::vector<Append
                              const std::function<void(std::size_t, const AppendOutcome&)>& done) {
   auto& reported = state.reported;
   if (std::find(reported.begin(), reported.end(), false) == reported.end()) return true;
-  imap::Client& c = client();  // first: a reconnect forgets the selection
-  if (!selected_ || selected_->name != folder || selected_->read_only) select(folder, false);
+  imap::Client& c = ensure_selected(folder, true);
   const auto limit = c.capabilities().number("APPENDLIMIT");
   const bool multiappend = c.capabilities().has("MULTIAPPEND");
   std::optional<core::ErrorRecord> stop;  // a refusal for the whole folder or account
@@ -226,7 +234,7 @@ bool ImapTarget::append_pass(const std::string& folder, const std::vector<Append
     // A server that throttled and then hung up (Microsoft 365 does) still
     // gets its wait before the caller reconnects.
     if (state.throttled) {
-      int first = 0;
+      core::Retry first = throttle_count();
       wait_out(*state.throttled, "APPEND to folder " + folder, first);
     }
     throw;
@@ -243,9 +251,8 @@ bool ImapTarget::append_pass(const std::string& folder, const std::vector<Append
 
 void ImapTarget::add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) {
   if (updates.empty()) return;
-  client();  // first: a reconnect forgets the selection
   // Selected first: which keywords the folder keeps decides the flags.
-  if (!selected_ || selected_->name != folder || selected_->read_only) select(folder, false);
+  ensure_selected(folder, true);
   std::map<std::uint8_t, std::vector<std::uint32_t>> groups;  // by flag set
   for (const auto& u : updates) {
     core::Flags flags = allowed_flags(u.add);
@@ -258,21 +265,21 @@ void ImapTarget::add_flags(const std::string& folder, const std::vector<FlagUpda
     for (const auto& set : imap::split_uid_set(uids, kMaxUidSetChars))
       stores.emplace_back(core::Flags(bits).to_imap(), set);
   std::vector<std::string> failures;
-  int throttled_in_a_row = 0;
+  core::Retry throttled = throttle_count();
+  core::Retry reconnects(tuning_.reconnect);
   while (!stores.empty()) {
-    imap::Client& c = client();  // first: a reconnect forgets the selection
-    if (!selected_ || selected_->name != folder || selected_->read_only) select(folder, false);
+    imap::Client& c = ensure_selected(folder, true);
     std::vector<std::pair<std::string, std::string>> again;
-    std::optional<imap::ThrottleHint> throttled;
+    std::optional<imap::ThrottleHint> hint;
     try {
       for (const auto& store : stores) {
         imap::Command command("UID STORE");
         command.raw(store.second + " +FLAGS.SILENT (" + store.first + ")");
         c.submit(std::move(command), [&, store](const imap::Completion& answer) {
           if (answer.ok()) return;
-          if (auto hint = answer.local_error.empty() ? imap::throttle_hint(answer.response)
+          if (auto said = answer.local_error.empty() ? imap::throttle_hint(answer.response)
                                                      : std::nullopt) {
-            if (!throttled) throttled = std::move(hint);
+            if (!hint) hint = std::move(said);
             again.push_back(store);
             return;
           }
@@ -281,13 +288,20 @@ void ImapTarget::add_flags(const std::string& folder, const std::vector<FlagUpda
       }
       if (!c.drain())
         throw core::ConnectionError(describe() + ": the connection closed during STORE");
+    } catch (const core::ConnectionError& e) {
+      abandon_if_busy();
+      // Adding flags twice changes nothing: every store goes again, and
+      // what the lost attempt reported is forgotten.
+      if (!reconnect_allowed(reconnects, e, "STORE in folder " + folder)) throw;
+      failures.clear();
+      continue;
     } catch (...) {
       abandon_if_busy();
       throw;
     }
-    if (!throttled) break;
-    if (again.size() < stores.size()) throttled_in_a_row = 0;  // some went through
-    wait_out(*throttled, "STORE in folder " + folder, throttled_in_a_row);
+    if (!hint) break;
+    if (again.size() < stores.size()) throttled = throttle_count();  // some went through
+    wait_out(*hint, "STORE in folder " + folder, throttled);
     stores = std::move(again);
   }
   if (!failures.empty())

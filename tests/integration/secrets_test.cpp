@@ -107,6 +107,14 @@ TEST_CASE("secrets: no output, report, state or spool file of any verb holds a p
                      "--ca-file", ca, "--to-password-file", pw_file, "--quiet"},
                     env());
   REQUIRE(fill.exit_code == 0);
+  // The state names every correspondent's Message-ID domain: its folder and
+  // its files are their owner's only, whatever the umask.
+  for (const auto& entry : fs::recursive_directory_iterator(state)) {
+    INFO(entry.path().string());
+    const auto others = fs::perms::group_all | fs::perms::others_all;
+    CHECK((fs::status(entry.path()).permissions() & others) == fs::perms::none);
+  }
+  REQUIRE(fs::exists(state / "mailferry"));
 
   auto job_file = [&](const std::string& name, const json& to, const json& extra = json::object()) {
     json job{{"name", name}, {"from", "mbox:" + mbox}, {"to", to}};

@@ -6,6 +6,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <vector>
 
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/mime/message_key.hpp"
@@ -400,4 +402,77 @@ TEST_CASE("pop3 source: a login refused with a response code says what it means"
       CHECK(std::string(e.what()).find(meaning) != std::string::npos);
     }
   }
+}
+
+namespace {
+
+// A source whose reconnect policy allows `attempts` lost sessions in a row and
+// records its waits instead of sleeping; `refuse_from` > 0: the login of that
+// connection (from 1) and every later one is refused.
+source::Pop3Source patient_source(FakePop3Server& server, int attempts,
+                                  std::vector<std::chrono::milliseconds>& waits,
+                                  int refuse_from = 0) {
+  source::Pop3SourceOptions o;
+  o.connect.host = "pop.example.org";
+  o.connect.user = "alice";
+  o.reconnect.attempts = attempts;
+  o.reconnect.first_delay = std::chrono::milliseconds(1);
+  o.reconnect.max_delay = std::chrono::milliseconds(3);
+  o.reconnect.sleep = [&waits](std::chrono::milliseconds d) { waits.push_back(d); };
+  o.connector = [&server, refuse_from](const net::ConnectOptions& c) {
+    if (refuse_from > 0 && server.sessions + 1 >= refuse_from)
+      throw core::ConnectionError("login failed for user alice: -ERR [AUTH] wrong password", false);
+    return server.connect(c);
+  };
+  return source::Pop3Source(std::move(o));
+}
+
+}  // namespace
+
+TEST_CASE("pop3 source: lost sessions are opened again as often as the reconnect policy allows") {
+  using std::chrono::milliseconds;
+  auto server = server_with(2);
+  std::vector<milliseconds> waits;
+  auto source = patient_source(server, 3, waits);
+  auto sink = scan(source);
+  REQUIRE(sink.messages.size() == 2);
+  // The RETR finds the session dead, and so do the first commands of the next
+  // two sessions: three failures in a row, which the policy allows.
+  server.faults.idle_logouts = 3;
+  CHECK(read_all(*source.open(source.folders()[0], sink.messages[0])) == server.mailbox[0].bytes);
+  CHECK(server.sessions == 4);
+  CHECK(waits == std::vector<milliseconds>{milliseconds(1), milliseconds(2), milliseconds(3)});
+
+  // One more than the policy allows: the download stops with the lost session.
+  waits.clear();
+  server.faults.idle_logouts = 4;
+  CHECK_THROWS_AS(source.open(source.folders()[0], sink.messages[1]), core::ConnectionError);
+  CHECK(server.sessions == 7);
+  CHECK(waits.size() == 3);
+  CHECK(server.count("DELE") == 0);
+}
+
+TEST_CASE("pop3 source: a login refused on reconnect is not tried again") {
+  auto server = server_with(2);
+  std::vector<std::chrono::milliseconds> waits;
+  auto source = patient_source(server, 5, waits, 2);
+  auto sink = scan(source);
+  server.faults.idle_logouts = 1;
+  CHECK_THROWS_WITH_AS(source.open(source.folders()[0], sink.messages[0]),
+                       doctest::Contains("wrong password"), core::ConnectionError);
+  CHECK(server.sessions == 1);
+  CHECK(waits.size() == 1);  // after the lost session; none after the refusal
+}
+
+TEST_CASE("pop3 source: remove() opens lost sessions again as the reconnect policy allows") {
+  auto server = server_with(3);
+  std::vector<std::chrono::milliseconds> waits;
+  auto source = patient_source(server, 2, waits);
+  auto sink = scan(source);
+  server.faults.idle_logouts = 2;  // the DELE, then the next session's first command
+  auto result = source.remove_messages({sink.messages[0]});
+  CHECK(result.removed == std::vector<std::string>{sink.messages[0].locator});
+  CHECK(server.sessions == 3);
+  CHECK(waits.size() == 2);
+  CHECK_FALSE(server.has("u1"));
 }

@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 
+#include "mailferry/core/retry.hpp"
 #include "mailferry/imap/response.hpp"
 
 namespace mailferry::imap {
@@ -64,6 +65,11 @@ struct ThrottlePolicy {
 
   // The wait after the `repeat`-th throttled answer in a row (from 1).
   std::chrono::milliseconds wait_for(const ThrottleHint& hint, int repeat) const;
+  // The same limits as the shared retry policy, which counts throttled
+  // answers in a row like any other loop's failures: max_waits attempts,
+  // first_wait doubling up to max_wait, the same sleep. Only the length of
+  // a wait the server suggested is this policy's own (wait_for).
+  core::RetryPolicy retry_policy() const;
   void wait(std::chrono::milliseconds how_long) const;
 };
 

@@ -26,7 +26,10 @@
 // target, and several opened messages can wait in the executor's pipelined
 // APPENDs while the single POP3 connection moves on. If the session died while
 // idle (POP3 servers log out idle clients after ~10 minutes, while the target
-// was busy), open() and remove() reconnect once and retry.
+// was busy), open() and remove() open a new session and try again, as often
+// as Pop3SourceOptions::reconnect allows; so do they when a new session fails
+// to open. What cannot heal (a refused login, a locked maildrop) is never
+// tried again (core/retry.hpp).
 //
 // Servers without UIDL: messages are keyed by their number, valid for this
 // session only (open()/remove() refuse a number from an earlier session), and
@@ -57,6 +60,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mailferry/core/retry.hpp"
 #include "mailferry/net/connection.hpp"
 #include "mailferry/source/source.hpp"
 
@@ -101,6 +105,9 @@ struct Pop3SourceOptions {
   std::size_t spool_memory_limit = 1 << 20;  // per message, before spilling to disk
   // How to get an authenticated connection; empty: net::Connection::open.
   std::function<std::unique_ptr<net::Connection>(const net::ConnectOptions&)> connector;
+  // Sessions lost before a RETR or DELE got anything, in a row, that open()
+  // and remove() try again over a new session, and the waits in between.
+  core::RetryPolicy reconnect;
   // Every command line sent after login (tests count TOP and RETR with it).
   std::function<void(std::string_view)> trace;
 };
@@ -141,6 +148,14 @@ class Pop3Source final : public Source {
   struct Session;
   Session& session();
   void drop_session();
+  // After `error` lost the session (or failed to open a new one) during
+  // `what`: true, after logging and waiting, when options_.reconnect allows
+  // another try.
+  bool reconnect_allowed(core::Retry& retry, const core::ConnectionError& error,
+                         const std::string& what);
+  // session(), with a retryable failure to open it counted against `retry`:
+  // nullptr when the caller should try again.
+  Session* session_or_retry(core::Retry& retry, const std::string& what);
   std::string where(const SourceMessage& message) const;
   std::uint32_t resolve(Session& s, const SourceMessage& message, std::string& why) const;
   void note(std::string text);

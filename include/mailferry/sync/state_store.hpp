@@ -26,8 +26,16 @@
 //
 // Errors: StateStoreError (exit code 2, account scope) naming the file, for a
 // file that cannot be opened, is not a state file, comes from a newer
-// mailferry, or cannot be written. Concurrency: one StateStore per thread; two
-// processes on the same file wait for each other up to 10 s per transaction.
+// mailferry, or cannot be written.
+//
+// Privacy: the file names every correspondent's Message-ID domain, so it and
+// SQLite's -wal, -shm and -journal files are readable and writable by their
+// owner only (0600; a looser existing file is tightened when opened, without
+// a warning), and a folder the store creates for it is its owner's only
+// (0700). An existing folder keeps its mode.
+//
+// Concurrency: one StateStore per thread; two processes on the same file wait
+// for each other up to 10 s per transaction.
 #pragma once
 
 #include <memory>
@@ -41,9 +49,7 @@
 #include "mailferry/core/error.hpp"
 #include "mailferry/source/pop3_source.hpp"
 #include "mailferry/source/scan_cache.hpp"
-
-struct sqlite3;
-struct sqlite3_stmt;
+#include "mailferry/sync/sqlite_handle.hpp"
 
 namespace mailferry::sync {
 
@@ -57,8 +63,8 @@ class StateStore final : public source::Pop3ScanCache, public source::ScanCache 
  public:
   static constexpr int kSchemaVersion = 1;
 
-  // Opens the file, creating it (and nothing else: the directory must exist)
-  // and migrating an older schema as needed.
+  // Opens the file, creating it (and its folder, when only the last level is
+  // missing) and migrating an older schema as needed.
   explicit StateStore(std::string path);
   ~StateStore() override;
   StateStore(const StateStore&) = delete;
@@ -119,11 +125,12 @@ class StateStore final : public source::Pop3ScanCache, public source::ScanCache 
   void migrate();
 
   std::string path_;
-  sqlite3* db_ = nullptr;
+  SqliteDatabase db_;
   bool in_transaction_ = false;
-  // Prepared statements by SQL text (string literals: their address is the key).
+  // Prepared statements by SQL text (string literals: their address is the
+  // key). Declared after db_: they are finalized before it closes.
   struct CachedStatement {
-    sqlite3_stmt* stmt = nullptr;
+    SqliteStatement stmt;
     bool busy = false;  // in use by a Statement: a nested use prepares its own
   };
   mutable std::unordered_map<const char*, CachedStatement> statements_;

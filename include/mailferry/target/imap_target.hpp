@@ -9,11 +9,11 @@
 // listings, and for a server that still answers "throttled" after
 // Tuning::throttle.max_waits waits in a row (a refused login: a
 // ConnectionError that is not retryable); ConnectionError when the
-// connection is lost. Waiting out a throttled answer blocks the caller for
-// up to Tuning::throttle.max_wait, with a warning logged first. After a message body
-// fails mid-literal the connection is closed (the server discards the partial
-// message) and the next operation reconnects. The destructor logs out (best
-// effort, bounded by a short wait).
+// connection is lost and Tuning::reconnect allows no further try. Waiting out a throttled answer
+// blocks the caller for up to Tuning::throttle.max_wait, with a warning logged first. After a
+// message body fails mid-literal the connection is closed (the server discards the partial message)
+// and the next operation reconnects. The destructor logs out (best effort, bounded by a short
+// wait).
 //
 // Not thread-safe: one ImapTarget per thread.
 #pragma once
@@ -25,6 +25,7 @@
 #include <set>
 #include <string>
 
+#include "mailferry/core/retry.hpp"
 #include "mailferry/imap/client.hpp"
 #include "mailferry/imap/throttle_hint.hpp"
 #include "mailferry/net/connection.hpp"
@@ -48,6 +49,14 @@ class ImapTarget final : public Target {
     // the command sent again; nothing refused as throttled was stored, so
     // nothing goes twice. Too many in a row stop the job.
     imap::ThrottlePolicy throttle;
+    // A connection that fails to open, or is lost under a command that can
+    // simply be sent again (not an APPEND in flight: only the caller can
+    // tell whether it landed), is tried again over a new connection as
+    // this policy allows; what cannot heal (a refused login, an untrusted
+    // certificate) never is (core/retry.hpp). Never by default: inside a
+    // sync the executor resumes a lost connection and re-indexes the folder,
+    // and a second loop here would multiply its attempts.
+    core::RetryPolicy reconnect = core::RetryPolicy::never();
   };
 
   // Opens the authenticated connection; net::Connection::open unless a test
@@ -118,24 +127,41 @@ class ImapTarget final : public Target {
     bool keyword_allowed(std::string_view keyword) const;
   };
 
-  imap::Client& client();  // connects, or reconnects after the connection was closed
+  // Connects, or reconnects after the connection was closed; a throttled
+  // login is waited out (Tuning::throttle) and a failed one tried again
+  // (Tuning::reconnect).
+  imap::Client& client();
+  // The client, with `folder` selected (writable: by SELECT; else EXAMINE
+  // or SELECT will do). A reconnect forgets the selection, so this asks for
+  // the client first and selects again where needed.
+  imap::Client& ensure_selected(const std::string& folder, bool writable);
   void abandon_if_busy() noexcept;
-  // One more throttled answer to `what` in a row (`repeat` counts them):
-  // past the policy's limit, throws (ServerError, Account scope; at login a
-  // ConnectionError that is not retryable) with the server's words; else logs
-  // a warning and waits. A connection the server has closed or said BYE on is
-  // dropped, so that the next client() reconnects.
+  // One more throttled answer to `what` in a row (`throttled` counts them,
+  // made by throttle_count()): past the policy's limit, throws (ServerError,
+  // Account scope; at login a ConnectionError that is not retryable) with
+  // the server's words; else logs a warning and waits. A connection the
+  // server has closed or said BYE on is dropped, so that the next client()
+  // reconnects.
   static constexpr int kCreationRaceRetries = 3;
   static constexpr std::chrono::milliseconds kCreationRacePause{100};  // times the try number
   static bool raced_own_creation(const imap::Response& answer);
-  void wait_out(const imap::ThrottleHint& hint, const std::string& what, int& repeat,
+  void wait_out(const imap::ThrottleHint& hint, const std::string& what, core::Retry& throttled,
                 bool login = false);
+  core::Retry throttle_count() const { return core::Retry(tuning_.throttle.retry_policy()); }
+  // After `error` lost the connection under something that may simply go
+  // again: true (after logging and waiting) when Tuning::reconnect allows;
+  // false when it never tries again; and when it has tried and gives up,
+  // throws `error` as not retryable, so that an outer loop (the executor's)
+  // does not start counting again.
+  bool reconnect_allowed(core::Retry& reconnects, const core::ConnectionError& error,
+                         const std::string& what, bool progressed = false);
   // Runs the command `make` builds on the current connection and returns its
   // answer; a throttled answer is waited out and the command built and sent
   // again (over a new connection if the server closed this one, the folder
-  // selected before selected again when `selected_state`). `untagged` sees
-  // the untagged responses of every try; `restart` runs before each try after
-  // the first, to drop what an earlier try gathered.
+  // selected before selected again when `selected_state`). A connection lost
+  // under the command is tried again as Tuning::reconnect allows. `untagged`
+  // sees the untagged responses of every try; `restart` runs before each try
+  // after the first, to drop what an earlier try gathered.
   //
   // A NO [ALREADYEXISTS] to anything but CREATE is sent again too, up to
   // kCreationRaceRetries times after short pauses: a server that creates
