@@ -39,13 +39,16 @@ struct Collected : mbox::ScanHandler {
 
 bool same(const mbox::ScannedMessage& a, const mbox::ScannedMessage& b) {
   return a.ordinal == b.ordinal && a.offset == b.offset && a.length == b.length &&
-         a.size == b.size && a.from_line == b.from_line && a.header == b.header &&
+         a.size == b.size && a.size_with_bookkeeping == b.size_with_bookkeeping &&
+         a.from_line == b.from_line && a.header == b.header &&
          a.content_length_framed == b.content_length_framed;
 }
 
 std::string read_back(const std::string& path, const mbox::ScannedMessage& m, mbox::Quoting quoting,
                       std::uint64_t seed) {
-  mbox::MessageStream stream(path, m.offset, m.length, quoting);
+  mbox::MessageStream stream(
+      path, m.offset, m.length, quoting,
+      m.content_length_framed ? mbox::Bookkeeping::DropAndContentLength : mbox::Bookkeeping::Drop);
   std::string out;
   char buffer[4096];
   std::uint64_t state = seed | 1;

@@ -9,11 +9,12 @@ constexpr std::size_t kChunk = 64 * 1024;
 }  // namespace
 
 MessageStream::MessageStream(const std::filesystem::path& file, std::uint64_t offset,
-                             std::uint64_t length, Quoting quoting)
+                             std::uint64_t length, Quoting quoting, Bookkeeping bookkeeping)
     : file_(file, core::ErrorScope::Message),
       next_offset_(offset),
       remaining_(length),
       transcoder_(quoting),
+      filter_(bookkeeping),
       raw_(kChunk) {
   if (offset > file_.size() || length > file_.size() - offset)
     throw core::SourceError(file.string() + ": the message at offset " + std::to_string(offset) +
@@ -26,10 +27,14 @@ bool MessageStream::refill() {
   out_.clear();
   out_pos_ = 0;
   auto append = [this](const char* data, std::size_t n) { out_.append(data, n); };
+  auto filter = [this, &append](const char* data, std::size_t n) {
+    filter_.feed(std::string_view(data, n), append);
+  };
   while (out_.empty()) {
     if (remaining_ == 0) {
       if (finished_) return false;
-      transcoder_.finish(append);
+      transcoder_.finish(filter);
+      filter_.finish(append);
       finished_ = true;
       continue;
     }
@@ -42,7 +47,7 @@ bool MessageStream::refill() {
                               core::ErrorScope::Message);
     next_offset_ += got;
     remaining_ -= got;
-    transcoder_.feed(std::string_view(raw_.data(), got), append);
+    transcoder_.feed(std::string_view(raw_.data(), got), filter);
   }
   return true;
 }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "line_reader.hpp"
+#include "mailferry/mbox/bookkeeping_filter.hpp"
 #include "mailferry/mbox/file_handle.hpp"
 #include "mailferry/mbox/from_line.hpp"
 #include "mailferry/mbox/transcoder.hpp"
@@ -89,7 +90,9 @@ class Scanner {
   struct Current {
     ScannedMessage out;
     LineTranscoder transcoder{Quoting::None};
-    std::uint64_t fed = 0;  // raw bytes given to the transcoder
+    BookkeepingFilter filter{
+        Bookkeeping::Drop};  // counts; the Content-Length verdict comes at the end
+    std::uint64_t fed = 0;   // raw bytes given to the transcoder
     bool in_header = true;
     bool header_overflow = false;
     bool has_nul = false;
@@ -190,7 +193,9 @@ class Scanner {
     if (starts_line && c.in_header && mime::looks_like_header_field(bytes)) ++c.header_fields;
     if (!c.has_nul && std::memchr(bytes.data(), '\0', bytes.size())) c.has_nul = true;
     c.transcoder.feed(bytes, [&](const char* data, std::size_t n) {
-      c.out.size += n;
+      c.out.size_with_bookkeeping += n;
+      c.filter.feed(std::string_view(data, n),
+                    [&](const char*, std::size_t kept) { c.out.size += kept; });
       if (!c.in_header || c.header_overflow) return;
       if (c.out.header.size() + n > options_.max_header_bytes) {
         c.header_overflow = true;
@@ -254,7 +259,13 @@ class Scanner {
     cl_end_.reset();
     in_message_ = false;
     Current& c = current_;
-    c.transcoder.finish([&](const char*, std::size_t n) { c.out.size += n; });
+    auto count_kept = [&](const char*, std::size_t kept) { c.out.size += kept; };
+    c.transcoder.finish([&](const char* data, std::size_t n) {
+      c.out.size_with_bookkeeping += n;
+      c.filter.feed(std::string_view(data, n), count_kept);
+    });
+    c.filter.finish(count_kept);
+    if (c.out.content_length_framed) c.out.size -= c.filter.content_length_bytes();
     c.out.length = end - c.out.offset;
     const std::uint64_t ordinal = c.out.ordinal;
     const std::uint64_t offset = c.out.offset;
@@ -278,7 +289,8 @@ class Scanner {
       error(ordinal, offset, "no header fields after the From_ line; not uploaded");
       return;
     }
-    if (c.has_nul) warning(ordinal, offset, "contains NUL bytes; uploaded as it is");
+    if (c.has_nul)
+      warning(ordinal, offset, "contains NUL bytes; uploaded as it is, which some servers refuse");
     if (at_eof && !c.out.content_length_framed) {
       if (c.in_header)
         warning(ordinal, offset,

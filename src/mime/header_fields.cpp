@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include "mailferry/mime/bookkeeping_fields.hpp"
+
 namespace mailferry::mime {
 namespace {
 
@@ -43,15 +45,20 @@ std::size_t field_name_length(std::string_view line) {
 
 bool looks_like_header_field(std::string_view line) { return field_name_length(line) > 0; }
 
-void for_each_header_field(
-    std::string_view block,
-    const std::function<void(std::string_view name, std::string_view value)>& visit) {
+namespace {
+
+// for_each_header_field, also telling how many bytes the field takes with
+// CRLF line ends (its lines, continuation lines included), whatever line ends
+// the block has: sizes that are compared with it are CRLF sizes.
+template <typename Visit>
+void for_each_field_with_length(std::string_view block, Visit&& visit) {
   std::string_view name;
   std::string value;  // unfolded so far
   bool open = false;  // a field is being collected
+  std::size_t field_bytes = 0;
 
   auto flush = [&] {
-    if (open) visit(name, trim(value));
+    if (open) visit(name, trim(value), field_bytes);
     open = false;
   };
 
@@ -64,7 +71,10 @@ void for_each_header_field(
     if (line.empty()) break;  // end of the header block
     if (is_blank(line.front())) {
       // Unfolding removes only the line break; the leading blank stays.
-      if (open) value.append(line);
+      if (open) {
+        value.append(line);
+        field_bytes += line.size() + 2;
+      }
       continue;
     }
     flush();
@@ -74,8 +84,22 @@ void for_each_header_field(
     std::size_t colon = line.find(':', n);
     value.assign(line.substr(colon + 1));
     open = true;
+    field_bytes = line.size() + 2;
   }
   flush();
+}
+
+}  // namespace
+
+std::string_view header_field_name(std::string_view line) {
+  return line.substr(0, field_name_length(line));
+}
+
+void for_each_header_field(
+    std::string_view block,
+    const std::function<void(std::string_view name, std::string_view value)>& visit) {
+  for_each_field_with_length(block, [&](std::string_view name, std::string_view value,
+                                        std::size_t) { visit(name, value); });
 }
 
 std::optional<std::string> find_header_field(std::string_view block, std::string_view name) {
@@ -98,36 +122,38 @@ HeaderFields scan_header_fields(std::string_view block) {
     seen = true;
     into.assign(v);
   };
-  for_each_header_field(block, [&](std::string_view n, std::string_view v) {
-    if (iequals(n, "Message-ID")) {
-      take(seen_id, f.message_id, v);
-    } else if (iequals(n, "Date")) {
-      take(seen_date, f.date, v);
-    } else if (iequals(n, "From")) {
-      take(seen_from, f.from, v);
-    } else if (iequals(n, "To")) {
-      take(seen_to, f.to, v);
-    } else if (iequals(n, "Cc")) {
-      take(seen_cc, f.cc, v);
-    } else if (iequals(n, "Subject")) {
-      take(seen_subject, f.subject, v);
-    } else if (iequals(n, "Received")) {
-      // The last Received: is the first hop, the closest to when it was sent.
-      std::size_t semi = v.rfind(';');
-      f.last_received_date =
-          semi == std::string_view::npos ? "" : std::string(trim(v.substr(semi + 1)));
-    } else if (iequals(n, "Status")) {
-      take(seen_status, f.status, v);
-    } else if (iequals(n, "X-Status")) {
-      take(seen_x_status, f.x_status, v);
-    } else if (iequals(n, "X-Mozilla-Status")) {
-      take(seen_moz, f.x_mozilla_status, v);
-    } else if (iequals(n, "X-Gmail-Labels")) {
-      take(seen_labels, f.x_gmail_labels, v);
-    } else if (iequals(n, "Disposition-Notification-To")) {
-      if (!v.empty()) f.has_disposition_notification_to = true;
-    }
-  });
+  for_each_field_with_length(
+      block, [&](std::string_view n, std::string_view v, std::size_t length) {
+        if (is_bookkeeping_field(n)) f.bookkeeping_bytes += length;
+        if (iequals(n, "Message-ID")) {
+          take(seen_id, f.message_id, v);
+        } else if (iequals(n, "Date")) {
+          take(seen_date, f.date, v);
+        } else if (iequals(n, "From")) {
+          take(seen_from, f.from, v);
+        } else if (iequals(n, "To")) {
+          take(seen_to, f.to, v);
+        } else if (iequals(n, "Cc")) {
+          take(seen_cc, f.cc, v);
+        } else if (iequals(n, "Subject")) {
+          take(seen_subject, f.subject, v);
+        } else if (iequals(n, "Received")) {
+          // The last Received: is the first hop, the closest to when it was sent.
+          std::size_t semi = v.rfind(';');
+          f.last_received_date =
+              semi == std::string_view::npos ? "" : std::string(trim(v.substr(semi + 1)));
+        } else if (iequals(n, "Status")) {
+          take(seen_status, f.status, v);
+        } else if (iequals(n, "X-Status")) {
+          take(seen_x_status, f.x_status, v);
+        } else if (iequals(n, "X-Mozilla-Status")) {
+          take(seen_moz, f.x_mozilla_status, v);
+        } else if (iequals(n, "X-Gmail-Labels")) {
+          take(seen_labels, f.x_gmail_labels, v);
+        } else if (iequals(n, "Disposition-Notification-To")) {
+          if (!v.empty()) f.has_disposition_notification_to = true;
+        }
+      });
   return f;
 }
 

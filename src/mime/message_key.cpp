@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "mailferry/mime/bookkeeping_fields.hpp"
+
 namespace mailferry::mime {
 namespace {
 
@@ -121,7 +123,12 @@ core::MessageKey message_key(const HeaderFields& fields, std::uint64_t crlf_size
   input += "to:" + collapse_blanks(fields.to) + "\n";
   input += "cc:" + collapse_blanks(fields.cc) + "\n";
   input += "subject:" + collapse_blanks(fields.subject) + "\n";
-  input += "size:" + std::to_string(crlf_size) + "\n";
+  // The size of the message as sent: a copy that still carries a store's
+  // bookkeeping fields (uploaded by an older version, or by another tool)
+  // and one without them are the same message.
+  const std::uint64_t sent_size =
+      crlf_size > fields.bookkeeping_bytes ? crlf_size - fields.bookkeeping_bytes : 0;
+  input += "size:" + std::to_string(sent_size) + "\n";
 
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
@@ -131,6 +138,10 @@ core::MessageKey message_key(const HeaderFields& fields, std::uint64_t crlf_size
   return core::MessageKey{"fp:" + hex(digest, 16)};
 }
 
-std::string_view key_header_names() { return "Message-ID Date From To Cc Subject"; }
+std::string_view key_header_names() {
+  static const std::string names =
+      "Message-ID Date From To Cc Subject " + std::string(bookkeeping_field_names());
+  return names;
+}
 
 }  // namespace mailferry::mime

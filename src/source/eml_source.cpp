@@ -210,7 +210,7 @@ void EmlSource::scan(const SourceFolder&, ScanSink& sink) {
     }
     if (s.has_nul) core::log_warn(file.string() + ": contains NUL bytes; uploaded as it is");
     const mime::HeaderFields fields = mime::scan_header_fields(s.header);
-    SourceMessage m = message_from_header(fields, s.size);
+    SourceMessage m = message_from_header(fields, s.size, s.size);
     m.ordinal = ordinal;
     m.locator = make_locator(s.start, s.length, file);
     const bool has_status_fields =
@@ -247,7 +247,8 @@ std::unique_ptr<BodyReader> EmlSource::open(const SourceFolder&, const SourceMes
   if (static_cast<std::uint64_t>(st.st_size) != start + length)
     throw core::SourceError(file + ": the file changed since it was scanned; not uploaded",
                             core::ErrorScope::Message);
-  return open_file_range(file, start, length, mbox::Quoting::None, message.size, file);
+  return open_file_range(file, start, length, mbox::Quoting::None, mbox::Bookkeeping::Keep,
+                         message.size, file);
 }
 
 }  // namespace mailferry::source

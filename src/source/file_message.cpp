@@ -16,8 +16,11 @@ namespace {
 class SizedBodyReader : public BodyReader {
  public:
   SizedBodyReader(const fs::path& file, std::uint64_t start, std::uint64_t length,
-                  mbox::Quoting quoting, std::uint64_t expected, std::string where)
-      : stream_(file, start, length, quoting), expected_(expected), where_(std::move(where)) {}
+                  mbox::Quoting quoting, mbox::Bookkeeping bookkeeping, std::uint64_t expected,
+                  std::string where)
+      : stream_(file, start, length, quoting, bookkeeping),
+        expected_(expected),
+        where_(std::move(where)) {}
 
   std::size_t read(char* buffer, std::size_t capacity) override {
     std::size_t n = stream_.read(buffer, capacity);
@@ -64,9 +67,10 @@ std::size_t parse_byte_range(std::string_view text, std::uint64_t& start, std::u
   return static_cast<std::size_t>(r2.ptr - begin);
 }
 
-SourceMessage message_from_header(const mime::HeaderFields& fields, std::uint64_t size) {
+SourceMessage message_from_header(const mime::HeaderFields& fields, std::uint64_t size,
+                                  std::uint64_t size_with_bookkeeping) {
   SourceMessage m;
-  m.key = mime::message_key(fields, size);
+  m.key = mime::message_key(fields, size_with_bookkeeping);
   m.message_id = fields.message_id;
   m.flags = mbox::flags_from_status_headers(fields);
   m.size = size;
@@ -76,8 +80,9 @@ SourceMessage message_from_header(const mime::HeaderFields& fields, std::uint64_
 
 std::unique_ptr<BodyReader> open_file_range(const fs::path& file, std::uint64_t start,
                                             std::uint64_t length, mbox::Quoting quoting,
-                                            std::uint64_t expected, std::string where) {
-  return std::make_unique<SizedBodyReader>(file, start, length, quoting, expected,
+                                            mbox::Bookkeeping bookkeeping, std::uint64_t expected,
+                                            std::string where) {
+  return std::make_unique<SizedBodyReader>(file, start, length, quoting, bookkeeping, expected,
                                            std::move(where));
 }
 

@@ -112,25 +112,32 @@ int role_order(Role role) {
 // Stops a probing scan after the first message.
 struct StopProbe {};
 
-class ProbeSink : public ScanSink {
+class ProbeSink : public GmailLabelSink {
  public:
-  void message(SourceMessage m) override {
-    labelled = !m.gmail_labels.empty();
+  void message(SourceMessage, std::string gmail_labels) override {
+    labelled = !gmail_labels.empty();
     throw StopProbe{};
   }
   void error(core::ErrorRecord) override {}
   bool labelled = false;
 };
 
-class StoreSink : public ScanSink {
+struct Labelled {
+  SourceMessage message;
+  std::string gmail_labels;
+};
+
+class StoreSink : public GmailLabelSink {
  public:
-  explicit StoreSink(std::vector<SourceMessage>& out, std::vector<core::ErrorRecord>& errors)
+  explicit StoreSink(std::vector<Labelled>& out, std::vector<core::ErrorRecord>& errors)
       : out_(out), errors_(errors) {}
-  void message(SourceMessage m) override { out_.push_back(std::move(m)); }
+  void message(SourceMessage m, std::string gmail_labels) override {
+    out_.push_back({std::move(m), std::move(gmail_labels)});
+  }
   void error(core::ErrorRecord e) override { errors_.push_back(std::move(e)); }
 
  private:
-  std::vector<SourceMessage>& out_;
+  std::vector<Labelled>& out_;
   std::vector<core::ErrorRecord>& errors_;
 };
 
@@ -164,7 +171,7 @@ std::vector<std::string> parse_gmail_labels(std::string_view header_value) {
   return out;
 }
 
-GmailTakeoutSource::GmailTakeoutSource(std::unique_ptr<Source> inner, core::GmailLabels mode)
+GmailTakeoutSource::GmailTakeoutSource(std::unique_ptr<MboxSource> inner, core::GmailLabels mode)
     : inner_(std::move(inner)), mode_(mode) {}
 
 std::vector<SourceFolder> GmailTakeoutSource::folders() {
@@ -179,7 +186,7 @@ void GmailTakeoutSource::load() {
   for (std::size_t i = 0; i < inner_folders_.size(); ++i) {
     ProbeSink probe;
     try {
-      inner_->scan(inner_folders_[i], probe);
+      inner_->scan_with_gmail_labels(inner_folders_[i], probe);
     } catch (const StopProbe&) {
     } catch (const core::SourceError& e) {
       if (e.scope() != core::ErrorScope::Folder) throw;  // scan() reports it again later
@@ -218,13 +225,13 @@ void GmailTakeoutSource::load() {
 }
 
 void GmailTakeoutSource::read_takeout(std::size_t inner_index) {
-  std::vector<SourceMessage> scanned;
+  std::vector<Labelled> scanned;
   StoreSink sink(scanned, pending_errors_);
-  inner_->scan(inner_folders_[inner_index], sink);
+  inner_->scan_with_gmail_labels(inner_folders_[inner_index], sink);
   std::unordered_map<std::string, LabelSet> cache;  // messages share label combinations
-  for (auto& m : scanned) {
-    auto it = cache.find(m.gmail_labels);
-    if (it == cache.end()) it = cache.emplace(m.gmail_labels, classify(m.gmail_labels)).first;
+  for (auto& [m, labels] : scanned) {
+    auto it = cache.find(labels);
+    if (it == cache.end()) it = cache.emplace(labels, classify(labels)).first;
     const LabelSet& set = it->second;
     if (set.labelled) {
       core::Flags flags = set.unread ? m.flags.minus(core::Flag::Seen) : m.flags;
@@ -291,7 +298,8 @@ const GmailTakeoutSource::View& GmailTakeoutSource::view_of(const SourceFolder& 
   return views_[*index];
 }
 
-std::unique_ptr<Source> with_gmail_labels(std::unique_ptr<Source> inner, core::GmailLabels mode) {
+std::unique_ptr<Source> with_gmail_labels(std::unique_ptr<MboxSource> inner,
+                                          core::GmailLabels mode) {
   if (mode == core::GmailLabels::Ignore) return inner;
   return std::make_unique<GmailTakeoutSource>(std::move(inner), mode);
 }

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 
 #include "mailferry/core/log.hpp"
 #include "mailferry/mbox/file_handle.hpp"
@@ -22,23 +23,47 @@ std::string message_where(const std::string& file, std::uint64_t ordinal) {
   return file + ", message " + std::to_string(ordinal);
 }
 
-bool parse_locator(const std::string& locator, std::uint64_t& offset, std::uint64_t& length) {
+// A locator is "START+LENGTH", with this suffix when the scan found the
+// message's end by its Content-Length: (which the reader then drops).
+constexpr std::string_view kContentLengthFramed = "+cl";
+
+std::string make_locator(const mbox::ScannedMessage& m) {
+  std::string out = byte_range_text(m.offset, m.length);
+  if (m.content_length_framed) out += kContentLengthFramed;
+  return out;
+}
+
+bool parse_locator(std::string_view locator, std::uint64_t& offset, std::uint64_t& length,
+                   mbox::Bookkeeping& bookkeeping) {
   const std::size_t used = parse_byte_range(locator, offset, length);
-  return used != 0 && used == locator.size();
+  if (used == 0) return false;
+  const std::string_view rest = locator.substr(used);
+  if (rest.empty())
+    bookkeeping = mbox::Bookkeeping::Drop;
+  else if (rest == kContentLengthFramed)
+    bookkeeping = mbox::Bookkeeping::DropAndContentLength;
+  else
+    return false;
+  return true;
 }
 
 // Turns scanner results into source references for the sync engine.
 class ScanAdapter : public mbox::ScanHandler {
  public:
-  ScanAdapter(std::string file, std::time_t mtime, ScanSink& sink, RecordingSink* recorder)
-      : file_(std::move(file)), mtime_(mtime), sink_(sink), recorder_(recorder) {}
+  ScanAdapter(std::string file, std::time_t mtime, ScanSink& sink, RecordingSink* recorder,
+              GmailLabelSink* labels, std::function<void(const std::string&)> on_warning)
+      : file_(std::move(file)),
+        mtime_(mtime),
+        sink_(sink),
+        recorder_(recorder),
+        labels_(labels),
+        on_warning_(std::move(on_warning)) {}
 
   void message(mbox::ScannedMessage&& m) override {
     const mime::HeaderFields fields = mime::scan_header_fields(m.header);
-    SourceMessage out = message_from_header(fields, m.size);
+    SourceMessage out = message_from_header(fields, m.size, m.size_with_bookkeeping);
     out.ordinal = m.ordinal;
-    out.locator = byte_range_text(m.offset, m.length);
-    out.gmail_labels = fields.x_gmail_labels;
+    out.locator = make_locator(m);
 
     const mbox::FromLine from = mbox::parse_from_line(m.from_line);
     if (from.date) {
@@ -51,7 +76,10 @@ class ScanAdapter : public mbox::ScanHandler {
         warn(message_where(file_, m.ordinal) + ": unparsable Date: \"" + fields.date +
              "\"; filed under the file's modification time");
     }
-    sink_.message(std::move(out));
+    if (labels_ != nullptr)
+      labels_->message(std::move(out), fields.x_gmail_labels);
+    else
+      sink_.message(std::move(out));
   }
 
   void problem(mbox::ScanProblem&& p) override {
@@ -68,11 +96,14 @@ class ScanAdapter : public mbox::ScanHandler {
   void warn(const std::string& text) {
     core::log_warn(text);
     if (recorder_ != nullptr) recorder_->warning(text);
+    on_warning_(text);
   }
   std::string file_;
   std::time_t mtime_;
   ScanSink& sink_;
   RecordingSink* recorder_;  // the same sink, when the scan is being kept
+  GmailLabelSink* labels_;   // receives the messages instead of sink_, when given
+  std::function<void(const std::string&)> on_warning_;
 };
 
 }  // namespace
@@ -111,6 +142,43 @@ std::vector<SourceFolder> MboxSource::folders() {
 }
 
 void MboxSource::scan(const SourceFolder& folder, ScanSink& sink) {
+  if (options_.scan_cache == nullptr) {
+    read_file(folder, sink, nullptr, nullptr);
+    return;
+  }
+  // Taken before the scan: a file that grows meanwhile has another identity
+  // next time, so its scan is never replayed for the longer file. "bare":
+  // sizes without the bookkeeping fields; scans kept by versions that
+  // uploaded them are not replayed.
+  const std::string identity =
+      file_identity(folder.locator, "mbox " + std::to_string(static_cast<int>(options_.variant)) +
+                                        " " + std::to_string(options_.max_header_bytes) + " bare");
+  const std::string key = "mbox\n" + fs::absolute(folder.locator).string();
+  if (replay_scan(*options_.scan_cache, key, identity, sink,
+                  [this](const std::string& text) { add_scan_note(text); })) {
+    core::log_debug(folder.locator + ": unchanged since the last scan; its scan is reused");
+    return;
+  }
+  RecordingSink recorder(*options_.scan_cache, key, sink);
+  read_file(folder, recorder, &recorder, nullptr);
+  recorder.finish(identity);
+}
+
+void MboxSource::scan_with_gmail_labels(const SourceFolder& folder, GmailLabelSink& sink) {
+  class ErrorsOnly final : public ScanSink {
+   public:
+    explicit ErrorsOnly(GmailLabelSink& to) : to_(to) {}
+    void message(SourceMessage) override {}
+    void error(core::ErrorRecord e) override { to_.error(std::move(e)); }
+
+   private:
+    GmailLabelSink& to_;
+  } errors(sink);
+  read_file(folder, errors, nullptr, &sink);
+}
+
+void MboxSource::read_file(const SourceFolder& folder, ScanSink& sink, RecordingSink* recorder,
+                           GmailLabelSink* labels) {
   struct stat st {};
   if (::stat(folder.locator.c_str(), &st) != 0)
     throw core::SourceError("cannot read " + folder.locator + ": " + std::strerror(errno),
@@ -118,37 +186,36 @@ void MboxSource::scan(const SourceFolder& folder, ScanSink& sink) {
   mbox::ScanOptions options;
   options.variant = options_.variant;
   options.max_header_bytes = static_cast<std::size_t>(options_.max_header_bytes);
-  if (options_.scan_cache == nullptr) {
-    ScanAdapter adapter(folder.locator, st.st_mtime, sink, nullptr);
-    mbox::scan_mbox_file(folder.locator, options, adapter);
-    return;
-  }
-  // Taken before the scan: a file that grows meanwhile has another identity
-  // next time, so its scan is never replayed for the longer file.
-  const std::string identity =
-      file_identity(folder.locator, "mbox " + std::to_string(static_cast<int>(options_.variant)) +
-                                        " " + std::to_string(options_.max_header_bytes));
-  const std::string key = "mbox\n" + fs::absolute(folder.locator).string();
-  if (replay_scan(*options_.scan_cache, key, identity, sink)) {
-    core::log_debug(folder.locator + ": unchanged since the last scan; its scan is reused");
-    return;
-  }
-  RecordingSink recorder(*options_.scan_cache, key, sink);
-  ScanAdapter adapter(folder.locator, st.st_mtime, recorder, &recorder);
+  ++files_read_;
+  ScanAdapter adapter(folder.locator, st.st_mtime, sink, recorder, labels,
+                      [this](const std::string& text) { add_scan_note(text); });
   mbox::scan_mbox_file(folder.locator, options, adapter);
-  recorder.finish(identity);
+}
+
+void MboxSource::add_scan_note(const std::string& text) {
+  // Folders may be scanned more than once in a run (a Takeout file is probed
+  // first): each warning is one note.
+  if (!scan_note_texts_.insert(text).second) return;
+  scan_notes_.push_back(text);
+}
+
+std::vector<std::string> MboxSource::report_notes() {
+  std::vector<std::string> out = note_lines(notes_);
+  out.insert(out.end(), scan_notes_.begin(), scan_notes_.end());
+  return out;
 }
 
 std::unique_ptr<BodyReader> MboxSource::open(const SourceFolder& folder,
                                              const SourceMessage& message) {
   std::uint64_t offset = 0, length = 0;
+  mbox::Bookkeeping bookkeeping = mbox::Bookkeeping::Drop;
   std::string where = message_where(folder.locator, message.ordinal);
-  if (!parse_locator(message.locator, offset, length))
+  if (!parse_locator(message.locator, offset, length, bookkeeping))
     throw core::SourceError(
         where + ": not a message of this source (locator \"" + message.locator + "\")",
         core::ErrorScope::Message);
   return open_file_range(folder.locator, offset, length, mbox::quoting_of(options_.variant),
-                         message.size, std::move(where));
+                         bookkeeping, message.size, std::move(where));
 }
 
 }  // namespace mailferry::source

@@ -16,7 +16,9 @@ std::string piece_key(const std::string& key, std::uint64_t n) {
 }
 
 // Decodes one piece; with a null sink it only checks it. Counts entries.
-bool decode_piece(std::string_view bytes, ScanSink* sink, std::uint64_t& entries) {
+bool decode_piece(std::string_view bytes, ScanSink* sink,
+                  const std::function<void(const std::string&)>& on_warning,
+                  std::uint64_t& entries) {
   core::ByteReader r(bytes);
   while (r.ok() && !r.at_end()) {
     const std::uint64_t tag = r.varint();
@@ -43,7 +45,10 @@ bool decode_piece(std::string_view bytes, ScanSink* sink, std::uint64_t& entries
       if (sink != nullptr && r.ok()) sink->error(std::move(e));
     } else if (tag == kWarning) {
       std::string_view text = r.bytes();
-      if (sink != nullptr && r.ok()) core::log_warn(std::string(text));
+      if (sink != nullptr && r.ok()) {
+        core::log_warn(std::string(text));
+        if (on_warning) on_warning(std::string(text));
+      }
     } else {
       return false;
     }
@@ -66,7 +71,7 @@ std::string file_identity(const std::string& path, std::string_view options) {
 }
 
 bool replay_scan(ScanCache& cache, const std::string& key, std::string_view identity,
-                 ScanSink& sink) {
+                 ScanSink& sink, const std::function<void(const std::string&)>& on_warning) {
   if (identity.empty()) return false;
   auto head = cache.load_scan(piece_key(key, 0));
   if (!head) return false;
@@ -79,13 +84,14 @@ bool replay_scan(ScanCache& cache, const std::string& key, std::string_view iden
   std::uint64_t counted = 0;
   for (std::uint64_t i = 1; i <= pieces; ++i) {
     auto piece = cache.load_scan(piece_key(key, i));
-    if (!piece || !decode_piece(*piece, nullptr, counted)) return false;
+    if (!piece || !decode_piece(*piece, nullptr, on_warning, counted)) return false;
   }
   if (counted != entries) return false;
   counted = 0;
   for (std::uint64_t i = 1; i <= pieces; ++i) {
     auto piece = cache.load_scan(piece_key(key, i));
-    if (!piece || !decode_piece(*piece, &sink, counted))  // changed in between: cannot happen
+    if (!piece ||
+        !decode_piece(*piece, &sink, on_warning, counted))  // changed in between: cannot happen
       throw core::SourceError("the scan cache changed while it was read", core::ErrorScope::Folder);
   }
   return true;

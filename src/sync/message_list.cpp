@@ -36,9 +36,8 @@ void MessageList::push_back(const source::SourceMessage& message) {
   r.key_length = static_cast<std::uint32_t>(message.key.value.size());
   const bool same = message.message_id == message.key.value;
   r.message_id_length = same ? kSameAsKey : static_cast<std::uint32_t>(message.message_id.size());
-  r.labels_length = static_cast<std::uint32_t>(message.gmail_labels.size());
-  const std::size_t bytes = message.locator.size() + message.key.value.size() +
-                            (same ? 0 : message.message_id.size()) + message.gmail_labels.size();
+  const std::size_t bytes =
+      message.locator.size() + message.key.value.size() + (same ? 0 : message.message_id.size());
   char* out = reserve_text(bytes);
   r.text = out;
   auto put = [&out](const std::string& s) {
@@ -49,7 +48,6 @@ void MessageList::push_back(const source::SourceMessage& message) {
   put(message.locator);
   put(message.key.value);
   if (!same) put(message.message_id);
-  put(message.gmail_labels);
   records_.push_back(r);
 }
 
@@ -81,7 +79,6 @@ source::SourceMessage MessageList::operator[](std::size_t i) const {
   m.locator = take(r.locator_length);
   m.key.value = take(r.key_length);
   m.message_id = r.message_id_length == kSameAsKey ? m.key.value : take(r.message_id_length);
-  m.gmail_labels = take(r.labels_length);
   m.ordinal = r.ordinal;
   m.size = r.size;
   m.internal_date.utc = static_cast<std::time_t>(r.utc);

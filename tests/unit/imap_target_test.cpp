@@ -270,7 +270,8 @@ TEST_CASE("imap target (scripted): the index streams FETCH results and skips uns
   REQUIRE(fetches.size() == 1);
   CHECK(fetches[0] ==
         "UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (Message-ID "
-        "Date From To Cc Subject)])");
+        "Date From To Cc Subject Status X-Status X-Keywords X-UID X-IMAP X-IMAPbase Content-Length "
+        "X-Mozilla-Status X-Mozilla-Status2 X-Mozilla-Keys)])");
 }
 
 TEST_CASE("imap target (scripted): add_flags groups by flag set in compact UID sets") {

@@ -37,9 +37,14 @@ struct Collector : mailferry::mbox::ScanHandler {
   void problem(ScanProblem&& p) override { result->problems.push_back(std::move(p)); }
 };
 
+mailferry::mbox::Bookkeeping bookkeeping_of(const ScannedMessage& m) {
+  return m.content_length_framed ? mailferry::mbox::Bookkeeping::DropAndContentLength
+                                 : mailferry::mbox::Bookkeeping::Drop;
+}
+
 std::string read_back(const std::string& file, const ScannedMessage& m, Variant v,
                       std::size_t chunk) {
-  MessageStream stream(file, m.offset, m.length, quoting_of(v));
+  MessageStream stream(file, m.offset, m.length, quoting_of(v), bookkeeping_of(m));
   std::string out;
   std::vector<char> buf(chunk);
   while (std::size_t n = stream.read(buf.data(), buf.size())) out.append(buf.data(), n);
@@ -119,8 +124,9 @@ TEST_CASE("mbox scanner: Content-Length frames bodies that hold From_ lines (mbo
   auto cl2 = scan(file, Variant::Mboxcl2);
   REQUIRE(cl2.messages.size() == 2);
   CHECK(cl2.messages[0].content_length_framed);
-  CHECK(cl2.bodies[0] == "Subject: one\r\nContent-Length: " + std::to_string(body.size()) +
-                             "\r\n\r\nhi\r\n\r\nFrom someone@example.com Mon Jan  1 00:00:00 "
+  // The Content-Length that framed it is the file's, not the message's: dropped.
+  CHECK(cl2.bodies[0] == std::string("Subject: one\r\n") +
+                             "\r\nhi\r\n\r\nFrom someone@example.com Mon Jan  1 00:00:00 "
                              "2001\r\nSubject: looks like a message\r\n\r\n>From quoted\r\n");
   CHECK(cl2.bodies[1] == "Subject: two\r\n\r\nx\r\n");
 
@@ -154,8 +160,8 @@ TEST_CASE("mbox scanner: Content-Length pointing at the end of the file or at Fr
   REQUIRE(r.messages.size() == 2);
   CHECK(r.messages[0].content_length_framed);
   CHECK(r.messages[1].content_length_framed);
-  CHECK(r.bodies[0] == "Subject: one\r\nContent-Length: 5\r\n\r\nabcd\r\n");
-  CHECK(r.bodies[1] == "Subject: two\r\nContent-Length: 2\r\n\r\nz\r\n");
+  CHECK(r.bodies[0] == "Subject: one\r\n\r\nabcd\r\n");  // framing Content-Length dropped
+  CHECK(r.bodies[1] == "Subject: two\r\n\r\nz\r\n");
 }
 
 TEST_CASE("mbox scanner: CRLF and mixed line ends") {
@@ -389,9 +395,11 @@ TEST_CASE("mbox scanner: the buffer size does not change the result") {
 TEST_CASE("mbox message stream: a message that is no longer in the file") {
   mailferry::testing::TempDir dir("mbox-stream");
   const std::string file = dir.write_file("box", "From a@b Mon Jan  1 10:00:00 2001\nS: x\n");
-  CHECK_THROWS_AS(MessageStream(file, 30, 100, mailferry::mbox::Quoting::None),
+  CHECK_THROWS_AS(MessageStream(file, 30, 100, mailferry::mbox::Quoting::None,
+                                mailferry::mbox::Bookkeeping::Drop),
                   mailferry::core::SourceError);
-  CHECK_THROWS_AS(MessageStream(dir.file("missing"), 0, 1, mailferry::mbox::Quoting::None),
+  CHECK_THROWS_AS(MessageStream(dir.file("missing"), 0, 1, mailferry::mbox::Quoting::None,
+                                mailferry::mbox::Bookkeeping::Drop),
                   mailferry::core::SourceError);
 }
 

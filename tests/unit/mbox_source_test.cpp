@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "mailferry/mbox/folder_tree.hpp"
+#include "mailferry/sync/state_store.hpp"
 #include "support/scan_collect.hpp"
 #include "support/temp_dir.hpp"
 
@@ -149,9 +150,73 @@ TEST_CASE("mbox source: flags from Status, X-Status and X-Mozilla-Status") {
   CHECK(flags(9) == "\\Seen \\Answered \\Flagged");
   CHECK_FALSE(sink.messages[9].requests_read_receipt);
   CHECK(sink.messages[10].requests_read_receipt);
-  // The status headers stay in the uploaded bytes.
+  // The status fields are not uploaded: their meaning travels as flags.
   CHECK(read_body(*source.open(source.folders()[0], sink.messages[3]), 4096) ==
-        "Subject: answered flagged\r\nX-Status: AF\r\n\r\nbody of answered flagged\r\n");
+        "Subject: answered flagged\r\n\r\nbody of answered flagged\r\n");
+}
+
+TEST_CASE("mbox source: the store's bookkeeping fields are dropped, a framing Content-Length too") {
+  TempDir dir("mbox-bookkeeping");
+  const std::string framed_body = "framed\n";
+  const std::string file = dir.write_file(
+      "box", one("thunderbird",
+                 "X-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\nX-Mozilla-Keys: "
+                 "$label1\n  more\nX-Keep: yes\n") +
+                 one("dovecot",
+                     "status: RO\nX-Status: A\nX-Keywords: $Junk\nX-UID: 3\nX-IMAP: 1 2\n"
+                     "X-IMAPbase: 1 2\n") +
+                 one("unframed", "Content-Length: 999\nLines: 1\n") +
+                 "From a@example.com Mon Jan  1 10:00:00 2001\nSubject: framed\nStatus: O\n"
+                 "Content-Length: " +
+                 std::to_string(framed_body.size()) + "\n\n" + framed_body);
+  MboxSource source(file);
+  Sink sink;
+  source.scan(source.folders()[0], sink);
+  REQUIRE(sink.messages.size() == 4);
+  std::vector<std::string> bodies;
+  for (const auto& m : sink.messages) {
+    bodies.push_back(read_body(*source.open(source.folders()[0], m), 7));
+    CHECK(bodies.back().size() == m.size);
+  }
+  CHECK(bodies[0] == "Subject: thunderbird\r\nX-Keep: yes\r\n\r\nbody of thunderbird\r\n");
+  CHECK(bodies[1] == "Subject: dovecot\r\n\r\nbody of dovecot\r\n");
+  // The reader found its end by the From_ lines: Content-Length is the message's.
+  CHECK(bodies[2] ==
+        "Subject: unframed\r\nContent-Length: 999\r\nLines: 1\r\n\r\nbody of unframed\r\n");
+  CHECK(bodies[3] == "Subject: framed\r\n\r\nframed\r\n");
+  // What they said is in the flags.
+  CHECK(sink.messages[0].flags.to_imap() == "\\Seen");
+  CHECK(sink.messages[1].flags.to_imap() == "\\Seen \\Answered");
+}
+
+TEST_CASE(
+    "mbox source: a message with NUL bytes is named in the report notes, also when the scan "
+    "is replayed") {
+  TempDir dir("mbox-nul");
+  const std::string file = dir.write_file(
+      "box", one("clean") + one("with nul", "X-Odd: a" + std::string(1, '\0') + "b\n"));
+  MboxSource source(file);
+  Sink sink;
+  source.scan(source.folders()[0], sink);
+  source.scan(source.folders()[0], sink);  // one note, however often it is scanned
+  REQUIRE(sink.messages.size() == 4);
+  const auto notes = source.report_notes();
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].find("message 2") != std::string::npos);
+  CHECK(notes[0].find("NUL") != std::string::npos);
+
+  // The next run replays the kept scan without reading the file: same note.
+  mailferry::sync::StateStore store(dir.file("state.sqlite"));
+  mailferry::source::MboxSourceOptions options;
+  options.scan_cache = &store;
+  for (int run = 0; run < 2; ++run) {
+    MboxSource cached(file, options);
+    Sink again;
+    cached.scan(cached.folders()[0], again);
+    CHECK(again.messages.size() == 2);
+    CHECK(cached.files_read() == (run == 0 ? 1 : 0));
+    CHECK(cached.report_notes() == notes);
+  }
 }
 
 TEST_CASE("mbox source: INTERNALDATE from the From_ line, else Date:, else the file time") {

@@ -51,14 +51,15 @@ TEST_CASE("mime message key: the fingerprint is the same from the file and from 
       "X-Status: A\n"
       "\n"
       "body\n";
-  // As IMAP BODY[HEADER.FIELDS (Message-ID Date From To Cc Subject)] returns
-  // it: CRLF, only the asked fields, in stored order, refolded by another tool.
+  // As IMAP BODY[HEADER.FIELDS (key_header_names())] returns it: CRLF, only
+  // the asked fields, in stored order, refolded by another tool.
   const std::string from_server =
       "Date: Fri, 9 Jun 2006 00:44:16 -0700\r\n"
       "From: A U Thor <a@example.com>\r\n"
       "To: b@example.com\r\n"
       "Subject: [PATCH] a\r\n"
       "\tcommit\r\n"
+      "X-Status: A\r\n"
       "\r\n";
   auto k1 = message_key(scan_header_fields(from_file), 1234);
   auto k2 = message_key(scan_header_fields(from_server), 1234);
@@ -83,6 +84,30 @@ TEST_CASE("mime message key: fingerprints differ when any fingerprinted value di
   CHECK(message_key(scan_header_fields(""), 1) != message_key(scan_header_fields(""), 2));
 }
 
+TEST_CASE(
+    "mime message key: a copy with a store's bookkeeping fields has the key of the copy "
+    "without them") {
+  const std::string sent =
+      "Date: Mon, 4 Mar 2019 10:00:00 +0000\r\nFrom: a@example.com\r\nSubject: s\r\n";
+  const std::string body = "\r\nbody\r\n";
+  const std::string bare = sent + body;
+  // As an older version uploaded it from an mbox file; a folded field counts whole.
+  const std::string kept = sent +
+                           "Status: RO\r\nX-Mozilla-Status: 0001\r\nX-Mozilla-Keys: a\r\n"
+                           "  b\r\nContent-Length: 6\r\nX-UID: 7\r\n" +
+                           body;
+  const auto bare_key = message_key(scan_header_fields(bare), bare.size());
+  CHECK(bare_key.is_fingerprint());
+  CHECK(message_key(scan_header_fields(kept), kept.size()) == bare_key);
+  // LF line ends in the block count as CRLF, as the size they are taken from does.
+  std::string kept_lf = kept;
+  for (std::size_t at; (at = kept_lf.find("\r\n")) != std::string::npos;) kept_lf.erase(at, 1);
+  CHECK(message_key(scan_header_fields(kept_lf), kept.size()) == bare_key);
+  // Other fields still count: a longer body is another message.
+  CHECK(message_key(scan_header_fields(kept), kept.size() + 1) != bare_key);
+  CHECK(scan_header_fields(bare).bookkeeping_bytes == 0);
+}
+
 TEST_CASE("mime message key: an unusable Message-ID falls back to the fingerprint") {
   auto f = scan_header_fields("Message-ID: <>\nSubject: s\n");
   CHECK(message_key(f, 5).is_fingerprint());
@@ -91,5 +116,7 @@ TEST_CASE("mime message key: an unusable Message-ID falls back to the fingerprin
 }
 
 TEST_CASE("mime message key: the fields the target must fetch") {
-  CHECK(key_header_names() == "Message-ID Date From To Cc Subject");
+  CHECK(key_header_names() ==
+        "Message-ID Date From To Cc Subject Status X-Status X-Keywords X-UID X-IMAP X-IMAPbase "
+        "Content-Length X-Mozilla-Status X-Mozilla-Status2 X-Mozilla-Keys");
 }

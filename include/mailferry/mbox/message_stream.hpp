@@ -1,7 +1,7 @@
 // Reads one scanned message back from its mbox file as upload bytes: the raw
-// range [offset, offset + length) through the same LineTranscoder the scanner
-// counted with, so it yields exactly ScannedMessage::size bytes (unless the
-// file changed in between, which the caller detects by counting).
+// range [offset, offset + length) through the same LineTranscoder and
+// BookkeepingFilter the scanner counted with, so it yields exactly ScannedMessage::size bytes
+// (unless the file changed in between, which the caller detects by counting).
 //
 // Streaming: reads the file in 64 KiB pieces at the given offset; holds at
 // most about twice that in memory. Errors are core::SourceError with scope
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "mailferry/mbox/bookkeeping_filter.hpp"
 #include "mailferry/mbox/file_handle.hpp"
 #include "mailferry/mbox/transcoder.hpp"
 #include "mailferry/mbox/variant.hpp"
@@ -21,8 +22,10 @@ namespace mailferry::mbox {
 
 class MessageStream {
  public:
+  // `bookkeeping`: for an mbox message, Drop, or DropAndContentLength when the
+  // scan found its end by its Content-Length: (ScannedMessage::content_length_framed).
   MessageStream(const std::filesystem::path& file, std::uint64_t offset, std::uint64_t length,
-                Quoting quoting);
+                Quoting quoting, Bookkeeping bookkeeping);
 
   // Copies up to `capacity` bytes into `buffer`; 0 only at the end.
   std::size_t read(char* buffer, std::size_t capacity);
@@ -34,6 +37,7 @@ class MessageStream {
   std::uint64_t next_offset_;
   std::uint64_t remaining_;
   LineTranscoder transcoder_;
+  BookkeepingFilter filter_;
   std::vector<char> raw_;
   std::string out_;
   std::size_t out_pos_ = 0;

@@ -53,9 +53,14 @@ struct ScannedMessage {
   std::uint64_t ordinal = 0;  // 1-based; counts every message found, including rejected ones
   std::uint64_t offset = 0;   // file offset of the first byte after the From_ line
   std::uint64_t length = 0;   // raw bytes of the message in the file
-  std::uint64_t size = 0;     // bytes after conversion (CRLF, unquoted): the literal size
-  std::string from_line;      // the From_ line, without its line end
-  // The header block after conversion, ending with an empty line (CRLF).
+  // Bytes after conversion (CRLF, unquoted, bookkeeping fields dropped as
+  // mbox/bookkeeping_filter.hpp says): the literal size.
+  std::uint64_t size = 0;
+  // The same with the bookkeeping fields kept: what older versions uploaded.
+  std::uint64_t size_with_bookkeeping = 0;
+  std::string from_line;  // the From_ line, without its line end
+  // The header block after conversion, bookkeeping fields included (they give
+  // the flags), ending with an empty line (CRLF).
   std::string header;
   bool content_length_framed = false;  // its end came from Content-Length:
 };

@@ -5,6 +5,7 @@
 // bytes and missing fields; never throws on malformed input.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ struct HeaderFields {
   std::string x_mozilla_status;    // Thunderbird X-Mozilla-Status: (hex)
   std::string x_gmail_labels;      // Gmail Takeout X-Gmail-Labels:
   bool has_disposition_notification_to = false;
+  // Bytes the block's bookkeeping fields take (mime/bookkeeping_fields.hpp),
+  // every occurrence with its continuation lines and line ends.
+  std::uint64_t bookkeeping_bytes = 0;
 };
 
 // Scans a header block. Stops at the first empty line if the block has a body.
@@ -45,6 +49,10 @@ void for_each_header_field(
 
 // The unfolded, trimmed value of the first field called `name` (case-insensitive).
 std::optional<std::string> find_header_field(std::string_view header_block, std::string_view name);
+
+// The name of the field that `line` starts (without the colon and the blanks
+// before it); empty when the line does not start a field.
+std::string_view header_field_name(std::string_view line);
 
 // Whether a line starts like a header field: a name of printable ASCII without
 // ':' (at most 256 octets), optional blanks, then ':'.

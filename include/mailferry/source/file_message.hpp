@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "mailferry/mbox/bookkeeping_filter.hpp"
 #include "mailferry/mbox/variant.hpp"
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/source/source.hpp"
@@ -30,17 +31,21 @@ std::string byte_range_text(std::uint64_t start, std::uint64_t length);
 std::size_t parse_byte_range(std::string_view text, std::uint64_t& start, std::uint64_t& length);
 
 // A message of `size` upload bytes with what its header block says: the diff
-// key, Message-ID, flags from Status:/X-Status:/X-Mozilla-Status: and whether
-// it asks for a read receipt. Ordinal, locator and date are the caller's.
-SourceMessage message_from_header(const mime::HeaderFields& fields, std::uint64_t size);
+// key (computed from `size_with_bookkeeping`, the size of the message with the
+// bookkeeping fields its header block holds), Message-ID, flags from
+// Status:/X-Status:/X-Mozilla-Status: and whether it asks for a read receipt. Ordinal, locator and
+// date are the caller's.
+SourceMessage message_from_header(const mime::HeaderFields& fields, std::uint64_t size,
+                                  std::uint64_t size_with_bookkeeping);
 
-// Reads [start, start + length) of `file` through the line conversion of
-// mbox/message_stream.hpp and guards SourceMessage::size: a reader that would
+// Reads [start, start + length) of `file` through the line conversion and the
+// bookkeeping filter of mbox/message_stream.hpp and guards SourceMessage::size: a reader that would
 // give more or fewer than `expected` bytes throws core::SourceError (scope
 // Message) "WHERE: the file changed since it was scanned ...". Opening the
 // file may throw core::SourceError (scope Message) naming the file.
 std::unique_ptr<BodyReader> open_file_range(const std::filesystem::path& file, std::uint64_t start,
                                             std::uint64_t length, mbox::Quoting quoting,
-                                            std::uint64_t expected, std::string where);
+                                            mbox::Bookkeeping bookkeeping, std::uint64_t expected,
+                                            std::string where);
 
 }  // namespace mailferry::source

@@ -17,7 +17,8 @@
 // A wrapped folder whose first message has no X-Gmail-Labels is not a
 // Takeout file and is passed through unchanged.
 //
-// folders() reads each Takeout file once, through the wrapped source, and
+// folders() reads each Takeout file once, through the wrapped MboxSource (its
+// labelled scan, never replayed from the scan cache, which keeps no labels), and
 // keeps the message references (no bodies) in memory; scan() then replays
 // them, so the file is read once plus once per uploaded body. Messages the
 // wrapped scan could not read are reported by the first scan() of a label
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "mailferry/core/folder_rules.hpp"
+#include "mailferry/source/mbox_source.hpp"
 #include "mailferry/source/source.hpp"
 
 namespace mailferry::source {
@@ -40,7 +42,8 @@ std::vector<std::string> parse_gmail_labels(std::string_view header_value);
 
 class GmailTakeoutSource : public Source {
  public:
-  GmailTakeoutSource(std::unique_ptr<Source> inner, core::GmailLabels mode);
+  // Labels are read through MboxSource::scan_with_gmail_labels.
+  GmailTakeoutSource(std::unique_ptr<MboxSource> inner, core::GmailLabels mode);
 
   std::string describe() const override { return inner_->describe(); }
   std::vector<SourceFolder> folders() override;
@@ -67,7 +70,7 @@ class GmailTakeoutSource : public Source {
   void read_takeout(std::size_t inner_index);
   const View& view_of(const SourceFolder& folder) const;  // throws SourceError (Folder)
 
-  std::unique_ptr<Source> inner_;
+  std::unique_ptr<MboxSource> inner_;
   core::GmailLabels mode_;
   bool loaded_ = false;
   std::vector<SourceFolder> inner_folders_;
@@ -83,6 +86,7 @@ class GmailTakeoutSource : public Source {
 
 // `inner` wrapped in a GmailTakeoutSource, or `inner` itself for
 // GmailLabels::Ignore.
-std::unique_ptr<Source> with_gmail_labels(std::unique_ptr<Source> inner, core::GmailLabels mode);
+std::unique_ptr<Source> with_gmail_labels(std::unique_ptr<MboxSource> inner,
+                                          core::GmailLabels mode);
 
 }  // namespace mailferry::source

@@ -5,9 +5,16 @@
 //
 // Every message is uploaded as it is in the file, with CRLF line ends and the
 // mbox quoting undone; the From_ line and the separator's empty line are not
-// part of it. Status:, X-Status: and X-Mozilla-Status: give the flags and are
-// kept in the bytes. INTERNALDATE comes from the From_ line's date, else from
-// Date:, else from the file's modification time.
+// part of it, and neither are the store's bookkeeping fields (Status:,
+// X-Mozilla-Status:, the Content-Length: that framed it, ...; see
+// mbox/bookkeeping_filter.hpp): Status:, X-Status: and X-Mozilla-Status: give
+// the flags. The diff key is computed so that a copy an older version
+// uploaded with those fields is found again (mime/message_key.hpp).
+// INTERNALDATE comes from the From_ line's date, else from Date:, else from
+// the file's modification time.
+//
+// Warnings about single messages (NUL bytes, a file that ends inside a
+// message, an unparsable Date:) are logged and become report notes.
 //
 // Errors: the constructor and folders() throw core::SourceError (exit code 4)
 // when the path cannot be read at all; scan() throws core::SourceError with
@@ -20,6 +27,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +47,16 @@ struct MboxSourceOptions {
   ScanCache* scan_cache = nullptr;
 };
 
+// Receives a scan's messages each with its X-Gmail-Labels value (as found in
+// the header, "" when absent): the channel the Gmail Takeout wrapper reads
+// labels through, so that no other source's messages carry them.
+class GmailLabelSink {
+ public:
+  virtual ~GmailLabelSink() = default;
+  virtual void message(SourceMessage message, std::string gmail_labels) = 0;
+  virtual void error(core::ErrorRecord error) = 0;
+};
+
 class MboxSource : public Source {
  public:
   // `path` is a file or a directory. Throws core::SourceError naming the path
@@ -53,18 +71,33 @@ class MboxSource : public Source {
   void scan(const SourceFolder& folder, ScanSink& sink) override;
   std::unique_ptr<BodyReader> open(const SourceFolder& folder,
                                    const SourceMessage& message) override;
+  // scan(), with each message's Gmail labels. Always reads the file: the
+  // scan cache keeps no labels.
+  void scan_with_gmail_labels(const SourceFolder& folder, GmailLabelSink& sink);
 
   bool is_single_file() const { return single_file_; }
   // Entries of a directory tree that were skipped (not mbox files, ...), filled
   // by folders(); scope Folder, for the report. They are logged at info level.
   const std::vector<core::ErrorRecord>& notes() const { return notes_; }
-  std::vector<std::string> report_notes() override { return note_lines(notes_); }
+  // The skipped entries, then each warning of this object's scans, once.
+  std::vector<std::string> report_notes() override;
+  // How many times a scan read an mbox file (a scan replayed from the scan
+  // cache reads none): what the cache saves is visible here.
+  std::uint64_t files_read() const { return files_read_; }
 
  private:
+  void add_scan_note(const std::string& text);
+  // Reads `folder`'s file; `labels`, when given, receives the messages instead of `sink`.
+  void read_file(const SourceFolder& folder, ScanSink& sink, RecordingSink* recorder,
+                 GmailLabelSink* labels);
+
   std::filesystem::path path_;
   MboxSourceOptions options_;
   bool single_file_ = false;
   std::vector<core::ErrorRecord> notes_;
+  std::vector<std::string> scan_notes_;
+  std::set<std::string> scan_note_texts_;
+  std::uint64_t files_read_ = 0;
 };
 
 }  // namespace mailferry::source

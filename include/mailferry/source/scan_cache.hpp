@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,8 +39,10 @@ std::string file_identity(const std::string& path, std::string_view options);
 
 // Replays the scan kept under `key` into `sink` if it was made of a file
 // with this identity; false (and nothing sent to the sink) otherwise.
+// Warnings recorded with the scan are logged again and, when given, passed
+// to `on_warning`.
 bool replay_scan(ScanCache& cache, const std::string& key, std::string_view identity,
-                 ScanSink& sink);
+                 ScanSink& sink, const std::function<void(const std::string&)>& on_warning = {});
 
 // A ScanSink that passes everything on to `next` and records it; finish()
 // stores the recording under `key` for `identity`.

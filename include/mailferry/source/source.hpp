@@ -45,7 +45,6 @@ struct SourceMessage {
   core::InternalDate internal_date;
   std::uint64_t size = 0;              // exact number of bytes BodyReader will produce
   bool requests_read_receipt = false;  // has Disposition-Notification-To
-  std::string gmail_labels;  // Gmail Takeout's X-Gmail-Labels value as found; usually empty
 };
 
 // Sources hand out core::BodyReader, the upload bytes of one message.

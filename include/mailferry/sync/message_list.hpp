@@ -47,12 +47,11 @@ class MessageList {
   struct Record {
     std::uint64_t size = 0;
     std::int64_t utc = 0;
-    const char* text = nullptr;  // locator, key, message_id, gmail_labels, back to back
+    const char* text = nullptr;  // locator, key, message_id, back to back
     std::uint32_t ordinal = 0;
     std::uint32_t locator_length = 0;
     std::uint32_t key_length = 0;
     std::uint32_t message_id_length = 0;  // or kSameAsKey
-    std::uint32_t labels_length = 0;
     std::int16_t offset_minutes = 0;
     core::Flags flags;
     bool read_receipt = false;
