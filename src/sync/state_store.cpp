@@ -42,7 +42,14 @@ CREATE TABLE kv (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1};
+// Version 2: fingerprints leave the mbox store's bookkeeping fields (Status,
+// X-Status, ...) out of the size they count. A POP3 message cached with a
+// fingerprint of the old kind is asked for again (TOP) instead of trusted.
+constexpr const char* kSchemaV2 = R"sql(
+DELETE FROM pop3_messages WHERE message_key LIKE 'fp:%';
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == StateStore::kSchemaVersion);
 
 std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }

@@ -6,7 +6,9 @@ namespace mailferry::sync {
 namespace {
 
 constexpr std::string_view kSpace = "target-index";
-constexpr std::uint64_t kFormat = 1;
+// 2: fingerprints leave the mbox store's bookkeeping fields out of their size;
+// an index kept with the old kind is listed again instead of trusted.
+constexpr std::uint64_t kFormat = 2;
 
 }  // namespace
 

@@ -44,7 +44,29 @@ TEST_CASE("state store: a new file gets the schema, version and WAL mode") {
   sqlite3_close(db);
   // Re-opening an existing file keeps it.
   sync::StateStore again(path);
-  CHECK(again.schema_version() == 1);
+  CHECK(again.schema_version() == sync::StateStore::kSchemaVersion);
+}
+
+TEST_CASE(
+    "state store: a version 1 file forgets POP3 fingerprints of the old kind, keeps the rest") {
+  TempDir dir;
+  std::string path = dir.file("job.state");
+  {
+    sync::StateStore store(path);
+    auto by_id = entry("a", 100);
+    auto by_fingerprint = entry("b", 200);
+    by_fingerprint.key.value = "fp:0123456789abcdef";
+    store.store_pop3("pop3s://alice@host:995", {by_id, by_fingerprint});
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "PRAGMA user_version=1", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  sync::StateStore store(path);
+  CHECK(store.schema_version() == 2);
+  auto kept = store.load_pop3("pop3s://alice@host:995");
+  REQUIRE(kept.size() == 1);
+  CHECK(kept[0].uidl == "a");
 }
 
 TEST_CASE("state store: POP3 cache round trip, per account") {

@@ -1,4 +1,4 @@
-// The base of every Source wrapper (locked, dry run, Gmail labels): passes
+// The base of every Source wrapper (locked, dry run): passes
 // each call on to the wrapped source, so that a wrapper overrides only what
 // it changes and a call added to Source is forwarded here once, for all of
 // them.
