@@ -21,6 +21,7 @@
 #include "fuzz_check.hpp"
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/log.hpp"
+#include "mailferry/mbox/bookkeeping_filter.hpp"
 #include "mailferry/mbox/message_stream.hpp"
 #include "mailferry/mbox/scanner.hpp"
 #include "mailferry/source/mbox_source.hpp"
@@ -61,6 +62,17 @@ std::string read_back(const std::string& path, const mbox::ScannedMessage& m, mb
     out.append(buffer, n);
     FUZZ_CHECK(out.size() <= m.size, "no more bytes than announced");
   }
+  return out;
+}
+
+// The scanned header block as the upload carries it.
+std::string without_bookkeeping(const mbox::ScannedMessage& m) {
+  mbox::BookkeepingFilter filter(m.content_length_framed ? mbox::Bookkeeping::DropAndContentLength
+                                                         : mbox::Bookkeeping::Drop);
+  std::string out;
+  auto append = [&](const char* data, std::size_t size) { out.append(data, size); };
+  filter.feed(m.header, append);
+  filter.finish(append);
   return out;
 }
 
@@ -131,13 +143,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string out = read_back(path, m, quoting, m.offset + choice);
     FUZZ_CHECK(out.size() == m.size, "a message yields exactly its announced size");
     FUZZ_CHECK(mailferry::fuzz::crlf_only(out), "upload bytes have CRLF line ends only");
-    // The header block is the start of the message; its closing empty line
-    // may be the separator's when nothing follows the header.
-    const std::size_t common = std::min(out.size(), m.header.size());
-    FUZZ_CHECK(out.compare(0, common, m.header, 0, common) == 0,
+    // The header block, without the store's bookkeeping fields, is the start
+    // of the message; its closing empty line may be the separator's when
+    // nothing follows the header.
+    const std::string header = without_bookkeeping(m);
+    const std::size_t common = std::min(out.size(), header.size());
+    FUZZ_CHECK(out.compare(0, common, header, 0, common) == 0,
                "the message starts with its header block");
-    FUZZ_CHECK(m.header.size() <= out.size() + 2,
-               "the header block is not longer than the message");
+    FUZZ_CHECK(header.size() <= out.size() + 2, "the header block is not longer than the message");
   }
 
   // The same file through the source adapter the sync engine uses (on one
