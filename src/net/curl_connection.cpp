@@ -226,9 +226,13 @@ class CurlConnection final : public Connection {
     return text;
   }
 
+  // A refused login, an untrusted certificate and a missing STARTTLS cannot
+  // heal by trying again (core/retry.hpp): those errors say so, and only
+  // timeouts and broken connections are retryable.
   core::ConnectionError connect_error(CURLcode rc) const {
     const std::string where = options_.display();
     std::string text = curl_text(rc);
+    constexpr bool kFinal = false;
     switch (rc) {
       case CURLE_LOGIN_DENIED: {
         const std::string failed = "login failed for user " + options_.user + " at " + host_port();
@@ -239,28 +243,33 @@ class CurlConnection final : public Connection {
             offered.find("OAUTHBEARER") == std::string::npos)
           return core::ConnectionError(
               failed + ": the server does not offer OAuth2 login (AUTH=XOAUTH2 or " +
-              "AUTH=OAUTHBEARER); it offers " +
-              (offered.empty() ? std::string("only LOGIN with a password")
-                               : "AUTH=" + replace_spaces(offered, " AUTH=")) +
-              ". Use a password (password_file, password_env, password_command) for this server.");
+                  "AUTH=OAUTHBEARER); it offers " +
+                  (offered.empty() ? std::string("only LOGIN with a password")
+                                   : "AUTH=" + replace_spaces(offered, " AUTH=")) +
+                  ". Use a password (password_file, password_env, password_command) for this "
+                  "server.",
+              kFinal);
         // A capability list is not an answer to the login: libcurl found no
         // mechanism to try, and its own words say so.
         const std::string& said = login_trace_.last_line;
         const bool answer = !said.empty() && said.find("CAPABILITY") == std::string::npos;
-        return core::ConnectionError(failed + ": " + text +
-                                     (answer ? " (the server said: " + said + ")" : std::string()));
+        return core::ConnectionError(
+            failed + ": " + text + (answer ? " (the server said: " + said + ")" : std::string()),
+            kFinal);
       }
       case CURLE_PEER_FAILED_VERIFICATION:
       case CURLE_SSL_CACERT_BADFILE:
       case CURLE_SSL_ISSUER_ERROR:
         return core::ConnectionError(
             where + ": the server's TLS certificate could not be verified: " + text +
-            ". If the server uses a private CA, trust it with --ca-file FILE (PEM).");
+                ". If the server uses a private CA, trust it with --ca-file FILE (PEM).",
+            kFinal);
       case CURLE_USE_SSL_FAILED:
         return core::ConnectionError(
             where + ": the server does not offer STARTTLS (" + text +
-            "); use the implicit-TLS port (imaps://, pop3s://) or, on a trusted network only, "
-            "--insecure-plaintext");
+                "); use the implicit-TLS port (imaps://, pop3s://) or, on a trusted network only, "
+                "--insecure-plaintext",
+            kFinal);
       case CURLE_OPERATION_TIMEDOUT:
         return core::ConnectionError(where + ": timed out connecting or logging in: " + text);
       default:
