@@ -75,32 +75,36 @@ bool is_content_length(std::string_view name) {
   return name.size() == 14 && strncasecmp(name.data(), "Content-Length", 14) == 0;
 }
 
-}  // namespace
-
-TEST_CASE("source conformance: sizes are the bytes read, and bodies end lines with CRLF only") {
+// Runs `check` for every row: a workspace of its own, the row's source
+// opened and scanned once (a row without messages fails here).
+template <class Check>
+void for_each_source(Check&& check) {
   for (const Row& row : rows()) {
     CAPTURE(row.name);
     Workspace w;
     Opened opened = row.open(w);
     const Scan scan = scan_all(*opened.source);
-    CHECK(scan.errors.empty());
     REQUIRE(!scan.messages.empty());
+    check(row, w, opened, scan);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("source conformance: sizes are the bytes read, and bodies end lines with CRLF only") {
+  for_each_source([](const Row&, Workspace&, Opened& opened, const Scan& scan) {
+    CHECK(scan.errors.empty());
     for (const auto& s : scan.messages) {
       CAPTURE(s.message.ordinal);
       const std::string body = read_all(*opened.source, s);
       CHECK(body.size() == s.message.size);
       CHECK(line_end_problem(body) == "");
     }
-  }
+  });
 }
 
 TEST_CASE("source conformance: keys are stable across scans and equal what the target computes") {
-  for (const Row& row : rows()) {
-    CAPTURE(row.name);
-    Workspace w;
-    Opened first = row.open(w);
-    const Scan scan = scan_all(*first.source);
-    REQUIRE(!scan.messages.empty());
+  for_each_source([](const Row& row, Workspace& w, Opened& first, const Scan& scan) {
     // The same object again, and a new one (the next run).
     CHECK(fingerprint_lines(scan_all(*first.source)) == fingerprint_lines(scan));
     Opened second = row.open(w);
@@ -112,16 +116,11 @@ TEST_CASE("source conformance: keys are stable across scans and equal what the t
       const std::string body = read_all(*first.source, s);
       CHECK(s.message.key == mime::message_key(mime::scan_header_fields(body), body.size()));
     }
-  }
+  });
 }
 
 TEST_CASE("source conformance: flags and INTERNALDATE come from the format where it has them") {
-  for (const Row& row : rows()) {
-    CAPTURE(row.name);
-    Workspace w;
-    Opened opened = row.open(w);
-    const Scan scan = scan_all(*opened.source);
-    REQUIRE(!scan.messages.empty());
+  for_each_source([](const Row& row, Workspace&, Opened&, const Scan& scan) {
     const bool some_flag = std::any_of(scan.messages.begin(), scan.messages.end(),
                                        [](const Scanned& s) { return !s.message.flags.empty(); });
     if (row.has_flags) CHECK(some_flag);
@@ -133,29 +132,22 @@ TEST_CASE("source conformance: flags and INTERNALDATE come from the format where
           return s.message.internal_date.utc != scan.messages.front().message.internal_date.utc;
         }));
     }
-  }
+  });
 }
 
 TEST_CASE("source conformance: a damaged item is an error of its own scope, never a crash") {
-  for (const Row& row : rows()) {
-    CAPTURE(row.name);
-    Workspace w;
+  for_each_source([](const Row& row, Workspace& w, Opened& opened, const Scan& scan) {
     // A message that is not (or no longer) in the source: its open() fails
     // for that message only.
-    {
-      Opened opened = row.open(w);
-      const Scan scan = scan_all(*opened.source);
-      REQUIRE(!scan.messages.empty());
-      Scanned forged = scan.messages.front();
-      forged.message.locator = "not-a-locator-of-any-source";
-      try {
-        read_all(*opened.source, forged);
-        FAIL("a forged locator was opened");
-      } catch (const core::SourceError& e) {
-        CHECK(e.scope() == core::ErrorScope::Message);
-      }
+    Scanned forged = scan.messages.front();
+    forged.message.locator = "not-a-locator-of-any-source";
+    try {
+      read_all(*opened.source, forged);
+      FAIL("a forged locator was opened");
+    } catch (const core::SourceError& e) {
+      CHECK(e.scope() == core::ErrorScope::Message);
     }
-    if (!row.open_damaged) continue;
+    if (!row.open_damaged) return;
     // A truncated copy: everything reported as a SourceError or a scan
     // error (anything else escapes and fails the test), and, where only one
     // item is damaged, the others still come through whole.
@@ -187,39 +179,31 @@ TEST_CASE("source conformance: a damaged item is an error of its own scope, neve
     }
     CHECK(reported > 0);
     if (row.damage_spares_the_rest) CHECK(delivered > 0);
-  }
+  });
 }
 
 TEST_CASE(
     "source conformance: a second scan of unchanged input reads nothing again where a "
     "source keeps a scan cache") {
-  for (const Row& row : rows()) {
-    CAPTURE(row.name);
-    Workspace w;
-    Opened first = row.open(w);
-    if (!first.reads) continue;  // no cache promised
-    const Scan scan = scan_all(*first.source);
+  for_each_source([](const Row& row, Workspace& w, Opened& first, const Scan& scan) {
+    if (!first.reads) return;  // no cache promised
     CHECK(first.reads() > 0);
     Opened second = row.open(w);
     const Scan again = scan_all(*second.source);
     CHECK(second.reads() == 0);
     CHECK(fingerprint_lines(again) == fingerprint_lines(scan));
     CHECK(again.errors.size() == scan.errors.size());
-  }
+  });
 }
 
 TEST_CASE("source conformance: removal removes exactly what was asked, where a source can remove") {
-  for (const Row& row : rows()) {
-    CAPTURE(row.name);
-    Workspace w;
-    Opened opened = row.open(w);
-    const Scan scan = scan_all(*opened.source);
+  for_each_source([](const Row& row, Workspace& w, Opened& opened, const Scan& scan) {
     REQUIRE(scan.messages.size() >= 3);
     const Scanned& victim = scan.messages[1];
     if (!opened.source->supports_removal()) {
       CHECK_THROWS_AS(opened.source->remove(victim.folder, {victim.message}), core::SourceError);
       CHECK(fingerprint_lines(scan_all(*row.open(w).source)) == fingerprint_lines(scan));
-      continue;
+      return;
     }
     const auto result = opened.source->remove(victim.folder, {victim.message});
     CHECK(result.removed == std::vector<std::string>{victim.message.locator});
@@ -227,18 +211,13 @@ TEST_CASE("source conformance: removal removes exactly what was asked, where a s
     std::vector<std::string> expected = fingerprint_lines(scan);
     expected.erase(expected.begin() + 1);
     CHECK(fingerprint_lines(scan_all(*row.open(w).source)) == expected);
-  }
+  });
 }
 
 TEST_CASE(
     "source conformance: the message handed out is the message as sent, without the store's "
     "bookkeeping fields") {
-  for (const Row& row : rows()) {
-    CAPTURE(row.name);
-    Workspace w;
-    Opened opened = row.open(w);
-    const Scan scan = scan_all(*opened.source);
-    REQUIRE(!scan.messages.empty());
+  for_each_source([](const Row&, Workspace&, Opened& opened, const Scan& scan) {
     for (const auto& s : scan.messages) {
       CAPTURE(s.message.ordinal);
       const std::string body = read_all(*opened.source, s);
@@ -251,5 +230,5 @@ TEST_CASE(
       });
       CHECK(bookkeeping.empty());
     }
-  }
+  });
 }
