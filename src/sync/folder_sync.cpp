@@ -54,7 +54,11 @@ class FolderSync {
         state_(state),
         report_(report),
         memory_(memory),
-        sink_(report) {}
+        sink_(report),
+        // Asked once: every answer of the upload would otherwise take the
+        // source's lock, which the prefetch thread holds while it opens a
+        // body (a POP3 RETR), and the upload would wait for it.
+        removing_(parts.options.removal.after_copy && parts.source.supports_removal()) {}
 
   void run(const DiffPolicy& policy) {
     plan(policy);
@@ -96,7 +100,7 @@ class FolderSync {
       }
     }
     // Copies on the server now: what --delete-after-copy may remove.
-    if (removing())
+    if (removing_)
       for (const auto& p : plan_.present) confirmed_.push_back(p.source_index);
   }
 
@@ -193,7 +197,7 @@ class FolderSync {
       if (outcome.uid == 0) state_.appended_without_uid = true;
       state_.index.add({outcome.uid, std::move(key), planned.flags, m.size});
       memory_.appended.insert(id_of(i));
-      if (removing()) confirmed_.push_back(i);
+      if (removing_) confirmed_.push_back(i);
       parts_.observer.message(Sigil::Missing, fr_, m, "");
     } else {
       ++c_.failed;
@@ -223,12 +227,8 @@ class FolderSync {
     state_.flag_updates.insert(state_.flag_updates.end(), updates.begin(), updates.end());
   }
 
-  bool removing() const {
-    return parts_.options.removal.after_copy && parts_.source.supports_removal();
-  }
-
   void remove() {
-    if (!removing()) return;
+    if (!removing_) return;
     const int keep_days = parts_.options.removal.keep_days;
     const std::time_t cutoff = std::time(nullptr) - static_cast<std::time_t>(keep_days) * 86400;
     std::vector<source::SourceMessage> removable;
@@ -260,6 +260,7 @@ class FolderSync {
   FolderPlan plan_;
   std::vector<std::size_t> confirmed_;  // source positions with a confirmed copy
   std::vector<JournalEntry> ended_;     // upload results not yet written
+  const bool removing_;                 // --delete-after-copy, and the source can
 };
 
 }  // namespace
