@@ -6,6 +6,7 @@
 
 #include "mailferry/app/run_job.hpp"
 #include "mailferry/core/error.hpp"
+#include "mailferry/job/credentials.hpp"
 #include "mailferry/mbox/variant.hpp"
 #include "mailferry/source/eml_source.hpp"
 #include "mailferry/source/gmail_takeout_source.hpp"
@@ -28,8 +29,19 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
       return source::with_gmail_labels(std::make_unique<source::MboxSource>(ep.path, options),
                                        job.folder_rules.gmail_labels);
     }
-    case job::Scheme::Pst:
-      return std::make_unique<source::PstSource>(ep.path);
+    case job::Scheme::Pst: {
+      source::PstSourceOptions options;
+      options.password.ignore = job.ignore_pst_password;
+      // Asked for only when Outlook guards the file, so a password command
+      // runs only then.
+      const char* variable = std::getenv("MAILFERRY_FROM_PASSWORD");
+      if (!job.from.password.empty() || (variable != nullptr && *variable != '\0'))
+        options.password.password = [&job] {
+          return job::resolve_password(job.from.password, "MAILFERRY_FROM_PASSWORD",
+                                       "job '" + job.name + "', from");
+        };
+      return std::make_unique<source::PstSource>(ep.path, std::move(options));
+    }
     case job::Scheme::Pop3:
     case job::Scheme::Pop3s: {
       source::Pop3SourceOptions options;

@@ -145,6 +145,10 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
   verb.add_flag("--insecure-plaintext", o.insecure_plaintext,
                 "allow imap:// and pop3:// without any TLS when the server offers no STARTTLS")
       ->group(kEndpoints);
+  verb.add_flag("--ignore-pst-password", o.ignore_pst_password,
+                "pst: open a file Outlook guards with a password without it (the password "
+                "encrypts nothing; see the man page)")
+      ->group(kEndpoints);
 
   verb.add_option("--to-folder", o.to_folder,
                   "target folder for a one-folder source (mbox file, eml:, POP3); default INBOX")
@@ -421,6 +425,8 @@ int run(int argc, char** argv) {
       ->type_name("CMD");
   list->add_flag("--insecure-plaintext", list_options.insecure_plaintext,
                  "allow imap:// and pop3:// without any TLS");
+  list->add_flag("--ignore-pst-password", list_options.ignore_pst_password,
+                 "pst: open a file Outlook guards with a password without it");
   list->add_option("--mbox-format", list_options.mbox_format,
                    "mbox variant: auto (default), mboxo, mboxrd, mboxcl, mboxcl2")
       ->type_name("FORMAT");

@@ -68,6 +68,9 @@ int run_list(const ListOptions& o) {
   j.origin = "command line";
   j.from = first;
   if (!o.mbox_format.empty()) j.mbox_format = o.mbox_format;
+  j.ignore_pst_password = o.ignore_pst_password;
+  if (j.ignore_pst_password && j.from.endpoint.scheme != job::Scheme::Pst)
+    throw core::UsageError("--ignore-pst-password: only a pst: source has a PST password");
   apply_folder_rules(o.folder_rules, j.folder_rules);
   auto source = app::open_source(j);
   const auto folders = source->folders();

@@ -55,6 +55,7 @@ void apply_flags(const CommonOptions& o, job::Job& j) {
   }
   if (o.unread) j.mark_read = false;
   if (o.delete_after_copy) j.delete_after_copy = true;
+  if (o.ignore_pst_password) j.ignore_pst_password = true;
   if (o.keep_days >= 0) j.keep_days = o.keep_days;
   if (!o.state_path.empty()) j.state_path = o.state_path;
   apply_folder_rules(o.folder_rules, j.folder_rules);
@@ -70,7 +71,10 @@ void apply_flags(const CommonOptions& o, job::Job& j) {
 void check_credentials(const std::vector<job::Job>& jobs) {
   for (const auto& j : jobs) {
     for (const auto* side : {&j.from, &j.to}) {
-      if (!side->endpoint.is_network() || side->oauth2()) continue;
+      // A PST's password is optional (asked only when Outlook guards the
+      // file), but one that was named must be there.
+      const bool pst = side->endpoint.scheme == job::Scheme::Pst;
+      if ((!side->endpoint.is_network() && !pst) || side->oauth2()) continue;
       const bool from = side == &j.from;
       const std::string where = "job '" + j.name + "', " + (from ? "from" : "to");
       const auto& p = side->password;
@@ -80,7 +84,7 @@ void check_credentials(const std::vector<job::Job>& jobs) {
           (std::getenv(p.env.c_str()) == nullptr || *std::getenv(p.env.c_str()) == '\0'))
         throw core::UsageError(where + ": environment variable " + p.env + " is not set");
       const char* fallback = from ? "MAILFERRY_FROM_PASSWORD" : "MAILFERRY_TO_PASSWORD";
-      if (p.empty() && (std::getenv(fallback) == nullptr || *std::getenv(fallback) == '\0'))
+      if (!pst && p.empty() && (std::getenv(fallback) == nullptr || *std::getenv(fallback) == '\0'))
         throw core::UsageError(
             where + ": no password given; use " +
             (from ? "--from-password-file" : "--to-password-file") + ", " + fallback +

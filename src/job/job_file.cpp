@@ -25,6 +25,7 @@ const std::vector<std::string> kJobKeys{"name",
                                         "only_role",
                                         "mark_read",
                                         "delete_after_copy",
+                                        "ignore_pst_password",
                                         "keep_days",
                                         "state",
                                         "map",
@@ -196,6 +197,7 @@ Job parse_job(const json& object, const std::string& origin, const std::string& 
   }
   job.mark_read = get_bool(object, "mark_read", named, true);
   job.delete_after_copy = get_bool(object, "delete_after_copy", named, false);
+  job.ignore_pst_password = get_bool(object, "ignore_pst_password", named, false);
   if (object.contains("keep_days")) {
     const auto& v = object.at("keep_days");
     if (!v.is_number_integer() || v.get<int>() < 0)
@@ -312,6 +314,8 @@ void validate_job(const Job& job) {
     ctx.fail("mbox_format", "must be auto, mboxo, mboxrd, mboxcl or mboxcl2");
   if (job.delete_after_copy && !job.from.endpoint.is_pop3())
     ctx.fail("delete_after_copy", "only a POP3 source can delete after copy");
+  if (job.ignore_pst_password && job.from.endpoint.scheme != Scheme::Pst)
+    ctx.fail("ignore_pst_password", "only a pst: source has a PST password");
   if (job.keep_days > 0 && !job.delete_after_copy)
     ctx.fail("keep_days", "only makes sense with delete_after_copy");
   if (job.to_folder.empty()) ctx.fail("to_folder", "must not be empty");

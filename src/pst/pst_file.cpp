@@ -44,6 +44,7 @@ namespace {
 constexpr std::uint16_t kPropDisplayName = 0x3001;
 constexpr std::uint16_t kPropMessageCodepage = 0x3FFD;
 constexpr std::uint16_t kPropLocaleId = 0x3FF1;
+constexpr std::uint16_t kPropPstPassword = 0x67FF;  // PR_PST_PASSWORD
 constexpr std::uint64_t kNidMessageStore = 0x21;
 constexpr std::uint64_t kNidNameToIdMap = 0x61;
 // How many messages to look at for the file's ANSI code page.
@@ -188,13 +189,6 @@ PstFile::PstFile(std::string path) : path_(std::move(path)) {
   if (!store_ || !store_->message_store)
     fail(path_, "the message store record cannot be read; the file is damaged" + damage);
 
-  auto password = store_props_.find(0x67FF);  // PR_PST_PASSWORD: a CRC-32 of it, 0 if none
-  if (password != store_props_.end() && password->second.as_int32().value_or(0) != 0)
-    fail(path_,
-         "the PST is protected by a password; mailferry does not open password-protected "
-         "PST files. Remove the password in Outlook (Account Settings > Data Files > "
-         "Settings > Change Password) and try again");
-
   top_ = pst_getTopOfFolders(file_.get(), store_.get());
   if (!top_)
     fail(path_, "the top of the folder tree cannot be found; the file is damaged" + damage);
@@ -204,6 +198,14 @@ PstFile::PstFile(std::string path) : path_(std::move(path)) {
 }
 
 PstFile::~PstFile() = default;
+
+std::optional<std::uint32_t> PstFile::password_crc() const {
+  auto password = store_props_.find(kPropPstPassword);
+  if (password == store_props_.end()) return std::nullopt;
+  const auto crc = password->second.as_int32();
+  if (!crc || *crc == 0) return std::nullopt;
+  return static_cast<std::uint32_t>(*crc);
+}
 
 bool PstFile::unicode() const { return file_->do_read64 != 0; }
 

@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <cstring>
 
+#include "mailferry/core/log.hpp"
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/mime/message_key.hpp"
 #include "mailferry/pst/folder_tree.hpp"
 #include "mailferry/pst/message.hpp"
 #include "mailferry/pst/message_state.hpp"
 #include "mailferry/pst/mime_builder.hpp"
+#include "mailferry/pst/password.hpp"
 #include "mailferry/pst/pst_file.hpp"
 #include "mailferry/source/memory_body.hpp"
 
@@ -55,11 +57,39 @@ std::string_view header_block(std::string_view bytes) {
 PstSource::PstSource(std::string path, PstSourceOptions options)
     : path_(std::move(path)), file_(std::make_unique<pst::PstFile>(path_)) {
   if (options.ansi_codepage > 0) file_->set_ansi_codepage(options.ansi_codepage);
+  unlock(options.password);
   if (!file_->truncation().empty())
     notes_.push_back({core::ErrorScope::Folder, describe(), file_->truncation()});
 }
 
 PstSource::~PstSource() = default;
+
+void PstSource::unlock(const PstPasswordOptions& options) {
+  const auto stored = file_->password_crc();
+  if (!stored) return;  // Outlook would not ask
+  if (options.ignore) {
+    unchecked_password_ =
+        path_ +
+        ": Outlook guards this file with a password; it was not checked "
+        "(--ignore-pst-password). The password encrypts nothing, so every item is read";
+    core::log_warn(unchecked_password_);
+    return;
+  }
+  if (!options.password)
+    throw core::SourceError(
+        path_ +
+        ": Outlook guards this file with a password. Give it (--from-password-file FILE, "
+        "or --password-file FILE with list; MAILFERRY_FROM_PASSWORD; or password_file, "
+        "password_env or password_command in a job file's from), or, since the password "
+        "encrypts nothing, open the file without it: --ignore-pst-password (job key "
+        "ignore_pst_password)");
+  const core::Secret password = options.password();
+  if (!pst::password_matches(*stored, password.reveal(), file_->ansi_codepage()))
+    throw core::SourceError(path_ +
+                            ": wrong password: it is not the one Outlook asks for this file. "
+                            "Check the password file or variable, or open the file without "
+                            "it: --ignore-pst-password (job key ignore_pst_password)");
+}
 
 std::string PstSource::describe() const { return "pst:" + path_; }
 
@@ -96,10 +126,13 @@ std::uint64_t PstSource::skipped_items() {
 }
 
 std::vector<std::string> PstSource::report_notes() {
+  std::vector<std::string> notes;
+  if (!unchecked_password_.empty()) notes.push_back(unchecked_password_);
   if (const auto skipped = skipped_items(); skipped > 0)
-    return {std::to_string(skipped) +
-            " non-mail items (contacts, calendar, tasks, notes, distribution lists) were skipped"};
-  return {};
+    notes.push_back(
+        std::to_string(skipped) +
+        " non-mail items (contacts, calendar, tasks, notes, distribution lists) were skipped");
+  return notes;
 }
 
 std::vector<PstFolderSummary> PstSource::folder_summaries() {

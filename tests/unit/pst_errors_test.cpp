@@ -47,15 +47,6 @@ TEST_CASE("pst errors: missing, empty and non-PST files") {
   CHECK(e.find("not a PST file") != std::string::npos);
 }
 
-TEST_CASE("pst errors: a password-protected PST is refused with a clear message") {
-  for (const char* name : {"passworded.pst", "test_ansi.pst"}) {
-    INFO(name);
-    std::string e = error_of(corpus(name));
-    CHECK(e.find(corpus(name)) != std::string::npos);
-    CHECK(e.find("protected by a password") != std::string::npos);
-  }
-}
-
 TEST_CASE("pst errors: truncated files give clear errors, never a crash") {
   TempDir dir("pst-truncated");
   for (const char* name : {"Hello CJK.pst", "Test_part1.pst", "outlook.pst", "sample2.pst"}) {

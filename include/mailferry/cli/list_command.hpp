@@ -18,6 +18,7 @@ struct ListOptions {
   std::string auth, token_command;        // OAuth2 for ENDPOINT
   std::string to_auth, to_token_command;  // OAuth2 for --to
   bool insecure_plaintext = false;
+  bool ignore_pst_password = false;
   std::string mbox_format;
   FolderRuleFlags folder_rules;  // for the plan shown with --to
 };

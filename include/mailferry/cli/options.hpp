@@ -28,6 +28,7 @@ struct CommonOptions {
   std::string from_token_command, to_token_command;  // OAuth2 access token printers
   std::string ca_file;
   bool insecure_plaintext = false;
+  bool ignore_pst_password = false;
   bool dry_run = false;
   std::string report_path;
   std::string to_folder;

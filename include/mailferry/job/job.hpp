@@ -49,8 +49,11 @@ struct Job {
   std::optional<core::Role> only_role;
   bool mark_read = true;           // POP3 has no flags: migrated mail arrives as read
   bool delete_after_copy = false;  // POP3: DELE what is confirmed on the server
-  int keep_days = 0;               // with delete_after_copy: keep the last N days
-  std::string state_path;          // per-job state store ("" = default location)
+  // pst: open a file Outlook guards with a password without checking it
+  // (pst/password.hpp: the password encrypts nothing).
+  bool ignore_pst_password = false;
+  int keep_days = 0;       // with delete_after_copy: keep the last N days
+  std::string state_path;  // per-job state store ("" = default location)
   // Which folders go where: map, include, exclude, prefix, merge, gmail_labels.
   core::FolderRules folder_rules;
   // Upload pacing (core/throttle.hpp); 0: no limit.

@@ -6,8 +6,9 @@
 // parsed one at a time on request and freed by their ItemPtr.
 //
 // Errors: the constructor throws core::SourceError naming the file when it is
-// missing, not a PST, protected by a password, or too damaged to find its
-// folders. A file shorter than its header says is opened anyway: blocks past
+// missing, not a PST, or too damaged to find its folders. A password does not
+// stop it (pst/password.hpp): password_crc() says whether Outlook would ask
+// for one. A file shorter than its header says is opened anyway: blocks past
 // the end are dropped from the index, so libpst sees them as missing (never
 // reads past the end), and truncation() describes the damage for the report.
 //
@@ -59,6 +60,9 @@ class PstFile {
 
   // The message store record (folder entry ids, display name).
   const pst_item& store() const { return *store_; }
+  // PR_PST_PASSWORD, the CRC-32 of the password Outlook asks for; nothing
+  // when the file has none (the property absent or 0).
+  std::optional<std::uint32_t> password_crc() const;
   // The store's raw properties (for what libpst does not parse).
   const PropertyMap& store_properties() const { return store_props_; }
   // PR_DISPLAY_NAME of the store, else the file's base name without ".pst".

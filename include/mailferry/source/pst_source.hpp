@@ -15,8 +15,9 @@
 // itself stays on disk except libpst's index.
 //
 // Errors: the constructor throws core::SourceError (exit code 4) naming the
-// file when it is missing, not a PST, password-protected, or too damaged to
-// find its folders. A truncated file opens if its folder tree can be read;
+// file when it is missing, not a PST, or too damaged to find its folders, and
+// when Outlook guards it with a password that was not given, or was wrong,
+// and the operator did not say to ignore it. A truncated file opens if its folder tree can be read;
 // the damage is in notes() and is reported once through the first scan()'s
 // ScanSink::error (scope Folder). An item libpst cannot parse is reported
 // through ScanSink::error (scope Message; "where" names file, folder and
@@ -27,11 +28,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "mailferry/core/error.hpp"
+#include "mailferry/core/secret.hpp"
 #include "mailferry/source/source.hpp"
 
 namespace mailferry::pst {
@@ -40,7 +43,17 @@ class PstFile;
 
 namespace mailferry::source {
 
+// How a file Outlook guards with a password opens (pst/password.hpp).
+struct PstPasswordOptions {
+  // Asked only when the file has a password, so a password command runs
+  // only then; empty: no password was given.
+  std::function<core::Secret()> password;
+  // Open it unchecked, as the operator asked: the password encrypts nothing.
+  bool ignore = false;
+};
+
 struct PstSourceOptions {
+  PstPasswordOptions password;
   // Windows code page of 8-bit strings that carry none of their own (folder
   // names in ANSI files), e.g. 932 for a Japanese Outlook; 0 = take it from
   // the file's items (their code page or locale), else 1252.
@@ -69,8 +82,8 @@ class PstSource : public Source {
 
   // Non-mail items in the whole file (all folders, listed or not).
   std::uint64_t skipped_items();
-  // The count of skipped non-mail items. The file's damage (notes()) is not
-  // repeated here: the first scan reports it as an error of the job.
+  // The count of skipped non-mail items, and a password left unchecked. The file's damage (notes())
+  // is not repeated here: the first scan reports it as an error of the job.
   std::vector<std::string> report_notes() override;
   std::vector<PstFolderSummary> folder_summaries();
   // File-level problems (truncation, unreadable folders); scope Folder.
@@ -78,6 +91,8 @@ class PstSource : public Source {
 
  private:
   void load_tree();
+  // Checks the password Outlook would ask for; throws core::SourceError.
+  void unlock(const PstPasswordOptions& options);
 
   std::string path_;
   std::unique_ptr<pst::PstFile> file_;
@@ -86,6 +101,7 @@ class PstSource : public Source {
   std::uint64_t skipped_ = 0;
   std::vector<core::ErrorRecord> notes_;
   bool notes_reported_ = false;
+  std::string unchecked_password_;  // the warning when the password was ignored
 };
 
 }  // namespace mailferry::source

@@ -1,0 +1,60 @@
+#include "mailferry/pst/password.hpp"
+
+#include <iconv.h>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string>
+
+#include "mailferry/pst/text.hpp"
+
+namespace mailferry::pst {
+namespace {
+
+constexpr std::array<std::uint32_t, 256> make_crc_table() {
+  std::array<std::uint32_t, 256> table{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int bit = 0; bit < 8; ++bit) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    table[i] = c;
+  }
+  return table;
+}
+
+constexpr std::array<std::uint32_t, 256> kCrcTable = make_crc_table();
+
+// `utf8` in the Windows code page, or nothing when it has no such spelling.
+std::optional<std::string> in_codepage(std::string_view utf8, int codepage) {
+  iconv_t cd = iconv_open(charset_for_codepage(codepage).c_str(), "UTF-8");
+  if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
+  std::string out(utf8.size() * 4, '\0');
+  char* in = const_cast<char*>(utf8.data());
+  std::size_t in_left = utf8.size();
+  char* o = out.data();
+  std::size_t o_left = out.size();
+  const bool converted = iconv(cd, &in, &in_left, &o, &o_left) != static_cast<std::size_t>(-1) &&
+                         iconv(cd, nullptr, nullptr, &o, &o_left) != static_cast<std::size_t>(-1);
+  iconv_close(cd);
+  if (!converted || in_left != 0) return std::nullopt;
+  out.resize(out.size() - o_left);
+  return out;
+}
+
+}  // namespace
+
+std::uint32_t compute_crc(std::string_view bytes, std::uint32_t crc) {
+  for (unsigned char b : bytes) crc = kCrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+  return crc;
+}
+
+bool password_matches(std::uint32_t stored, std::string_view password, int ansi_codepage) {
+  if (compute_crc(password) == stored) return true;
+  const bool ascii =
+      std::all_of(password.begin(), password.end(), [](char c) { return (c & 0x80) == 0; });
+  if (ascii) return false;
+  const auto ansi = in_codepage(password, ansi_codepage);
+  return ansi && compute_crc(*ansi) == stored;
+}
+
+}  // namespace mailferry::pst
