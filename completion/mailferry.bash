@@ -4,7 +4,7 @@
 _mailferry_options() {
     local common="--help --from --to --from-password-file --to-password-file --ca-file
         --from-auth --to-auth --from-token-command --to-token-command
-        --insecure-plaintext --to-folder --only-role --mbox-format --state --report
+        --insecure-plaintext --ignore-pst-password --to-folder --only-role --mbox-format --state --report
         --verbose --quiet --log-format --parallel --shard --job --map --include --exclude
         --prefix --merge --gmail-labels"
     case $1 in
@@ -12,7 +12,7 @@ _mailferry_options() {
                     --max-bytes-per-second --max-messages-per-second --connections" ;;
         check) echo "$common --missing-only" ;;
         list) echo "--help --to --ca-file --password-file --to-password-file
-                    --insecure-plaintext --mbox-format --auth --token-command --to-auth
+                    --insecure-plaintext --ignore-pst-password --mbox-format --auth --token-command --to-auth
                     --to-token-command --map --include --exclude --prefix --merge
                     --gmail-labels" ;;
     esac

@@ -7,6 +7,10 @@
 #
 # The IMAP password comes from a file (or MAILFERRY_TO_PASSWORD); set
 # IMAP_HOST, and CA_FILE for a server with a private CA.
+#
+# A PST that Outlook guards with a password: set PST_PASSWORD_FILE to a file
+# holding it, or, when nobody knows it any more, IGNORE_PST_PASSWORD=1 (the
+# password encrypts nothing; see mailferry(1)).
 set -eu
 [ $# -eq 2 ] || { echo "usage: $0 USER PST-FILE" >&2; exit 2; }
 user=$1
@@ -18,11 +22,15 @@ mailferry sync --only-role sent \
     --from "pst:$pst" \
     --to "imaps://$user@$host" \
     --to-password-file "$password_file" \
-    ${CA_FILE:+--ca-file "$CA_FILE"}
+    ${CA_FILE:+--ca-file "$CA_FILE"} \
+    ${PST_PASSWORD_FILE:+--from-password-file "$PST_PASSWORD_FILE"} \
+    ${IGNORE_PST_PASSWORD:+--ignore-pst-password}
 
 # Prove it: exit status 0 only if every Sent item of the PST is on the server.
 mailferry check --quiet --only-role sent \
     --from "pst:$pst" \
     --to "imaps://$user@$host" \
     --to-password-file "$password_file" \
-    ${CA_FILE:+--ca-file "$CA_FILE"}
+    ${CA_FILE:+--ca-file "$CA_FILE"} \
+    ${PST_PASSWORD_FILE:+--from-password-file "$PST_PASSWORD_FILE"} \
+    ${IGNORE_PST_PASSWORD:+--ignore-pst-password}

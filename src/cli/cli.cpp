@@ -43,6 +43,8 @@ std::vector<std::string> g_arguments;
 constexpr const char* kSyncFooter = R"(
 Examples:
   mailferry sync --from mbox:~/export/Inbox.mbox --to imaps://alice@mail.example.com
+  mailferry sync --from pst:~/bob.pst --only-role sent --to imaps://bob@mail.example.com
+                 (a user's lost Sent items: only those the server lacks)
   mailferry sync --from pop3s://alice@pop.example.com --to imaps://alice@mail.example.com \
                  --from-password-file ~/.pop-pw --to-password-file ~/.imap-pw
   mailferry sync --dry-run jobs.json

@@ -14,6 +14,7 @@
 #include "mailferry/job/job_file.hpp"
 #include "support/dovecot_server.hpp"
 #include "support/imap_snapshot.hpp"
+#include "support/pst_protect.hpp"
 #include "support/run_command.hpp"
 #include "support/temp_dir.hpp"
 
@@ -274,6 +275,24 @@ TEST_CASE("examples: helpdesk restores only the Sent items of a PST, by script a
 
   auto usage = run_command({"sh", kExamples + "helpdesk/restore-sent.sh", "bob"}, options);
   CHECK(usage.exit_code == 2);
+
+  // The same PST guarded by an Outlook password: with it, and without it.
+  const std::string guarded = dir.file("carol.pst");
+  copy_pst_with_password(pst, guarded, "carol's password");
+  options.env["PST_PASSWORD_FILE"] = dir.write_file("carol.pst-password", "carol's password\n");
+  auto with_password =
+      run_command({"sh", kExamples + "helpdesk/restore-sent.sh", "carol", guarded}, options);
+  INFO(with_password.describe() << with_password.out);
+  CHECK(with_password.exit_code == 0);
+  CHECK(total_messages(server, "carol") == 6);
+  options.env["PST_PASSWORD_FILE"] = std::nullopt;
+  options.env["IGNORE_PST_PASSWORD"] = "1";
+  auto unchecked =
+      run_command({"sh", kExamples + "helpdesk/restore-sent.sh", "dave", guarded}, options);
+  INFO(unchecked.describe() << unchecked.out);
+  CHECK(unchecked.exit_code == 0);
+  CHECK(unchecked.err.find("not checked") != std::string::npos);
+  CHECK(total_messages(server, "dave") == 6);
 
   const std::string file = adapted_job_file("helpdesk/pst-sent-only.json", server, dir,
                                             {{"/srv/helpdesk/bob/outlook.pst", pst}});
