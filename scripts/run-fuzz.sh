@@ -41,7 +41,7 @@ done
 
 echo "run-fuzz: building the fuzz targets in $build"
 if ! CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DMAILFERRY_FUZZ=ON -DMAILFERRY_TESTS=OFF >"$build.configure.log" 2>&1; then
+  -DMAILFERRY_FUZZ=ON -DBUILD_TESTING=OFF >"$build.configure.log" 2>&1; then
   cat "$build.configure.log" >&2
   echo "run-fuzz: cmake could not configure the fuzz build" >&2
   exit 2

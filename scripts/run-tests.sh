@@ -17,7 +17,7 @@ if [[ -z ${MAILFERRY_JOBS-} && $jobs -gt 2 ]]; then jobs=2; fi
 
 "$root/scripts/install-deps.sh"
 
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DMAILFERRY_SANITIZE=ON -DMAILFERRY_TESTS=ON
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DMAILFERRY_SANITIZE=ON -DBUILD_TESTING=ON
 cmake --build "$build" -j "$jobs"
 
 # Any sanitizer report fails the test that caused it.

@@ -28,7 +28,7 @@ std::string trace_line(const Response& r) {
   std::string out = r.kind == Response::Kind::Continuation ? "+"
                     : r.kind == Response::Kind::Tagged     ? r.tag
                                                            : "*";
-  if (r.number) out += " " + std::to_string(*r.number);
+  if (r.number) out.append(" ").append(std::to_string(*r.number));
   if (!r.keyword.empty()) out += " " + r.keyword;
   if (r.code) out += " [" + r.code->name + (r.code->raw.empty() ? "" : " " + r.code->raw) + "]";
   if (!r.text.empty()) out += " " + r.text;
@@ -190,15 +190,15 @@ bool Client::write_step() {
 std::string Client::literal_marker(std::uint64_t size) {
   bool non_sync =
       capabilities_.has("LITERAL+") || (capabilities_.has("LITERAL-") && size <= kLiteralMinusMax);
-  if (non_sync) return "{" + std::to_string(size) + "+}\r\n";
-  awaiting_plus_ = true;
-  return "{" + std::to_string(size) + "}\r\n";
+  if (!non_sync) awaiting_plus_ = true;
+  std::string marker = "{";
+  return marker.append(std::to_string(size)).append(non_sync ? "+}\r\n" : "}\r\n");
 }
 
 void Client::start_next() {
   active_ = queued_.front();
   queued_.pop_front();
-  active_->tag = "m" + std::to_string(next_tag_++);
+  active_->tag = std::string("m").append(std::to_string(next_tag_++));
   in_flight_.push_back(active_);
   part_ = 0;
   literal_pending_ = false;

@@ -119,7 +119,7 @@ std::string Command::summary() const {
     if (p.kind == Part::Kind::Text)
       out += p.bytes;
     else
-      out += "{" + std::to_string(p.size) + "}";
+      out.append("{").append(std::to_string(p.size)).append("}");
   }
   return out;
 }

@@ -111,12 +111,14 @@ std::string describe_wait(std::chrono::milliseconds how_long) {
   if (ms < 1000) return std::to_string(ms) + " ms";
   if (ms < 120 * 1000) {
     const auto tenths = (ms + 50) / 100;
-    return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") +
-           " s";
+    std::string text = std::to_string(tenths / 10);
+    if (tenths % 10) text.append(".").append(std::to_string(tenths % 10));
+    return text.append(" s");
   }
   const auto seconds = (ms + 500) / 1000;
-  return std::to_string(seconds / 60) + " min" +
-         (seconds % 60 ? " " + std::to_string(seconds % 60) + " s" : "");
+  std::string text = std::to_string(seconds / 60).append(" min");
+  if (seconds % 60) text.append(" ").append(std::to_string(seconds % 60)).append(" s");
+  return text;
 }
 
 }  // namespace mailferry::imap

@@ -34,7 +34,7 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quoted(std::string_view s) { return std::string("\"").append(s).append("\""); }
 
 std::vector<std::string> split(std::string_view s, char a, char b) {
   std::vector<std::string> out;

@@ -81,7 +81,7 @@ class FolderSync {
   std::string describe(const MessageSummary& m) const {
     std::string where = parts_.source.describe() + ": folder " + folder_.display_name() +
                         ": message " + std::to_string(m.ordinal);
-    if (!m.message_id.empty()) where += " " + std::string(m.message_id);
+    if (!m.message_id.empty()) where.append(" ").append(m.message_id);
     return where;
   }
 

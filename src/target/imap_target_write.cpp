@@ -208,7 +208,7 @@ bool ImapTarget::append_pass(const std::string& folder, const std::vector<Append
       add_mailbox(command, folder);
       for (auto k : batch) {
         const AppendItem& item = items[k];
-        command.raw("(" + allowed_flags(item.flags).to_imap() + ")");
+        command.raw(std::string("(").append(allowed_flags(item.flags).to_imap()).append(")"));
         if (item.internal_date.utc != 0) command.string(item.internal_date.to_imap());
         command.body(item.size, item.open_body);
       }
@@ -311,7 +311,8 @@ void ImapTarget::add_flags(const std::string& folder, const std::vector<FlagUpda
             (failures.size() > 1 ? " (and " + std::to_string(failures.size() - 1) + " more)" : ""));
 }
 
-ImapTarget::Tuning tuning_from_environment(ImapTarget::Tuning base) {
+ImapTarget::Tuning tuning_from_environment() {
+  ImapTarget::Tuning base;
   auto number = [](const char* name, std::size_t fallback) -> std::size_t {
     const char* text = std::getenv(name);
     if (text == nullptr || *text == '\0') return fallback;

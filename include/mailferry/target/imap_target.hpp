@@ -203,9 +203,10 @@ class ImapTarget final : public Target {
   std::size_t batch_limit_ = 0;
 };
 
-// Tuning with the hidden knobs of the environment applied, for benchmarks:
-// MAILFERRY_MAX_IN_FLIGHT (commands in flight, 1: one command at a time) and
-// MAILFERRY_APPEND_BATCH (messages per MULTIAPPEND, 1: one per command).
-ImapTarget::Tuning tuning_from_environment(ImapTarget::Tuning base = {});
+// The default tuning with the hidden knobs of the environment applied, for
+// benchmarks: MAILFERRY_MAX_IN_FLIGHT (commands in flight, 1: one command at
+// a time) and MAILFERRY_APPEND_BATCH (messages per MULTIAPPEND, 1: one per
+// command).
+ImapTarget::Tuning tuning_from_environment();
 
 }  // namespace mailferry::target
