@@ -103,7 +103,9 @@ std::unique_ptr<sync::StateStore> open_state(const job::Job& job, sync::JobRepor
 }  // namespace
 
 sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* observer) {
+  const auto started = core::WallClock::now();
   sync::JobReport failed;
+  failed.started = started;
   failed.name = job.name;
   failed.from = job.from.endpoint.to_string();
   failed.to = job.to.endpoint.to_string();
@@ -156,6 +158,8 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
     }
     report.dry_run = job.dry_run || mode == sync::Mode::Check;
     report.name = job.name;
+    report.started = started;
+    report.finished = core::WallClock::now();
     for (auto& note : failed.notes) report.notes.push_back(std::move(note));
     for (auto& note : source->report_notes()) report.notes.push_back(std::move(note));
     return report;
@@ -163,6 +167,7 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
     failed.add_error({e.scope(), "job '" + job.name + "'", e.what()}, e.exit_code());
   }
   failed.sum_folders();
+  failed.finished = core::WallClock::now();
   return failed;
 }
 

@@ -83,12 +83,20 @@ sync::Counters counters_from_json(const nlohmann::json& j) {
   return c;
 }
 
+// "started" and "finished" as report_output writes them; absent or unreadable: unset.
+void times_from_json(const nlohmann::json& j, core::WallClock::time_point& started,
+                     core::WallClock::time_point& finished) {
+  if (auto t = core::parse_rfc3339_utc(j.value("started", ""))) started = *t;
+  if (auto t = core::parse_rfc3339_utc(j.value("finished", ""))) finished = *t;
+}
+
 sync::FolderReport folder_from_json(const nlohmann::json& j) {
   sync::FolderReport f;
   f.source = j.value("source", "");
   f.target = j.value("target", "");
   f.role = core::parse_role(j.value("role", "none")).value_or(core::Role::None);
   f.created = j.value("created", false);
+  times_from_json(j, f.started, f.finished);
   // Events carry the counts in "counters"; reports put them beside the
   // folder's names, where "source" is the name, so the count is rebuilt from
   // the report's invariant (source = present + appended or missing + failed).
@@ -169,6 +177,7 @@ sync::JobReport job_report_from_json(const nlohmann::json& j) {
   r.reconnects = j.value("reconnects", 0);
   r.totals = counters_from_json(j.at("totals"));
   r.exit_code = j.at("exit_code").get<int>();
+  times_from_json(j, r.started, r.finished);
   return r;
 }
 

@@ -1,10 +1,9 @@
 #include "mailferry/cli/json_log.hpp"
 
-#include <chrono>
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "mailferry/cli/report_output.hpp"
+#include "mailferry/core/utc_time.hpp"
 
 namespace mailferry::cli {
 
@@ -29,19 +28,7 @@ const char* message_status(sync::Sigil sigil, sync::Mode mode) {
   return "unknown";
 }
 
-std::string rfc3339_now() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  char text[96];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(millis));
-  return text;
-}
+std::string rfc3339_now() { return core::rfc3339_utc(core::WallClock::now()); }
 
 JsonLog::JsonLog(Writer write, sync::Mode mode, bool verbose)
     : write_(std::move(write)), mode_(mode), verbose_(verbose) {}

@@ -1,9 +1,14 @@
 #include "mailferry/cli/report_output.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <system_error>
 
 #include "mailferry/core/atomic_file.hpp"
+#include "mailferry/core/utc_time.hpp"
 
 namespace mailferry::cli {
 namespace {
@@ -24,6 +29,38 @@ std::string grouped(std::uint64_t n) {
 
 std::string plural(std::uint64_t n, const char* one, const char* many) {
   return grouped(n) + " " + (n == 1 ? one : many);
+}
+
+// "started", "finished" and "duration_seconds" of what began (an epoch start: never began).
+void add_times(json& out, core::WallClock::time_point started,
+               core::WallClock::time_point finished) {
+  if (started == core::WallClock::time_point{}) return;
+  out["started"] = core::rfc3339_utc(started);
+  if (finished < started) return;
+  out["finished"] = core::rfc3339_utc(finished);
+  out["duration_seconds"] = core::seconds_between(started, finished);
+}
+
+// The run's span: from the first job's start to the last one's end.
+std::pair<core::WallClock::time_point, core::WallClock::time_point> run_span(const RunReport& run) {
+  core::WallClock::time_point started{}, finished{};
+  for (const auto& job : run.jobs) {
+    if (job.started == core::WallClock::time_point{}) continue;
+    if (started == core::WallClock::time_point{} || job.started < started) started = job.started;
+    finished = std::max(finished, job.finished);
+  }
+  return {started, finished};
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "";
+  return name;
+}
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at))
+    text.replace(at, from.size(), to), at += to.size();
 }
 
 }  // namespace
@@ -48,53 +85,70 @@ json to_json(const JobReport& job) {
     entry["target"] = f.target;
     entry["role"] = std::string(core::role_name(f.role));
     entry["created"] = f.created;
+    add_times(entry, f.started, f.finished);
     folders.push_back(std::move(entry));
   }
   json errors = json::array();
   for (const auto& e : job.errors)
     errors.push_back(
         {{"scope", core::scope_name(e.scope)}, {"where", e.where}, {"message", e.message}});
-  return json{{"name", job.name},
-              {"from", job.from},
-              {"to", job.to},
-              {"dry_run", job.dry_run},
-              {"check", job.check},
-              {"exit_code", job.exit_code},
-              {"verdict", verdict(job)},
-              {"totals", counters_to_json(job.totals)},
-              {"folders", folders},
-              {"errors", errors},
-              {"notes", job.notes},
-              {"reconnects", job.reconnects}};
+  json out{{"name", job.name},
+           {"from", job.from},
+           {"to", job.to},
+           {"dry_run", job.dry_run},
+           {"check", job.check},
+           {"exit_code", job.exit_code},
+           {"verdict", verdict(job)},
+           {"totals", counters_to_json(job.totals)},
+           {"folders", folders},
+           {"errors", errors},
+           {"notes", job.notes},
+           {"reconnects", job.reconnects}};
+  add_times(out, job.started, job.finished);
+  return out;
 }
 
 json to_json(const RunReport& run) {
-  // The top level carries every folder and error of every job, so a one-job
-  // report reads without descending into "jobs".
-  json folders = json::array(), errors = json::array(), jobs = json::array();
-  for (const auto& job : run.jobs) {
-    json j = to_json(job);
-    for (auto& f : j["folders"]) folders.push_back(f);
-    for (auto& e : j["errors"]) errors.push_back(e);
-    jobs.push_back(std::move(j));
-  }
-  return json{{"dry_run", run.dry_run},
-              {"exit_code", run.exit_code()},
-              {"totals", counters_to_json(run.totals())},
-              {"folders", folders},
-              {"errors", errors},
-              {"jobs", jobs}};
+  // An audit record: which program on which host, when and for how long;
+  // every folder and error is in its job, once.
+  json jobs = json::array();
+  for (const auto& job : run.jobs) jobs.push_back(to_json(job));
+  json out{{"mailferry_version", MAILFERRY_VERSION},
+           {"host", host_name()},
+           {"dry_run", run.dry_run},
+           {"exit_code", run.exit_code()},
+           {"totals", counters_to_json(run.totals())},
+           {"jobs", jobs}};
+  const auto [started, finished] = run_span(run);
+  add_times(out, started, finished);
+  return out;
+}
+
+std::string report_file_for(const std::string& path, core::WallClock::time_point started) {
+  const std::string stamp = core::rfc3339_utc(started);  // 2026-12-06T23:40:12.345Z
+  const std::string date = stamp.substr(0, 10);
+  const std::string time = stamp.substr(11, 2) + stamp.substr(14, 2) + stamp.substr(17, 2) + "Z";
+  std::string file = path;
+  replace_all(file, "{date}", date);
+  replace_all(file, "{time}", time);
+  std::error_code ignored;
+  if (!file.empty() && (file.back() == '/' || std::filesystem::is_directory(file, ignored)))
+    file = (std::filesystem::path(file) / ("mailferry-" + date + "T" + time + ".json")).string();
+  return file;
 }
 
 void write_report(const RunReport& run, const std::string& path) {
   // Whole or not at all: a cron job reading the report never sees half of it,
   // and a failed write leaves the previous report in place.
+  auto started = run_span(run).first;
+  if (started == core::WallClock::time_point{}) started = core::WallClock::now();
+  const std::string file_path = report_file_for(path, started);
   try {
-    core::AtomicFile file(path);
+    core::AtomicFile file(file_path);
     file.write(to_json(run).dump(2) + "\n");
     file.commit();
   } catch (const std::system_error& e) {
-    throw core::UsageError(path + ": cannot write the report: " + e.code().message());
+    throw core::UsageError(file_path + ": cannot write the report: " + e.code().message());
   }
 }
 

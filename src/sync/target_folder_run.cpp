@@ -91,6 +91,7 @@ void attempt(const RunParts& parts, const TargetGroup& group, JobReport& report,
     fr.target = group.target;
     fr.role = folder.role;
     fr.created = created && first;  // the creation counts once per target folder
+    fr.started = core::WallClock::now();
     first = false;
     DiffPolicy policy{state.snapshot.keywords_allowed, true};
     policy.drafts_folder = folder.role == core::Role::Drafts;
@@ -98,12 +99,14 @@ void attempt(const RunParts& parts, const TargetGroup& group, JobReport& report,
       sync_source_folder(parts, folder, fr, state, policy, report, memory);
     } catch (const core::Error& e) {
       if (e.scope() == core::ErrorScope::Account || e.scope() == core::ErrorScope::Fatal) {
+        fr.finished = core::WallClock::now();
         folders.push_back(fr);
         throw;
       }
       report.add_error({e.scope(), parts.source.describe() + ": folder " + fr.source, e.what()},
                        e.exit_code());
     }
+    fr.finished = core::WallClock::now();
     folders.push_back(fr);
     parts.observer.folder_finished(fr);
   }

@@ -21,6 +21,7 @@
 #include "mailferry/cli/batch.hpp"
 #include "support/dovecot_server.hpp"
 #include "support/imap_snapshot.hpp"
+#include "support/json_schema.hpp"
 #include "support/run_command.hpp"
 #include "support/temp_dir.hpp"
 
@@ -32,7 +33,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kCorpus = std::string(MAILFERRY_CORPUS_DIR) + "/mbox/";
-const std::string kExamples = std::string(MAILFERRY_SOURCE_DIR) + "/examples/";
+const std::string kSource = std::string(MAILFERRY_SOURCE_DIR) + "/";
+const std::string kExamples = kSource + "examples/";
 
 // Starts the binary with stderr on a pipe; the caller reads it and reaps the child.
 pid_t start_with_stderr_pipe(const std::vector<std::string>& args, int& stderr_fd) {
@@ -238,6 +240,11 @@ TEST_CASE("batch: one failing job does not stop the others, each job has its own
 
   auto report = json::parse(read_file(dir.file("batch-report.json")));
   REQUIRE(report["jobs"].size() == 4);
+  // An audit record, workers' times included.
+  CHECK(JsonSchema::from_file(kSource + "schema/mailferry-report.schema.json").validate(report) ==
+        "");
+  for (const auto& j : report["jobs"]) CHECK(j.contains("duration_seconds"));
+  CHECK(report["jobs"][0]["folders"][0].contains("started"));
   std::vector<std::string> names;
   for (const auto& j : report["jobs"]) names.push_back(j["name"]);
   CHECK(names == std::vector<std::string>{"one", "two", "three", "four"});  // file order

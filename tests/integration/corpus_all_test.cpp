@@ -72,7 +72,7 @@ void check_outcome(const Outcome& o, const fs::path& file, const std::string& me
   const auto& totals = o.report["totals"];
   CHECK(totals["source"].get<int>() ==
         totals["present"].get<int>() + totals["appended"].get<int>() + totals["failed"].get<int>());
-  const auto& errors = o.report["errors"];
+  const auto& errors = o.report["jobs"][0]["errors"];
   if (r.exit_code == 0) {
     CHECK(errors.empty());
     CHECK(totals["failed"].get<int>() == 0);
@@ -129,7 +129,7 @@ TEST_CASE("corpus: the eml directory runs through the tool, twice") {
   const Outcome first = run_twice(server, dir, "eml", "eml:" + eml.string(), bad, "not a message");
   // The one file without a header block fails, naming itself; the rest land.
   REQUIRE(first.result.exit_code == 1);
-  const auto& errors = first.report["errors"];
+  const auto& errors = first.report["jobs"][0]["errors"];
   REQUIRE(errors.size() == 1);
   CHECK(errors[0]["where"].get<std::string>() == bad.string());
   const auto& totals = first.report["totals"];

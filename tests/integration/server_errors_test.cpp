@@ -34,10 +34,15 @@ std::vector<std::string> sync_args(const DovecotServer& server, const std::strin
   return server.sync_args("mbox:" + from, user, {"--report", report, "--quiet"});
 }
 
-// The errors of a report that mention `text`.
+// The errors of a job's report, or of every job of a run's, that mention `text`.
 std::vector<json> errors_with(const json& report, const std::string& text) {
   std::vector<json> out;
-  for (const auto& e : report["errors"])
+  if (report.contains("jobs")) {
+    for (const auto& job : report.at("jobs"))
+      for (auto& e : errors_with(job, text)) out.push_back(std::move(e));
+    return out;
+  }
+  for (const auto& e : report.at("errors"))
     if (e["message"].get<std::string>().find(text) != std::string::npos) out.push_back(e);
   return out;
 }

@@ -1,9 +1,7 @@
 // schema/mailferry-job.schema.json against the job-file loader: the schema
 // names exactly the keys the loader accepts, documents that one accepts the
-// other accepts too, and every example job file is valid. The validator here
-// covers the part of JSON Schema the schema uses (type, enum, minLength,
-// minimum, maximum, minItems, required, properties, additionalProperties, items,
-// oneOf, anyOf, not, const, local $ref).
+// other accepts too, and every example job file is valid
+// (support/json_schema.hpp validates).
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -13,6 +11,7 @@
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/role.hpp"
 #include "mailferry/job/job_file.hpp"
+#include "support/json_schema.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace mailferry;
@@ -23,84 +22,6 @@ namespace {
 
 const std::string kSchemaPath =
     std::string(MAILFERRY_SOURCE_DIR) + "/schema/mailferry-job.schema.json";
-
-class Validator {
- public:
-  explicit Validator(json schema) : root_(std::move(schema)) {}
-  // Empty when valid, else the first problem found.
-  std::string validate(const json& value) const { return check(value, root_, "$"); }
-
- private:
-  const json& resolve(const json& schema) const {
-    if (!schema.contains("$ref")) return schema;
-    std::string ref = schema.at("$ref");
-    REQUIRE(ref.rfind("#/", 0) == 0);
-    return root_.at(json::json_pointer(ref.substr(1)));
-  }
-
-  static bool has_type(const json& v, const std::string& type) {
-    if (type == "object") return v.is_object();
-    if (type == "array") return v.is_array();
-    if (type == "string") return v.is_string();
-    if (type == "boolean") return v.is_boolean();
-    if (type == "integer") return v.is_number_integer();
-    if (type == "number") return v.is_number();
-    return false;
-  }
-
-  std::string check(const json& v, const json& schema_or_ref, const std::string& at) const {
-    const json& s = resolve(schema_or_ref);
-    if (s.contains("$ref")) return check(v, s, at);
-    if (s.contains("type") && !has_type(v, s.at("type")))
-      return at + ": not a " + s.at("type").get<std::string>();
-    if (s.contains("const") && v != s.at("const")) return at + ": not the required value";
-    if (s.contains("enum") &&
-        std::find(s.at("enum").begin(), s.at("enum").end(), v) == s.at("enum").end())
-      return at + ": not one of the allowed values";
-    if (s.contains("minLength") && v.is_string() && v.get<std::string>().size() < s.at("minLength"))
-      return at + ": too short";
-    if (s.contains("minimum") && v.is_number() && v.get<double>() < s.at("minimum").get<double>())
-      return at + ": below the minimum";
-    if (s.contains("maximum") && v.is_number() && v.get<double>() > s.at("maximum").get<double>())
-      return at + ": above the maximum";
-    if (s.contains("minItems") && v.is_array() && v.size() < s.at("minItems"))
-      return at + ": too few items";
-    if (v.is_object()) {
-      for (const auto& key : s.value("required", json::array()))
-        if (!v.contains(key)) return at + ": " + key.get<std::string>() + " is required";
-      for (const auto& [key, item] : v.items()) {
-        if (s.contains("properties") && s.at("properties").contains(key)) {
-          if (auto e = check(item, s.at("properties").at(key), at + "." + key); !e.empty())
-            return e;
-        } else if (s.contains("additionalProperties")) {
-          const auto& extra = s.at("additionalProperties");
-          if (extra.is_boolean() && !extra.get<bool>()) return at + ": unknown key " + key;
-          if (extra.is_object())
-            if (auto e = check(item, extra, at + "." + key); !e.empty()) return e;
-        }
-      }
-    }
-    if (v.is_array() && s.contains("items"))
-      for (std::size_t i = 0; i < v.size(); ++i)
-        if (auto e = check(v[i], s.at("items"), at + "[" + std::to_string(i) + "]"); !e.empty())
-          return e;
-    if (s.contains("oneOf")) {
-      int matches = 0;
-      for (const auto& option : s.at("oneOf")) matches += check(v, option, at).empty();
-      if (matches != 1) return at + ": matches " + std::to_string(matches) + " of oneOf";
-    }
-    if (s.contains("anyOf")) {
-      bool any = false;
-      for (const auto& option : s.at("anyOf")) any = any || check(v, option, at).empty();
-      if (!any) return at + ": matches nothing of anyOf";
-    }
-    if (s.contains("not") && check(v, s.at("not"), at).empty())
-      return at + ": matches what is not allowed";
-    return "";
-  }
-
-  json root_;
-};
 
 json schema() { return json::parse(testing::read_file(kSchemaPath)); }
 
@@ -132,7 +53,7 @@ TEST_CASE("cli schema: names exactly the keys the loader accepts, at every level
 }
 
 TEST_CASE("cli schema: schema and loader agree on what is a valid job file") {
-  const Validator v(schema());
+  const testing::JsonSchema v(schema());
   const json from = "mbox:/srv/a.mbox", to = "imaps://a@h";
   auto doc = [&](json extra) {
     json job{{"from", from}, {"to", to}};
@@ -215,7 +136,7 @@ TEST_CASE("cli schema: schema and loader agree on what is a valid job file") {
 }
 
 TEST_CASE("cli schema: every job file in examples/ is valid") {
-  const Validator v(schema());
+  const testing::JsonSchema v(schema());
   int files = 0;
   for (const auto& entry :
        fs::recursive_directory_iterator(std::string(MAILFERRY_SOURCE_DIR) + "/examples")) {

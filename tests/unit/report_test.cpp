@@ -32,11 +32,15 @@ TEST_CASE("report: JSON has the documented keys and the sync invariant holds") {
   CHECK(j["totals"]["source"] == j["totals"]["present"].get<int>() +
                                      j["totals"]["appended"].get<int>() +
                                      j["totals"]["failed"].get<int>());
-  CHECK(j["folders"][0]["source"] == "Inbox");
-  CHECK(j["folders"][0]["target"] == "INBOX");
-  CHECK(j["errors"][0]["scope"] == "message");
-  CHECK(j["errors"][0]["where"] == "mbox:x message 4");
-  CHECK(j["errors"][0]["message"] == "NO [TOOBIG] too big");
+  const auto& first = j["jobs"][0];
+  CHECK(first["folders"][0]["source"] == "Inbox");
+  CHECK(first["folders"][0]["target"] == "INBOX");
+  CHECK(first["errors"][0]["scope"] == "message");
+  CHECK(first["errors"][0]["where"] == "mbox:x message 4");
+  CHECK(first["errors"][0]["message"] == "NO [TOOBIG] too big");
+  // Each folder and error once, in its job: none repeated at the top.
+  CHECK_FALSE(j.contains("folders"));
+  CHECK_FALSE(j.contains("errors"));
   CHECK(run.exit_code() == 1);
 }
 

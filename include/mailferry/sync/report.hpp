@@ -13,6 +13,7 @@
 
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/role.hpp"
+#include "mailferry/core/utc_time.hpp"
 
 namespace mailferry::sync {
 
@@ -36,6 +37,8 @@ struct FolderReport {
   core::Role role = core::Role::None;
   bool created = false;  // the run created the target folder (or would, in a dry run)
   Counters counters;
+  // When the folder's work began and ended (the epoch: never began).
+  core::WallClock::time_point started{}, finished{};
 };
 
 struct JobReport {
@@ -50,6 +53,9 @@ struct JobReport {
   std::vector<std::string> notes;  // facts worth knowing that are not errors
   int reconnects = 0;              // connections lost and resumed
   int exit_code = core::kExitComplete;
+  // When the job began and ended, its start included opening source and
+  // target (the epoch: never began).
+  core::WallClock::time_point started{}, finished{};
 
   // Adds an error and raises exit_code where the error demands it.
   void add_error(core::ErrorRecord error, int exit_code_if_fatal);
