@@ -40,13 +40,6 @@ namespace {
 using namespace mailferry;
 using fuzz::memory_file;
 
-struct Sink : source::ScanSink {
-  std::vector<source::SourceMessage> messages;
-  std::vector<core::ErrorRecord> errors;
-  void message(source::SourceMessage m) override { messages.push_back(std::move(m)); }
-  void error(core::ErrorRecord e) override { errors.push_back(std::move(e)); }
-};
-
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
@@ -79,19 +72,6 @@ std::string with_checksums_repaired(std::string bytes) {
   return bytes;
 }
 
-std::string read_whole(source::PstSource& source, const source::SourceFolder& folder,
-                       const source::SourceMessage& message) {
-  auto reader = source.open(folder, message);
-  std::string out;
-  char buffer[4096];
-  std::size_t want = 1;
-  while (std::size_t n = reader->read(buffer, want)) {
-    out.append(buffer, n);
-    want = want * 3 % sizeof buffer + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -114,7 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   for (const source::SourceFolder& folder : source->folders()) {
     FUZZ_CHECK(!folder.locator.empty(), "a folder has a locator");
-    Sink sink;
+    fuzz::CollectingSink sink;
     source->scan(folder, sink);
     const std::string item_where = described + ", folder \"" + folder.display_name() + "\", item ";
     for (const core::ErrorRecord& e : sink.errors) {
@@ -127,7 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const source::SourceMessage& m : sink.messages) {
       FUZZ_CHECK(locators.insert(m.locator).second, "locators are distinct");
       FUZZ_CHECK(!m.key.empty(), "a message has a key");
-      FUZZ_CHECK(read_whole(*source, folder, m).size() == m.size,
+      FUZZ_CHECK(fuzz::read_in_pieces(*source->open(folder, m)).size() == m.size,
                  "a message yields exactly its announced size");
     }
   }
