@@ -13,6 +13,7 @@
 #include <doctest/doctest.h>
 #include <libpst/libpst.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
