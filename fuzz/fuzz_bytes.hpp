@@ -1,6 +1,7 @@
 // Helpers for the fuzz targets that read files and message bytes: one
 // in-memory file per process that each input is written into (no disk is
-// touched), and the CRLF form of bytes as the upload has it.
+// touched), the CRLF form of bytes as the upload has it, a scan sink that
+// keeps everything, and a message read back in pieces of changing sizes.
 #pragma once
 
 #include <sys/mman.h>
@@ -9,9 +10,12 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fuzz_check.hpp"
+#include "mailferry/core/error.hpp"
 #include "mailferry/mbox/transcoder.hpp"
+#include "mailferry/source/source.hpp"
 
 namespace mailferry::fuzz {
 
@@ -39,6 +43,26 @@ inline std::string to_crlf(std::string_view bytes) {
   auto append = [&](const char* data, std::size_t n) { out.append(data, n); };
   transcoder.feed(bytes, append);
   transcoder.finish(append);
+  return out;
+}
+
+struct CollectingSink : source::ScanSink {
+  std::vector<source::SourceMessage> messages;
+  std::vector<core::ErrorRecord> errors;
+  void message(source::SourceMessage m) override { messages.push_back(std::move(m)); }
+  void error(core::ErrorRecord e) override { errors.push_back(std::move(e)); }
+};
+
+// Everything `reader` gives, asked for in pieces of 1, 4, 13, ... bytes, so
+// that pieces end anywhere.
+inline std::string read_in_pieces(core::BodyReader& reader) {
+  std::string out;
+  char buffer[4096];
+  std::size_t want = 1;
+  while (std::size_t n = reader.read(buffer, want)) {
+    out.append(buffer, n);
+    want = want * 3 % sizeof buffer + 1;
+  }
   return out;
 }
 

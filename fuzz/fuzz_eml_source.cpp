@@ -33,13 +33,6 @@ std::string_view message_part(std::string_view file) {
   return file;
 }
 
-struct Sink : source::ScanSink {
-  std::vector<source::SourceMessage> messages;
-  std::vector<core::ErrorRecord> errors;
-  void message(source::SourceMessage m) override { messages.push_back(std::move(m)); }
-  void error(core::ErrorRecord e) override { errors.push_back(std::move(e)); }
-};
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -56,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   source::EmlSource source(path, options);
   const auto folders = source.folders();
   FUZZ_CHECK(folders.size() == 1, "a file is one folder");
-  Sink sink;
+  fuzz::CollectingSink sink;
   source.scan(folders[0], sink);
   FUZZ_CHECK(sink.messages.size() + sink.errors.size() == 1, "one file, one message or one error");
   for (const auto& e : sink.errors) {
@@ -67,14 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& m : sink.messages) {
     FUZZ_CHECK(!m.key.empty(), "a message has a key");
     FUZZ_CHECK(m.ordinal == 1, "the first file is message 1");
-    auto reader = source.open(folders[0], m);
-    std::string out;
-    char buffer[4096];
-    std::size_t want = 1;
-    while (std::size_t n = reader->read(buffer, want)) {
-      out.append(buffer, n);
-      want = want * 3 % sizeof buffer + 1;
-    }
+    const std::string out = fuzz::read_in_pieces(*source.open(folders[0], m));
     FUZZ_CHECK(out.size() == m.size, "a message yields exactly its announced size");
     FUZZ_CHECK(out == to_crlf(message_part(bytes)), "a message is the file with CRLF line ends");
   }

@@ -29,7 +29,8 @@ out=${MAILFERRY_FUZZ_OUT:-$build/fuzz-out}
 corpus=${MAILFERRY_CORPUS_DIR:-$root/../shared/corpus}
 jobs=${MAILFERRY_JOBS:-$(nproc 2>/dev/null || echo 1)}
 if [[ -z ${MAILFERRY_JOBS-} && $jobs -gt 2 ]]; then jobs=2; fi
-all_targets="imap_parser imap_target pop3_parser pop3_client mbox_reader mime_headers job_file eml_source"
+all_targets="imap_parser imap_target pop3_parser pop3_client mbox_reader mime_headers job_file eml_source
+  pst_file rtf_body"
 targets=${MAILFERRY_FUZZ_TARGETS:-$all_targets}
 
 for tool in clang clang++ cmake; do
@@ -60,7 +61,8 @@ max_len() {
     imap_parser | imap_target | pop3_parser | pop3_client | mime_headers) echo 16384 ;;
     job_file) echo 8192 ;;
     mbox_reader) echo 32768 ;;
-    eml_source) echo 65536 ;;
+    eml_source | rtf_body) echo 65536 ;;
+    pst_file) echo 300000 ;; # the corpus PSTs are 265 KiB
   esac
 }
 
@@ -69,6 +71,7 @@ corpus_seeds() {
   case $1 in
     mbox_reader) echo "$corpus/mbox" ;;
     mime_headers | eml_source) echo "$corpus/eml" ;;
+    pst_file) echo "$corpus/pst" ;;
   esac
 }
 
@@ -87,7 +90,8 @@ for target in $targets; do
   fi
   work=$out/corpus/$target  # grows from run to run: inputs that found new code
   mkdir -p "$work"
-  seeds=("$root/fuzz/seeds/$target")
+  seeds=()
+  if [[ -d $root/fuzz/seeds/$target ]]; then seeds+=("$root/fuzz/seeds/$target"); fi
   for dir in $(corpus_seeds "$target"); do
     if [[ -d $dir ]]; then seeds+=("$dir"); else echo "run-fuzz: no corpus at $dir (skipped)"; fi
   done

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "mailferry/pst/lost_items.hpp"
 #include "mailferry/pst/pst_file.hpp"
 
 namespace mailferry::pst {
@@ -66,6 +67,19 @@ struct Walk {
     }
   }
 
+  // Mail items the folder lists but the index lost: reported, as the scan
+  // cannot see them (the message class is the table's, as the folder lists it).
+  void lost_items(const pst_desc_tree& node, const std::vector<std::string>& path) {
+    for (const LostItem& item : items_missing_from_index(file, node)) {
+      if (!item.message_class.empty() && !is_mail_class(item.message_class)) continue;
+      std::string where;
+      for (const std::string& p : path) where += (where.empty() ? "" : "/") + p;
+      tree.problems.push_back("folder \"" + where + "\", item (node " + hex_nid(item.nid) +
+                              "): listed in the folder but missing from the file's index (the "
+                              "index is damaged); it cannot be read");
+    }
+  }
+
   void folder(pst_desc_tree* node, std::vector<std::string> path, int depth) {
     FolderInfo info;
     info.nid = node->d_id;
@@ -90,6 +104,7 @@ struct Walk {
       info.role_source = it->second.source;
     }
     count_items(node, info);
+    lost_items(*node, path);
     tree.skipped_items += info.skipped_items;
     if (is_mail_container(info.container_class) || info.mail_items > 0) {
       if (info.role == Role::None && role_from_folder_name(name) != Role::None)
@@ -146,6 +161,7 @@ FolderTree read_folder_tree(const PstFile& file) {
   root.nid = top->d_id;
   root.path = {file.display_name()};
   walk.count_items(top, root);
+  walk.lost_items(*top, root.path);
   walk.tree.skipped_items += root.skipped_items;
   if (root.mail_items > 0) walk.tree.folders.push_back(root);
 

@@ -1,14 +1,10 @@
 #include <libpst/libpst.h>
-extern "C" {
-#include <libpst/lzfu.h>  // declares without C linkage
-}
 #include <libpst/timeconv.h>
 #include <strings.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
 
+#include "mailferry/pst/compressed_rtf.hpp"
 #include "mailferry/pst/message.hpp"
 #include "mailferry/pst/pst_file.hpp"
 #include "mailferry/pst/rtf_body.hpp"
@@ -64,20 +60,6 @@ std::string lf(std::string_view s) {
     }
   }
   return out;
-}
-
-// pst_lzfu_decompress trusts the header ([MS-OXRTFCP] 2.1.3.1): it reads 16
-// bytes and allocates the raw size it names.
-bool rtf_header_is_sound(const pst_binary& rtf) {
-  if (rtf.size < 16) return false;
-  std::uint32_t comp_size = 0, raw_size = 0, magic = 0;
-  std::memcpy(&comp_size, rtf.data, 4);
-  std::memcpy(&raw_size, rtf.data + 4, 4);
-  std::memcpy(&magic, rtf.data + 8, 4);
-  constexpr std::uint32_t kCompressed = 0x75465A4C, kUncompressed = 0x414C454D;
-  if (magic != kCompressed && magic != kUncompressed) return false;
-  // LZFu expands at most 8.5 bytes per input byte (17 bytes per 2+... chunk).
-  return raw_size <= std::uint64_t{rtf.size} * 9 + 4096;
 }
 
 std::optional<std::time_t> filetime(const FILETIME* ft) {
@@ -298,13 +280,8 @@ void read_into(const PstFile& file, pst_item& item, const PropertyMap& props,
     m.submit_time = filetime(e->sent_date);
     m.delivery_time = filetime(e->arrival_date);
     m.read_receipt_requested = e->read_receipt != 0;
-    if (e->rtf_compressed.data && rtf_header_is_sound(e->rtf_compressed)) {
-      std::size_t size = 0;
-      char* rtf = pst_lzfu_decompress(e->rtf_compressed.data,
-                                      static_cast<std::uint32_t>(e->rtf_compressed.size), &size);
-      if (rtf) m.rtf.assign(rtf, size);
-      std::free(rtf);
-    }
+    if (e->rtf_compressed.data)
+      m.rtf = decompress_rtf({e->rtf_compressed.data, e->rtf_compressed.size}).value_or("");
     // The exact bytes of PR_HTML (libpst's copy stops at the first NUL).
     std::string html;
     bool html_is_utf8 = false;

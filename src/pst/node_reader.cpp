@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "mailferry/pst/block_trailer.hpp"
 #include "mailferry/pst/text.hpp"
 
 namespace mailferry::pst {
@@ -173,8 +174,14 @@ std::vector<std::string> PropValue::as_binaries() const {
 
 NodeReader::NodeReader(pst_file* file) : file_(file), unicode_(file->do_read64 != 0) {}
 
+void NodeReader::check_block(std::uint64_t bid) const {
+  const pst_index_ll* entry = bid == 0 ? nullptr : pst_getID(file_, bid);
+  if (!entry) throw FormatError("missing block");
+  check_block_trailer(*file_, *entry);
+}
+
 std::string NodeReader::read_block(std::uint64_t bid) const {
-  if (bid == 0 || !pst_getID(file_, bid)) throw FormatError("missing block");
+  check_block(bid);
   char* buf = nullptr;
   std::size_t size = pst_ff_getIDblock_dec(file_, bid, &buf);
   std::string out;
@@ -217,7 +224,7 @@ std::vector<std::string> NodeReader::data_blocks(std::uint64_t bid) const {
 
 void NodeReader::check_data_tree(std::uint64_t bid) const {
   if (!(bid & 0x2)) {
-    if (!pst_getID(file_, bid)) throw FormatError("missing block");
+    check_block(bid);
     return;
   }
   std::string block = read_block(bid);
@@ -229,7 +236,7 @@ void NodeReader::check_data_tree(std::uint64_t bid) const {
   for (std::size_t i = 0; i < count; ++i) {
     const std::uint64_t child = unicode_ ? u64(block, 8 + i * width) : u32(block, 8 + i * width);
     if (level == 1) {
-      if (!pst_getID(file_, child)) throw FormatError("missing block");
+      check_block(child);
     } else if (level == 2 && (child & 0x2)) {
       std::string inner = read_block(child);
       if (inner.size() < 8 || inner[0] != 0x01 || inner[1] != 1)
@@ -237,8 +244,7 @@ void NodeReader::check_data_tree(std::uint64_t bid) const {
       const std::size_t n = u16(inner, 2);
       if (8 + n * width > inner.size()) throw FormatError("data tree block overflows");
       for (std::size_t j = 0; j < n; ++j)
-        if (!pst_getID(file_, unicode_ ? u64(inner, 8 + j * width) : u32(inner, 8 + j * width)))
-          throw FormatError("missing block");
+        check_block(unicode_ ? u64(inner, 8 + j * width) : u32(inner, 8 + j * width));
     } else {
       throw FormatError("bad data tree level");
     }

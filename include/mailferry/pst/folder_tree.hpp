@@ -35,9 +35,11 @@ struct FolderInfo {
 };
 
 struct FolderTree {
-  std::vector<FolderInfo> folders;    // mail folders, depth-first in PST order
-  std::uint64_t skipped_items = 0;    // non-mail items in all folders, listed or not
-  std::vector<std::string> problems;  // folders that could not be read (walk went on)
+  std::vector<FolderInfo> folders;  // mail folders, depth-first in PST order
+  std::uint64_t skipped_items = 0;  // non-mail items in all folders, listed or not
+  // Folders that could not be read (the walk went on), and mail items a
+  // folder lists that the damaged index lost (pst/lost_items.hpp).
+  std::vector<std::string> problems;
 };
 
 // Throws core::SourceError only if the IPM root itself is unreadable.

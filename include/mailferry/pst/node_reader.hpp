@@ -6,10 +6,13 @@
 // state of a message. This reader decodes the generic on-disk structures of
 // [MS-PST] 2.3 (heap-on-node, BTree-on-heap, property and table contexts) on top
 // of libpst's exported block reader (pst_ff_getIDblock_dec, which also undoes
-// the PST's byte scrambling), so it never touches the file by itself.
+// the PST's byte scrambling). The only bytes it reads by itself are block
+// trailers (pst/block_trailer.hpp): every block it reads or checks must match
+// its trailer's size, id and CRC.
 //
-// Contract: every offset read from the file is bounds-checked; malformed data
-// throws FormatError (never reads out of bounds, never loops forever). Not
+// Contract: every offset read from the file is bounds-checked; malformed or
+// overwritten data throws FormatError (never reads out of bounds, never loops
+// forever). Not
 // thread-safe (libpst's block reader shares the FILE*). The reader borrows the
 // pst_file, which must outlive it.
 #pragma once
@@ -74,8 +77,8 @@ class NodeReader {
 
   // The data blocks of a block tree (XBLOCK/XXBLOCK expanded), in order.
   std::vector<std::string> data_blocks(std::uint64_t bid) const;
-  // Checks a block tree's structure (every block it names exists) without
-  // reading the data blocks; throws FormatError.
+  // Checks a block tree (every block it names exists and matches its
+  // trailer) without decoding the data blocks; throws FormatError.
   void check_data_tree(std::uint64_t bid) const;
   // The subnode tree rooted at an SLBLOCK/SIBLOCK bid (0: none), children expanded.
   std::vector<Subnode> subnodes(std::uint64_t bid) const;
@@ -94,6 +97,8 @@ class NodeReader {
   bool unicode() const { return unicode_; }
 
  private:
+  // The block exists and matches its trailer; throws FormatError.
+  void check_block(std::uint64_t bid) const;
   std::string read_block(std::uint64_t bid) const;
   void collect_subnodes(std::uint64_t bid, int depth, std::vector<Subnode>& out,
                         std::size_t& budget) const;
@@ -103,10 +108,13 @@ class NodeReader {
   bool unicode_;
 };
 
-// Checks, without reading bodies or attachment data, every structure libpst
+// Checks, without decoding bodies or attachment data, every structure libpst
 // parses for a message: its property context, recipient and attachment
-// tables, attachment objects and embedded messages (recursively). libpst does
-// not bounds-check these, so a message that fails here is never handed to it.
+// tables, attachment objects and embedded messages (recursively), and every
+// block of the message (bodies and attachment data included) against its
+// trailer. libpst does not bounds-check these structures nor read the
+// trailers, so a message that fails here is never handed to it, and a message
+// with an overwritten block is never delivered as if intact.
 // Throws FormatError.
 void check_message_node(const NodeReader& reader, std::uint64_t bid,
                         const std::vector<Subnode>& subnodes);
