@@ -10,6 +10,7 @@
 #include "mailferry/core/hardening.hpp"
 #include "mailferry/core/log.hpp"
 #include "mailferry/job/credentials.hpp"
+#include "mailferry/net/greeting.hpp"
 #include "mailferry/source/dry_run_source.hpp"
 #include "mailferry/target/dry_run_target.hpp"
 #include "mailferry/target/throttled_target.hpp"
@@ -28,6 +29,7 @@ net::ConnectOptions connect_options(const job::EndpointConfig& config,
   options.allow_plaintext = config.insecure_plaintext;
   options.ca_file = config.ca_file;
   options.user = ep.user;
+  options.greeting_timeout = net::greeting_timeout_from_environment();
   core::disable_core_dumps();  // before the first secret is in memory
   if (config.oauth2())
     // The token itself is fetched by connector(), once per connection.
