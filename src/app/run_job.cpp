@@ -35,7 +35,9 @@ net::ConnectOptions connect_options(const job::EndpointConfig& config,
     // The token itself is fetched by connector(), once per connection.
     options.sasl_mechanisms = config.auth == "oauthbearer" ? "AUTH=OAUTHBEARER" : "AUTH=XOAUTH2";
   else
-    options.password = job::resolve_password(config.password, password_env_fallback, where);
+    // Asked for at the terminal, as a last resort, by the account's name.
+    options.password =
+        job::resolve_password(config.password, password_env_fallback, where, options.display());
   if (config.insecure_plaintext && !ep.implicit_tls())
     core::log_warn(where +
                    ": --insecure-plaintext: the password and all mail cross the network "
