@@ -10,6 +10,7 @@
 #include "mailferry/core/hardening.hpp"
 #include "mailferry/core/log.hpp"
 #include "mailferry/job/credentials.hpp"
+#include "mailferry/net/greeting.hpp"
 #include "mailferry/source/dry_run_source.hpp"
 #include "mailferry/target/dry_run_target.hpp"
 #include "mailferry/target/throttled_target.hpp"
@@ -28,12 +29,15 @@ net::ConnectOptions connect_options(const job::EndpointConfig& config,
   options.allow_plaintext = config.insecure_plaintext;
   options.ca_file = config.ca_file;
   options.user = ep.user;
+  options.greeting_timeout = net::greeting_timeout_from_environment();
   core::disable_core_dumps();  // before the first secret is in memory
   if (config.oauth2())
     // The token itself is fetched by connector(), once per connection.
     options.sasl_mechanisms = config.auth == "oauthbearer" ? "AUTH=OAUTHBEARER" : "AUTH=XOAUTH2";
   else
-    options.password = job::resolve_password(config.password, password_env_fallback, where);
+    // Asked for at the terminal, as a last resort, by the account's name.
+    options.password =
+        job::resolve_password(config.password, password_env_fallback, where, options.display());
   if (config.insecure_plaintext && !ep.implicit_tls())
     core::log_warn(where +
                    ": --insecure-plaintext: the password and all mail cross the network "

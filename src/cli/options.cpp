@@ -10,6 +10,7 @@
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/log.hpp"
 #include "mailferry/job/job_file.hpp"
+#include "mailferry/job/password_prompt.hpp"
 
 namespace mailferry::cli {
 namespace {
@@ -84,7 +85,10 @@ void check_credentials(const std::vector<job::Job>& jobs) {
           (std::getenv(p.env.c_str()) == nullptr || *std::getenv(p.env.c_str()) == '\0'))
         throw core::UsageError(where + ": environment variable " + p.env + " is not set");
       const char* fallback = from ? "MAILFERRY_FROM_PASSWORD" : "MAILFERRY_TO_PASSWORD";
-      if (!pst && p.empty() && (std::getenv(fallback) == nullptr || *std::getenv(fallback) == '\0'))
+      // At a terminal the password is asked for when the connection needs it.
+      if (!pst && p.empty() &&
+          (std::getenv(fallback) == nullptr || *std::getenv(fallback) == '\0') &&
+          !job::can_prompt_for_password())
         throw core::UsageError(
             where + ": no password given; use " +
             (from ? "--from-password-file" : "--to-password-file") + ", " + fallback +

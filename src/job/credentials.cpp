@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "mailferry/core/error.hpp"
+#include "mailferry/job/password_prompt.hpp"
 
 namespace mailferry::job {
 namespace {
@@ -62,12 +63,13 @@ core::Secret resolve_token(const std::string& command, const std::string& where)
 }
 
 core::Secret resolve_password(const PasswordSource& source, const std::string& fallback_env,
-                              const std::string& where) {
+                              const std::string& where, const std::string& account) {
   if (!source.file.empty()) return from_file(source.file, where);
   if (!source.env.empty()) return from_env(source.env, where);
   if (!source.command.empty()) return from_command(source.command, where);
   const char* value = std::getenv(fallback_env.c_str());
   if (value != nullptr && *value != '\0') return core::Secret(value);
+  if (!account.empty() && can_prompt_for_password()) return prompt_for_password(account);
   throw core::UsageError(where +
                          ": no password given; use a password file (--to-password-file / "
                          "--from-password-file), the environment variable " +

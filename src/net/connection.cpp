@@ -22,9 +22,11 @@ std::string ConnectOptions::display() const {
   if (bracket) out += '[';
   out += host;
   if (bracket) out += ']';
-  out += ':' + std::to_string(port != 0 ? port : default_port(*this));
+  out += ':' + std::to_string(effective_port());
   return out;
 }
+
+int ConnectOptions::effective_port() const { return port != 0 ? port : default_port(*this); }
 
 void Connection::send_all(std::string_view data) {
   while (!data.empty()) {

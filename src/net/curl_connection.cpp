@@ -16,9 +16,12 @@
 #include <string>
 
 #include "extra_ca.hpp"
+#include "greeting_watch.hpp"
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/log.hpp"
 #include "mailferry/net/connection.hpp"
+#include "mailferry/net/port_probe.hpp"
+#include "mailferry/net/wrong_port.hpp"
 
 namespace mailferry::net {
 namespace {
@@ -67,6 +70,7 @@ struct LoginTrace {
   std::string last_line;
   bool saw_capabilities = false;
   std::string mechanisms;  // the AUTH=... capabilities, space-separated
+  detail::GreetingWatch* greeting = nullptr;
 };
 
 // Whether `line` lists IMAP capabilities ("* CAPABILITY ..." or a greeting's
@@ -103,7 +107,15 @@ int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
   if (line.empty()) return 0;
   note_capabilities(line, trace);
   trace.last_line = line;
+  if (trace.greeting) trace.greeting->line(line);
   return 0;
+}
+
+// libcurl's progress callback, which it also calls while it logs in: a
+// non-zero answer stops the login (CURLE_ABORTED_BY_CALLBACK).
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto& trace = *static_cast<LoginTrace*>(user);
+  return trace.greeting && trace.greeting->should_stop() ? 1 : 0;
 }
 
 class CurlConnection final : public Connection {
@@ -163,9 +175,15 @@ class CurlConnection final : public Connection {
     set(CURLOPT_DEBUGFUNCTION, on_debug);
     set(CURLOPT_DEBUGDATA, static_cast<void*>(&login_trace_));
     set(CURLOPT_VERBOSE, 1L);
+    greeting_.emplace(options_.protocol, options_.greeting_timeout);
+    login_trace_.greeting = &*greeting_;
+    set(CURLOPT_XFERINFOFUNCTION, on_progress);
+    set(CURLOPT_XFERINFODATA, static_cast<void*>(&login_trace_));
+    set(CURLOPT_NOPROGRESS, 0L);
 
     CURLcode rc = curl_easy_perform(h);
     curl_easy_setopt(h, CURLOPT_VERBOSE, 0L);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 1L);
     // libcurl keeps its own copies of the credentials; drop them once logged in.
     curl_easy_setopt(h, CURLOPT_PASSWORD, nullptr);
     curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, nullptr);
@@ -233,6 +251,7 @@ class CurlConnection final : public Connection {
     const std::string where = options_.display();
     std::string text = curl_text(rc);
     constexpr bool kFinal = false;
+    if (auto wrong = wrong_port(rc)) return *wrong;
     switch (rc) {
       case CURLE_LOGIN_DENIED: {
         const std::string failed = "login failed for user " + options_.user + " at " + host_port();
@@ -277,6 +296,39 @@ class CurlConnection final : public Connection {
     }
   }
 
+  // The failures a wrong port or scheme explains: no greeting in time, one of
+  // another protocol, TLS that met plain text (OpenSSL's "wrong version
+  // number"), an answer that makes no sense. What the port speaks is known
+  // from the greeting libcurl read, or else found out by probe_port(). A port
+  // that speaks something else is final; nullopt leaves the error as it was.
+  std::optional<core::ConnectionError> wrong_port(CURLcode rc) const {
+    const bool suspicious = rc == CURLE_ABORTED_BY_CALLBACK || rc == CURLE_SSL_CONNECT_ERROR ||
+                            rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_WEIRD_SERVER_REPLY ||
+                            rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING;
+    if (!suspicious || !greeting_ || greeting_->greeted()) return std::nullopt;
+    PortProbe found;
+    if (!greeting_->first_line().empty()) {
+      found.reached = true;
+      found.tls = options_.implicit_tls;  // libcurl reads lines only after the handshake
+      found.speaks = classify_greeting(greeting_->first_line());
+      found.first_line = greeting_->first_line();
+    } else {
+      // Half the greeting's time again at most, so a silent port still fails soon.
+      const auto limit = std::max<std::chrono::milliseconds>(std::chrono::seconds(1),
+                                                             options_.greeting_timeout / 2);
+      found = probe_port(options_.host, options_.effective_port(), limit);
+    }
+    const std::string where = options_.display();
+    if (auto advice = explain_wrong_port(options_, found, options_.greeting_timeout))
+      return core::ConnectionError(where + ": " + *advice, false);
+    if (greeting_->timed_out())
+      // The probe was greeted properly: a slow server, which may heal.
+      return core::ConnectionError(where + ": no greeting from the server within " +
+                                   std::to_string(options_.greeting_timeout.count() / 1000) +
+                                   " s (MAILFERRY_GREETING_TIMEOUT sets how long to wait)");
+    return std::nullopt;
+  }
+
   std::string host_port() const {
     std::string shown = options_.display();
     return shown.substr(shown.rfind('@') == std::string::npos ? shown.find("://") + 3
@@ -307,9 +359,10 @@ class CurlConnection final : public Connection {
   }
 
   ConnectOptions options_;
-  std::optional<detail::ExtraCa> extra_ca_;  // outlives handle_: libcurl points at it
-  LoginTrace login_trace_;                   // during login only, for refused-login messages
-  char error_[CURL_ERROR_SIZE] = {};         // outlives handle_: libcurl writes into it
+  std::optional<detail::ExtraCa> extra_ca_;        // outlives handle_: libcurl points at it
+  LoginTrace login_trace_;                         // during login only, for refused-login messages
+  std::optional<detail::GreetingWatch> greeting_;  // during login only
+  char error_[CURL_ERROR_SIZE] = {};               // outlives handle_: libcurl writes into it
   CurlHandle handle_;
   curl_socket_t socket_ = CURL_SOCKET_BAD;
 };

@@ -155,7 +155,8 @@ Pop3Source::Session& Pop3Source::session() {
 bool Pop3Source::reconnect_allowed(core::Retry& retry, const core::ConnectionError& error,
                                    const std::string& what) {
   if (!retry.allows(error)) return false;
-  core::log_info(describe() + ": POP3 session lost during " + what + " (" + error.what() +
+  // A warning like every other retry's: one line, why and when, even without -v.
+  core::log_warn(describe() + ": POP3 session lost during " + what + " (" + error.what() +
                  "); reconnecting in " + std::to_string(retry.last_delay().count()) + " ms (" +
                  retry.tally() + ")");
   retry.wait();

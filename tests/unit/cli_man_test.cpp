@@ -56,7 +56,8 @@ TEST_CASE("cli man pages: mailferry.1 has the sections, exit codes and environme
     INFO("exit code line " << code);
     CHECK(page.find(std::string(".TP\n") + code) != std::string::npos);
   }
-  for (const char* name : {"MAILFERRY_FROM_PASSWORD", "MAILFERRY_TO_PASSWORD", "XDG_STATE_HOME"})
+  for (const char* name : {"MAILFERRY_FROM_PASSWORD", "MAILFERRY_TO_PASSWORD",
+                           "MAILFERRY_GREETING_TIMEOUT", "XDG_STATE_HOME"})
     CHECK(page.find(std::string(".B ") + name + "\n") != std::string::npos);
   for (const char* verb : {".B sync\n", ".B check\n", ".B list\n"})
     CHECK(page.find(verb) != std::string::npos);

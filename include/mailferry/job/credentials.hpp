@@ -11,11 +11,13 @@
 namespace mailferry::job {
 
 // Resolves `source`; when it is empty, falls back to the environment variable
-// `fallback_env` (MAILFERRY_FROM_PASSWORD / MAILFERRY_TO_PASSWORD).
-// `where` ("job 'alice', to") is named in errors. Throws core::UsageError when
-// no password can be found or the file/command fails.
+// `fallback_env` (MAILFERRY_FROM_PASSWORD / MAILFERRY_TO_PASSWORD), and then,
+// when `account` is given ("imaps://alice@host:993") and stdin is a terminal,
+// asks for it there (job/password_prompt.hpp). `where` ("job 'alice', to") is
+// named in errors. Throws core::UsageError when no password can be found or
+// the file/command fails.
 core::Secret resolve_password(const PasswordSource& source, const std::string& fallback_env,
-                              const std::string& where);
+                              const std::string& where, const std::string& account = "");
 
 // Runs an OAuth2 token_command and returns the access token it printed
 // (trailing white space removed). The token is never shown; errors name

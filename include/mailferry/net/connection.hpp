@@ -6,8 +6,11 @@
 // only user of libcurl in the project, and owns exactly one easy handle.
 //
 // Blocking: every call that waits is bounded by ConnectOptions::timeout and
-// throws core::ConnectionError when it passes. Errors: core::ConnectionError
-// (exit code 3) for connect, TLS, login, timeout and peer close.
+// throws core::ConnectionError when it passes; the greeting has a shorter
+// limit of its own (greeting_timeout). Errors: core::ConnectionError (exit
+// code 3) for connect, TLS, login, timeout and peer close. A refused login, an
+// untrusted certificate and a port that speaks something else are not
+// retryable(): trying again cannot help.
 #pragma once
 
 #include <chrono>
@@ -34,8 +37,15 @@ struct ConnectOptions {
   core::Secret bearer_token;    // OAuth2 (XOAUTH2/OAUTHBEARER) instead of a password
   std::string sasl_mechanisms;  // libcurl login options, e.g. "AUTH=PLAIN"; empty: best
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+  // From the start of the connection to the server's first line (TLS
+  // included). Far shorter than `timeout`: a port that does not greet soon is
+  // most likely the wrong port, and the login fails with a message saying
+  // what it speaks instead (net/port_probe.hpp).
+  std::chrono::milliseconds greeting_timeout{std::chrono::seconds(10)};
   // For messages: "imaps://alice@mail.example.com:993" (never holds a secret).
   std::string display() const;
+  // `port`, or the protocol's default for the TLS mode when it is 0.
+  int effective_port() const;
 };
 
 class Connection {
