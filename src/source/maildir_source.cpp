@@ -27,7 +27,10 @@ namespace {
 // What reading the file teaches, for a file the memo does not know.
 MaildirFileFacts read_facts(const fs::path& file, const maildir::MessageFile& entry,
                             std::uint64_t max_header) {
-  const MessageFileScan s = scan_message_file(file, max_header);
+  // W= is what Dovecot counted the same way (LF as CRLF); trusted only with
+  // an S= the file's size has been checked against, so it describes these bytes.
+  const MessageFileScan s = scan_message_file(
+      file, max_header, entry.parsed.size ? entry.parsed.virtual_size : std::nullopt);
   if (s.start + s.length != entry.size)
     message_error("the file changed while it was read; not uploaded");
   if (s.has_nul) core::log_warn(file.string() + ": contains NUL bytes; uploaded as it is");

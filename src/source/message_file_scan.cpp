@@ -1,6 +1,7 @@
 #include "mailferry/source/message_file_scan.hpp"
 
 #include <cstring>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -41,7 +42,8 @@ std::uint64_t message_start(std::string_view head) {
 
 }  // namespace
 
-MessageFileScan scan_message_file(const fs::path& file, std::uint64_t max_header) {
+MessageFileScan scan_message_file(const fs::path& file, std::uint64_t max_header,
+                                  std::optional<std::uint64_t> converted_size) {
   mbox::FileHandle handle(file, core::ErrorScope::Message);
   MessageFileScan s;
   s.mtime = handle.modified();
@@ -82,12 +84,21 @@ MessageFileScan scan_message_file(const fs::path& file, std::uint64_t max_header
     if (!s.has_nul && std::memchr(piece.data(), '\0', piece.size()) != nullptr) s.has_nul = true;
     transcoder.feed(piece, out);
     fed += piece.size();
+    // The size is known and counts from the file's first byte: the rest of
+    // the file is read once, at upload.
+    if (converted_size && s.start == 0 && !in_header && !header_overflow) {
+      s.size = *converted_size;
+      s.body_read = false;
+      break;
+    }
     got = handle.read(buffer.data(), buffer.size());
     if (got == 0) break;
     piece = std::string_view(buffer.data(), got);
   }
-  transcoder.finish(out);
-  if (fed != s.length) reject("the file changed while it was read; not uploaded");
+  if (s.body_read) {
+    transcoder.finish(out);
+    if (fed != s.length) reject("the file changed while it was read; not uploaded");
+  }
   if (s.size == 0) reject("nothing follows the From_ line; not a message");
   if (header_overflow)
     reject("the header block is larger than " + std::to_string(max_header) +

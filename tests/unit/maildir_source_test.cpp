@@ -279,3 +279,29 @@ TEST_CASE(
   CHECK(c.messages[1].locator.find("cur/2.b:2,FS") != std::string::npos);
   CHECK(c.messages[2].message_id == "<three@example.com>");
 }
+
+TEST_CASE(
+    "maildir source: with S= and W= in the name the scan takes the size from W= and the "
+    "upload guards it") {
+  TempDir d;
+  make_maildir(d, "M");
+  const std::string body = message("sized");  // LF only: CRLF adds one byte a line
+  const std::size_t lines = static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n'));
+  const std::string s = std::to_string(body.size());
+  d.write_file("M/cur/1.a,S=" + s + ",W=" + std::to_string(body.size() + lines) + ":2,S", body);
+  // A W= that does not describe the file: taken by the scan, refused at upload.
+  d.write_file("M/cur/2.b,S=" + s + ",W=" + std::to_string(body.size() + lines + 7) + ":2,S", body);
+  // Without S=, W= is not trusted: the file is read through.
+  d.write_file("M/cur/3.c,W=1:2,S", body);
+  MaildirSource source(d.file("M"));
+  const auto folders = source.folders();
+  CollectingSink sink = scan(source, folders.at(0));
+  REQUIRE(sink.messages.size() == 3);
+  CHECK(sink.messages[0].size == body.size() + lines);
+  CHECK(mailferry::testing::read_body(*source.open(folders[0], sink.messages[0]), 9).size() ==
+        body.size() + lines);
+  CHECK(sink.messages[1].size == body.size() + lines + 7);
+  CHECK_THROWS_AS(mailferry::testing::read_body(*source.open(folders[0], sink.messages[1]), 9),
+                  mailferry::core::SourceError);
+  CHECK(sink.messages[2].size == body.size() + lines);
+}

@@ -22,7 +22,9 @@
 // the Date: field, else the last Received: date. The file's size is checked
 // against the ",S=" field of its name when there is one: a file shorter or
 // longer than its name says is damaged (cut off by a copy) and is that
-// message's error.
+// message's error. A file whose name has both ",S=" and ",W=" (Dovecot's
+// size with CRLF line ends) is read only up to the end of its header block
+// by the scan: its body is read once, at upload.
 //
 // Re-runs: with a scan cache, a file whose unique name, size and modification
 // time are those of the last scan is not read again (source/maildir_scan_memo.hpp),

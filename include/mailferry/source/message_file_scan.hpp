@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace mailferry::source {
@@ -23,12 +24,17 @@ struct MessageFileScan {
   std::uint64_t length = 0;  // raw bytes from there to the end of the file
   std::uint64_t size = 0;    // bytes after CRLF conversion
   std::string header;        // converted header block, with its empty line if it has one
-  bool has_nul = false;
+  bool has_nul = false;      // in what was read
   std::time_t mtime = 0;
+  bool body_read = true;  // false: only the header block was read
 };
 
 // Reads `file` once: the exact upload size and the header block (at most
-// `max_header` bytes of it).
-MessageFileScan scan_message_file(const std::filesystem::path& file, std::uint64_t max_header);
+// `max_header` bytes of it). When the caller knows the size after the
+// conversion (`converted_size`, a Maildir name's W=), only the header block is
+// read, so the body is read once in all, at upload; that size is taken when
+// the message starts at the file's first byte (it counts the whole file).
+MessageFileScan scan_message_file(const std::filesystem::path& file, std::uint64_t max_header,
+                                  std::optional<std::uint64_t> converted_size = std::nullopt);
 
 }  // namespace mailferry::source
