@@ -68,6 +68,7 @@ int run_list(const ListOptions& o) {
   j.origin = "command line";
   j.from = first;
   if (!o.mbox_format.empty()) j.mbox_format = o.mbox_format;
+  if (!o.maildir_layout.empty()) j.maildir_layout = o.maildir_layout;
   apply_folder_rules(o.folder_rules, j.folder_rules);
   auto source = app::open_source(j);
   const auto folders = source->folders();

@@ -19,6 +19,7 @@ struct ListOptions {
   std::string to_auth, to_token_command;  // OAuth2 for --to
   bool insecure_plaintext = false;
   std::string mbox_format;
+  std::string maildir_layout;
   FolderRuleFlags folder_rules;  // for the plan shown with --to
 };
 
