@@ -12,6 +12,7 @@
 
 #include "mailferry/cli/batch.hpp"
 #include "mailferry/job/job_file.hpp"
+#include "support/dovecot_maildir.hpp"
 #include "support/dovecot_server.hpp"
 #include "support/imap_snapshot.hpp"
 #include "support/run_command.hpp"
@@ -304,6 +305,36 @@ TEST_CASE("examples: Thunderbird profile job") {
   CHECK(snapshot["Sent"].size() == 2);
   CHECK(snapshot["Drafts"].size() == 1);
   CHECK(snapshot["Archives/2019"].size() == 2);
+}
+
+TEST_CASE("examples: Maildir of an old server job") {
+  DovecotServer server;
+  TempDir dir;
+  auto message = [](const std::string& subject) {
+    return "From: shop@example.com\nSubject: " + subject + "\nMessage-ID: <" + subject +
+           "@example.com>\n\n" + subject + "\n";
+  };
+  const auto tree = import_into_maildir(
+      server, "old-server", dir.path() / "Maildir", false,
+      {{"INBOX", "Mon Mar  4 10:00:00 2019", "RO", "", message("order")},
+       {"INBOX", "Tue Mar  5 10:00:00 2019", "", "", message("invoice")},
+       {"Sent", "Wed Mar  6 10:00:00 2019", "RO", "A", message("reply")},
+       {"Trash", "Thu Mar  7 10:00:00 2019", "RO", "", message("spam")},
+       {"Archive/2019", "Fri Mar  8 10:00:00 2019", "RO", "", message("old-order")}});
+  auto doc = json::parse(read_file(kExamples + "maildir-old-server.json"));
+  doc["jobs"][0]["from"] = "maildir:" + tree.string();
+  doc["jobs"][0]["to"] = {{"url", server.url("imaps", "alice")},
+                          {"password_file", server.password_file()},
+                          {"ca_file", server.ca_file()}};
+  const std::string file = dir.write_file("maildir-old-server.json", doc.dump());
+  auto run = run_mailferry({"sync", file}, {{"XDG_STATE_HOME", dir.file("state")}});
+  INFO(run.describe() << run.out);
+  CHECK(run.exit_code == 0);
+  auto snapshot = imap_snapshot(server, "alice");
+  CHECK(snapshot["INBOX"].size() == 2);
+  CHECK(snapshot["Sent"].size() == 1);
+  CHECK(snapshot["Trash"].empty());  // the example leaves Trash and Junk out
+  CHECK(snapshot["Archive/2019"].size() == 1);
 }
 
 TEST_CASE("examples: Gmail Takeout mbox job") {
