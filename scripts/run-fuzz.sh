@@ -29,7 +29,7 @@ out=${MAILFERRY_FUZZ_OUT:-$build/fuzz-out}
 corpus=${MAILFERRY_CORPUS_DIR:-$root/../shared/corpus}
 jobs=${MAILFERRY_JOBS:-$(nproc 2>/dev/null || echo 1)}
 if [[ -z ${MAILFERRY_JOBS-} && $jobs -gt 2 ]]; then jobs=2; fi
-all_targets="imap_parser imap_target pop3_parser pop3_client mbox_reader mime_headers job_file eml_source"
+all_targets="imap_parser imap_target pop3_parser pop3_client mbox_reader mime_headers job_file eml_source maildir_names"
 targets=${MAILFERRY_FUZZ_TARGETS:-$all_targets}
 
 for tool in clang clang++ cmake; do
@@ -61,6 +61,7 @@ max_len() {
     job_file) echo 8192 ;;
     mbox_reader) echo 32768 ;;
     eml_source) echo 65536 ;;
+    maildir_names) echo 4096 ;;
   esac
 }
 
