@@ -12,6 +12,33 @@ std::string piece_key(const std::string& key, std::uint64_t n) {
   return key + "\n" + std::to_string(n);
 }
 
+void write_facts(core::ByteWriter& w, const std::string& unique, const MaildirFileFacts& f) {
+  w.bytes(unique);
+  w.varint(f.file_size);
+  w.signed_varint(f.mtime_ns);
+  w.varint(f.start);
+  w.varint(f.size);
+  w.bytes(f.key.value);
+  w.bytes(f.message_id);
+  w.signed_varint(static_cast<std::int64_t>(f.internal_date.utc));
+  w.signed_varint(f.internal_date.offset_minutes);
+  w.varint(f.requests_read_receipt ? 1 : 0);
+}
+
+MaildirFileFacts read_facts(core::ByteReader& r) {
+  MaildirFileFacts f;
+  f.file_size = r.varint();
+  f.mtime_ns = r.signed_varint();
+  f.start = r.varint();
+  f.size = r.varint();
+  f.key.value = std::string(r.bytes());
+  f.message_id = std::string(r.bytes());
+  f.internal_date.utc = static_cast<std::time_t>(r.signed_varint());
+  f.internal_date.offset_minutes = static_cast<int>(r.signed_varint());
+  f.requests_read_receipt = r.varint() != 0;
+  return f;
+}
+
 }  // namespace
 
 MaildirScanMemo::MaildirScanMemo(ScanCache* cache, std::string key, std::string options)
@@ -19,13 +46,9 @@ MaildirScanMemo::MaildirScanMemo(ScanCache* cache, std::string key, std::string 
   if (cache_ == nullptr) return;
   try {
     if (!load()) previous_.clear();
-    // The new memo is written piece by piece while the scan goes on; the old
-    // head goes first, so no mix of old and new pieces is ever replayed.
-    cache_->erase_scan(piece_key(key_, 0));
   } catch (const std::exception& e) {
     previous_.clear();
-    store_failed_ = true;
-    core::log_warn("the scan of " + key_ + " cannot be kept for the next run: " + e.what());
+    core::log_warn("the scan of " + key_ + " kept by the last run cannot be read: " + e.what());
   }
 }
 
@@ -43,16 +66,7 @@ bool MaildirScanMemo::load() {
     core::ByteReader r(*piece);
     while (r.ok() && !r.at_end()) {
       std::string unique(r.bytes());
-      MaildirFileFacts f;
-      f.file_size = r.varint();
-      f.mtime_ns = r.signed_varint();
-      f.start = r.varint();
-      f.size = r.varint();
-      f.key.value = std::string(r.bytes());
-      f.message_id = std::string(r.bytes());
-      f.internal_date.utc = static_cast<std::time_t>(r.signed_varint());
-      f.internal_date.offset_minutes = static_cast<int>(r.signed_varint());
-      f.requests_read_receipt = r.varint() != 0;
+      MaildirFileFacts f = read_facts(r);
       if (r.ok()) previous_.emplace(std::move(unique), std::move(f));
     }
     if (!r.ok()) return false;
@@ -69,44 +83,36 @@ const MaildirFileFacts* MaildirScanMemo::find(const std::string& unique, std::ui
 }
 
 void MaildirScanMemo::keep(const std::string& unique, const MaildirFileFacts& f) {
-  if (cache_ == nullptr || store_failed_) return;
-  next_.bytes(unique);
-  next_.varint(f.file_size);
-  next_.signed_varint(f.mtime_ns);
-  next_.varint(f.start);
-  next_.varint(f.size);
-  next_.bytes(f.key.value);
-  next_.bytes(f.message_id);
-  next_.signed_varint(static_cast<std::int64_t>(f.internal_date.utc));
-  next_.signed_varint(f.internal_date.offset_minutes);
-  next_.varint(f.requests_read_receipt ? 1 : 0);
+  if (cache_ == nullptr) return;
+  // Entries are ended by a piece boundary only between two of them.
+  if (next_.back().str().size() >= kPieceBytes) next_.emplace_back();
+  write_facts(next_.back(), unique, f);
   ++next_entries_;
-  if (next_.str().size() < kPieceBytes) return;
-  try {
-    cache_->store_scan(piece_key(key_, ++next_pieces_stored_), next_.str());
-  } catch (const std::exception& e) {
-    store_failed_ = true;
-    core::log_warn("the scan of " + key_ + " cannot be kept for the next run: " + e.what());
-  }
-  next_.str().clear();
+  if (!changed_ && find(unique, f.file_size, f.mtime_ns) == nullptr) changed_ = true;
 }
 
 void MaildirScanMemo::store() {
-  if (cache_ == nullptr || store_failed_) return;
+  if (cache_ == nullptr || stored_) return;
+  stored_ = true;
+  // Nothing new, nothing gone: what is kept already says it all, and a
+  // re-run with nothing new writes nothing.
+  if (!changed_ && next_entries_ == previous_.size()) return;
   try {
-    if (!next_.str().empty())
-      cache_->store_scan(piece_key(key_, ++next_pieces_stored_), next_.str());
-    next_.str().clear();
+    // The head goes first and comes back last: a run killed in between
+    // leaves no memo, never old pieces under a new head.
+    cache_->erase_scan(piece_key(key_, 0));
+    std::uint64_t pieces = 0;
+    for (auto& piece : next_)
+      if (!piece.str().empty()) cache_->store_scan(piece_key(key_, ++pieces), piece.str());
     core::ByteWriter head;
     head.varint(kFormat);
     head.bytes(options_);
-    head.varint(next_pieces_stored_);
+    head.varint(pieces);
     head.varint(next_entries_);
     cache_->store_scan(piece_key(key_, 0), head.str());
   } catch (const std::exception& e) {
     core::log_warn("the scan of " + key_ + " cannot be kept for the next run: " + e.what());
   }
-  store_failed_ = true;  // once per scan
 }
 
 }  // namespace mailferry::source

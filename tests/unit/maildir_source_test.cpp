@@ -37,8 +37,13 @@ class MemoryCache : public mailferry::source::ScanCache {
   }
   void store_scan(const std::string& key, std::string_view bytes) override {
     kept_[key] = std::string(bytes);
+    ++writes;
   }
-  void erase_scan(const std::string& key) override { kept_.erase(key); }
+  void erase_scan(const std::string& key) override {
+    kept_.erase(key);
+    ++writes;
+  }
+  int writes = 0;
 
  private:
   std::map<std::string, std::string> kept_;
@@ -261,9 +266,11 @@ TEST_CASE(
   CollectingSink a = scan(first, first.folders().at(0));
   CHECK(first.files_read() == 2);
 
+  const int writes = cache.writes;
   MaildirSource second(d.file("M"), options);
   CollectingSink b = scan(second, second.folders().at(0));
   CHECK(second.files_read() == 0);
+  CHECK(cache.writes == writes);  // nothing new: nothing written either
   REQUIRE(b.messages.size() == 2);
   CHECK(b.messages[0].key == a.messages[0].key);
   CHECK(b.messages[1].size == a.messages[1].size);
@@ -278,6 +285,15 @@ TEST_CASE(
   CHECK(c.messages[1].flags.has(Flag::Flagged));
   CHECK(c.messages[1].locator.find("cur/2.b:2,FS") != std::string::npos);
   CHECK(c.messages[2].message_id == "<three@example.com>");
+
+  // A file gone is forgotten: the memo is written again without it.
+  fs::remove(d.path() / "M/cur/1.a:2,S");
+  MaildirSource fourth(d.file("M"), options);
+  CHECK(scan(fourth, fourth.folders().at(0)).messages.size() == 2);
+  CHECK(fourth.files_read() == 0);
+  MaildirSource fifth(d.file("M"), options);
+  CHECK(scan(fifth, fifth.folders().at(0)).messages.size() == 2);
+  CHECK(fifth.files_read() == 0);
 }
 
 TEST_CASE(

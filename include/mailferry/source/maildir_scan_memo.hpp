@@ -6,18 +6,21 @@
 // its modification time (nanoseconds) are the same. Flags are not kept: they
 // come from the file name, which is read on every scan anyway.
 //
-// The memo is stored through source/scan_cache.hpp's ScanCache in pieces of
-// about 1 MB; the piece that says how many there are is written last and
-// removed first, so a run killed while storing leaves nothing that could be
-// mistaken for a whole memo.
+// The memo is kept through source/scan_cache.hpp's ScanCache in pieces of
+// about 1 MB, replaced only when the scan found a file new, changed or gone:
+// a re-run with nothing new writes nothing. The piece that says how many
+// there are is removed first and written last, so a run killed while storing
+// leaves nothing that could be mistaken for a whole memo.
 //
 // Errors: a damaged or foreign memo is ignored (every file is read again); a
-// memo that cannot be stored is logged and dropped. Not thread-safe.
+// memo that cannot be stored is logged and dropped. Memory: the last scan's
+// facts and this scan's, about 200 bytes a message. Not thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "mailferry/core/internal_date.hpp"
 #include "mailferry/core/message_key.hpp"
@@ -47,7 +50,8 @@ class MaildirScanMemo {
                                std::int64_t mtime_ns) const;
   // Keeps `facts` for the next run.
   void keep(const std::string& unique, const MaildirFileFacts& facts);
-  // Replaces the stored memo with what keep() received in this scan.
+  // Stores what keep() received in this scan, when it differs from what was
+  // kept before. Call once, after a complete scan.
   void store();
 
  private:
@@ -56,10 +60,10 @@ class MaildirScanMemo {
   std::string key_;
   std::string options_;
   std::unordered_map<std::string, MaildirFileFacts> previous_;
-  core::ByteWriter next_;
-  std::uint64_t next_pieces_stored_ = 0;
+  std::vector<core::ByteWriter> next_ = std::vector<core::ByteWriter>(1);  // pieces of ~1 MB
   std::uint64_t next_entries_ = 0;
-  bool store_failed_ = false;
+  bool changed_ = false;  // a file kept now is not one kept before
+  bool stored_ = false;
 };
 
 }  // namespace mailferry::source
