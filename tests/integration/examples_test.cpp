@@ -230,6 +230,19 @@ int fill_pop3(const DovecotServer& server, const std::string& user) {
   return n;
 }
 
+// `example` (a job file of examples/ with one job) with its source replaced by
+// `from` and its target by user alice of `server`, written into `dir`.
+// Returns the copy's path.
+std::string example_job_for(const std::string& example, const std::string& from,
+                            const DovecotServer& server, const TempDir& dir) {
+  auto doc = json::parse(read_file(kExamples + example));
+  doc["jobs"][0]["from"] = from;
+  doc["jobs"][0]["to"] = {{"url", server.url("imaps", "alice")},
+                          {"password_file", server.password_file()},
+                          {"ca_file", server.ca_file()}};
+  return dir.write_file(fs::path(example).filename().string(), doc.dump());
+}
+
 std::size_t total_messages(const DovecotServer& server, const std::string& user) {
   std::size_t total = 0;
   for (const auto& [folder, messages] : imap_snapshot(server, user)) total += messages.size();
@@ -291,12 +304,8 @@ TEST_CASE("examples: helpdesk restores only the Sent items of a PST, by script a
 TEST_CASE("examples: Thunderbird profile job") {
   DovecotServer server;
   TempDir dir;
-  auto doc = json::parse(read_file(kExamples + "thunderbird.json"));
-  doc["jobs"][0]["from"] = "mbox:" + kExamples + "thunderbird/Local Folders";
-  doc["jobs"][0]["to"] = {{"url", server.url("imaps", "alice")},
-                          {"password_file", server.password_file()},
-                          {"ca_file", server.ca_file()}};
-  const std::string file = dir.write_file("thunderbird.json", doc.dump());
+  const std::string file = example_job_for(
+      "thunderbird.json", "mbox:" + kExamples + "thunderbird/Local Folders", server, dir);
   auto run = run_mailferry({"sync", file}, {{"XDG_STATE_HOME", dir.file("state")}});
   INFO(run.describe() << run.out);
   CHECK(run.exit_code == 0);
@@ -321,12 +330,8 @@ TEST_CASE("examples: Maildir of an old server job") {
        {"Sent", "Wed Mar  6 10:00:00 2019", "RO", "A", message("reply")},
        {"Trash", "Thu Mar  7 10:00:00 2019", "RO", "", message("spam")},
        {"Archive/2019", "Fri Mar  8 10:00:00 2019", "RO", "", message("old-order")}});
-  auto doc = json::parse(read_file(kExamples + "maildir-old-server.json"));
-  doc["jobs"][0]["from"] = "maildir:" + tree.string();
-  doc["jobs"][0]["to"] = {{"url", server.url("imaps", "alice")},
-                          {"password_file", server.password_file()},
-                          {"ca_file", server.ca_file()}};
-  const std::string file = dir.write_file("maildir-old-server.json", doc.dump());
+  const std::string file =
+      example_job_for("maildir-old-server.json", "maildir:" + tree.string(), server, dir);
   auto run = run_mailferry({"sync", file}, {{"XDG_STATE_HOME", dir.file("state")}});
   INFO(run.describe() << run.out);
   CHECK(run.exit_code == 0);
@@ -340,12 +345,9 @@ TEST_CASE("examples: Maildir of an old server job") {
 TEST_CASE("examples: Gmail Takeout mbox job") {
   DovecotServer server;
   TempDir dir;
-  auto doc = json::parse(read_file(kExamples + "takeout/gmail-takeout.json"));
-  doc["jobs"][0]["from"] = "mbox:" + kExamples + "takeout/All mail Including Spam and Trash.mbox";
-  doc["jobs"][0]["to"] = {{"url", server.url("imaps", "alice")},
-                          {"password_file", server.password_file()},
-                          {"ca_file", server.ca_file()}};
-  const std::string file = dir.write_file("takeout.json", doc.dump());
+  const std::string file = example_job_for(
+      "takeout/gmail-takeout.json",
+      "mbox:" + kExamples + "takeout/All mail Including Spam and Trash.mbox", server, dir);
   auto run = run_mailferry({"sync", file}, {{"XDG_STATE_HOME", dir.file("state")}});
   INFO(run.describe() << run.out);
   CHECK(run.exit_code == 0);
