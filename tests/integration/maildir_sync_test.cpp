@@ -172,6 +172,12 @@ TEST_CASE(
   auto second = sync(server, dir, tree, "pp", "second", 0);
   CHECK(second["totals"]["appended"].get<int>() == 0);
   CHECK(second["totals"]["present"].get<int>() == 6);
+  // check agrees that everything is there, flags included.
+  std::vector<std::string> check_args{"check", "--quiet", "--from", "maildir:" + tree.string()};
+  for (auto& a : server.target_args("pp")) check_args.push_back(a);
+  auto check = run_mailferry(check_args);
+  INFO(check.describe());
+  CHECK(check.exit_code == 0);
 
   deliver(server, tree, false, numbered_message(7, "late delivery"));
   auto third = sync(server, dir, tree, "pp", "third", 0);
