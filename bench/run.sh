@@ -14,9 +14,11 @@
 #   --compare PATH  a second mailferry (an older build, say) measured on the
 #                   same mailboxes in the same run, shown as "before"
 #   --cases LIST    comma-separated, default all:
-#                   mbox,pop3,pst,noop,mbsync,scale,big,latency
-#                   (mbsync: the 5k mailbox as a Maildir pushed by mbsync,
-#                   with noop also its re-run; left out without mbsync)
+#                   mbox,pop3,pst,noop,maildir,mbsync,scale,big,latency
+#                   (maildir: the 5k mailbox as a Maildir, uploaded by
+#                   mailferry and imported by doveadm; mbsync: the same
+#                   Maildir pushed by mbsync, left out without mbsync; with
+#                   noop also their re-runs)
 #   --fsync MODE    on: Dovecot's default mail_fsync (durable); off:
 #                   mail_fsync=never; both (default): the 5k cases on each.
 #                   Scaling, the big message and the latency case always run
@@ -39,7 +41,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 binary=
 rev=HEAD
 compare=
-cases=mbox,pop3,pst,noop,mbsync,scale,big,latency
+cases=mbox,pop3,pst,noop,maildir,mbsync,scale,big,latency
 scale="5000 50000 100000"
 fsync_mode=both
 big_mb=500
@@ -271,6 +273,25 @@ EOF
   record "$section" "$server" "$label" mbsync "$messages" "$bytes" "$WALL" "$RSS" "$CPU" "$status"
 }
 
+# doveadm import of a Maildir into USER's INBOX, timed: the server's own
+# reading of the Maildir the Maildir rows upload. The copy it reads is made of
+# hard links owned by the mail user, since Dovecot writes its index files
+# (dovecot-uidlist, ...) into a Maildir it opens.
+import_maildir() {  # SECTION SERVER USER MAILDIR MESSAGES BYTES
+  local section=$1 server=$2 user=$3 maildir=$4 messages=$5 bytes=$6
+  local copy=$maildir-import-$user
+  cp -al "$maildir" "$copy"
+  chown -R "$(stat -c %u:%g "$(dirname "$(server_var "$server" DOVECOT_CONF)")/mail")" "$copy"
+  timed "$work/out/import-maildir-$user" doveadm -c "$(server_var "$server" DOVECOT_CONF)" import \
+    -u "$user" "maildir:$copy" "" mailbox INBOX all
+  local got status=ok
+  got=$(count_messages "$server" "$user")
+  [[ $RC -eq 0 && $got -eq $messages ]] || status="FAILED(rc=$RC,got=$got)"
+  record "$section" "$server" "doveadm import (Maildir)" doveadm "$messages" "$bytes" "$WALL" "$RSS" \
+    "$CPU" "$status"
+  rm -rf "$copy"
+}
+
 # gen KIND FILE [options]: generates once, prints "messages distinct bytes".
 # Each mbox file gets a directory of its own: doveadm import reads the whole
 # directory as a mail store.
@@ -303,7 +324,7 @@ cat "$work/header.txt"
 echo "== generating mailboxes in $work/src"
 read -r r_messages r_distinct r_bytes < <(gen realistic "$work/src/realistic/realistic.mbox")
 echo "   realistic: $r_messages messages ($r_distinct distinct), $r_bytes bytes"
-if want mbsync; then
+if want mbsync || want maildir; then
   # The same messages as a Maildir, for mbsync (which reads no mbox): one file
   # per mbox entry, duplicates included, Status/X-Status as Maildir flags.
   read -r m_messages m_bytes < <(python3 "$here/mbox_to_maildir.py" "$work/src/realistic/realistic.mbox" \
@@ -358,6 +379,20 @@ for server in "${fsync_servers[@]}"; do
           sync_extra=()
         fi
         drop_users "$server" "ref$u" "mbox$u"
+      fi
+      if want maildir; then
+        # The Maildir mbsync pushes below, read by mailferry's Maildir source
+        # (duplicates uploaded once) and by the server's own import.
+        [[ $n -ne 1 ]] || import_maildir "$section" "$server" "mdref$round" "$work/src/realistic-maildir" \
+          "$m_messages" "$m_bytes"
+        state=$work/state/$server-maildir$u.db
+        run_sync "$section" "$server" "${pre}Maildir -> IMAP" "$bin" "maildir:$work/src/realistic-maildir" \
+          "maildir$u" "$state" "$r_distinct" "$r_distinct" "$m_bytes"
+        if want noop; then
+          run_sync "$section" "$server" "${pre}Maildir re-run, nothing new" "$bin" \
+            "maildir:$work/src/realistic-maildir" "maildir$u" "$state" 0 "$r_distinct" 0
+        fi
+        drop_users "$server" "mdref$round" "maildir$u"
       fi
       if want mbsync && [[ $n -eq 1 ]]; then
         # A copy of hard links: mbsync renames the files it uploads (",U=")

@@ -4,7 +4,7 @@
 _mailferry_options() {
     local common="--help --from --to --from-password-file --to-password-file --ca-file
         --from-auth --to-auth --from-token-command --to-token-command
-        --insecure-plaintext --ignore-pst-password --to-folder --only-role --mbox-format --state --report
+        --insecure-plaintext --ignore-pst-password --maildir-layout --to-folder --only-role --mbox-format --state --report
         --verbose --quiet --log-format --parallel --shard --job --map --include --exclude
         --prefix --merge --gmail-labels"
     case $1 in
@@ -12,7 +12,7 @@ _mailferry_options() {
                     --max-bytes-per-second --max-messages-per-second --connections" ;;
         check) echo "$common --missing-only" ;;
         list) echo "--help --to --ca-file --password-file --to-password-file
-                    --insecure-plaintext --ignore-pst-password --mbox-format --auth --token-command --to-auth
+                    --insecure-plaintext --ignore-pst-password --maildir-layout --mbox-format --auth --token-command --to-auth
                     --to-token-command --map --include --exclude --prefix --merge
                     --gmail-labels" ;;
     esac
@@ -28,11 +28,11 @@ _mailferry_job_names() {
     sed -n 's/.*"name"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$file" 2>/dev/null
 }
 
-# Completes an endpoint URL: a scheme, then a path after mbox:, pst: or eml:.
+# Completes an endpoint URL: a scheme, then a path after mbox:, pst:, eml: or maildir:.
 _mailferry_endpoint() {
     local cur=$1 kind=$2 scheme path
     case $cur in
-        mbox:* | pst:* | eml:*)
+        mbox:* | pst:* | eml:* | maildir:*)
             scheme=${cur%%:*}: path=${cur#*:}
             local IFS=$'\n'
             COMPREPLY=($(compgen -f -- "$path"))
@@ -43,9 +43,9 @@ _mailferry_endpoint() {
             if [[ $kind == to ]]; then
                 COMPREPLY=($(compgen -W "imaps:// imap://" -- "$cur"))
             elif [[ $kind == from ]]; then
-                COMPREPLY=($(compgen -W "mbox: pst: eml: pop3s:// pop3://" -- "$cur"))
+                COMPREPLY=($(compgen -W "mbox: pst: eml: maildir: pop3s:// pop3://" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "mbox: pst: eml: pop3s:// pop3:// imaps:// imap://" -- "$cur"))
+                COMPREPLY=($(compgen -W "mbox: pst: eml: maildir: pop3s:// pop3:// imaps:// imap://" -- "$cur"))
             fi
             compopt -o nospace 2>/dev/null
             ;;
@@ -82,6 +82,7 @@ _mailferry() {
             --only-role)
                 COMPREPLY=($(compgen -W "inbox sent drafts trash junk archive outbox all flagged" -- "$cur")) ;;
             --mbox-format) COMPREPLY=($(compgen -W "auto mboxo mboxrd mboxcl mboxcl2" -- "$cur")) ;;
+            --maildir-layout) COMPREPLY=($(compgen -W "auto maildir++ fs" -- "$cur")) ;;
             --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
             --gmail-labels) COMPREPLY=($(compgen -W "each first ignore" -- "$cur")) ;;
             --auth | --from-auth | --to-auth)

@@ -17,6 +17,8 @@ packages=(
   doctest-dev pst-utils dovecot-imapd dovecot-pop3d openssl python3
   # man pages
   groff-base man-db
+  # the benchmark's peer for Maildir -> IMAP (bench/run.sh: mbsync rows)
+  isync
 )
 
 missing=()

@@ -30,7 +30,7 @@ corpus=${MAILFERRY_CORPUS_DIR:-$root/../shared/corpus}
 jobs=${MAILFERRY_JOBS:-$(nproc 2>/dev/null || echo 1)}
 if [[ -z ${MAILFERRY_JOBS-} && $jobs -gt 2 ]]; then jobs=2; fi
 all_targets="imap_parser imap_target pop3_parser pop3_client mbox_reader mime_headers job_file eml_source
-  pst_file rtf_body"
+  pst_file rtf_body maildir_names"
 targets=${MAILFERRY_FUZZ_TARGETS:-$all_targets}
 
 for tool in clang clang++ cmake; do
@@ -63,6 +63,7 @@ max_len() {
     mbox_reader) echo 32768 ;;
     eml_source | rtf_body) echo 65536 ;;
     pst_file) echo 300000 ;; # the corpus PSTs are 265 KiB
+    maildir_names) echo 4096 ;;
   esac
 }
 

@@ -7,9 +7,11 @@
 #include "mailferry/app/run_job.hpp"
 #include "mailferry/core/error.hpp"
 #include "mailferry/job/credentials.hpp"
+#include "mailferry/maildir/folder_tree.hpp"
 #include "mailferry/mbox/variant.hpp"
 #include "mailferry/source/eml_source.hpp"
 #include "mailferry/source/gmail_takeout_source.hpp"
+#include "mailferry/source/maildir_source.hpp"
 #include "mailferry/source/mbox_source.hpp"
 #include "mailferry/source/pop3_source.hpp"
 #include "mailferry/source/pst_source.hpp"
@@ -56,6 +58,12 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
       source::EmlSourceOptions options;
       options.mark_seen = job.mark_read;
       return std::make_unique<source::EmlSource>(ep.path, options);
+    }
+    case job::Scheme::Maildir: {
+      source::MaildirSourceOptions options;
+      options.layout = maildir::parse_layout(job.maildir_layout).value_or(maildir::Layout::Auto);
+      options.scan_cache = state;
+      return std::make_unique<source::MaildirSource>(ep.path, options);
     }
     case job::Scheme::Imap:
     case job::Scheme::Imaps:

@@ -109,6 +109,7 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
       ->type_name("JOBFILE");
   verb.add_option("--from", o.from,
                   "source: mbox:PATH (file or folder tree), pst:PATH, eml:PATH, "
+                  "maildir:PATH (a Maildir or a tree of them), "
                   "pop3s://USER@HOST[:PORT] or pop3://USER@HOST[:PORT] (STLS)")
       ->type_name("URL")
       ->group(kEndpoints);
@@ -164,6 +165,12 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
   verb.add_option("--mbox-format", o.mbox_format,
                   "mbox variant: auto (default), mboxo, mboxrd, mboxcl, mboxcl2")
       ->type_name("FORMAT")
+      ->group(kSelection);
+  verb.add_option("--maildir-layout", o.maildir_layout,
+                  "sub-folders of a maildir: source: auto (default), maildir++ (.Sent, "
+                  ".Archive.2019) or fs (Sent/, Archive/2019/)")
+      ->type_name("LAYOUT")
+      ->check(one_of({"auto", "maildir++", "fs"}))
       ->group(kSelection);
   add_folder_rule_options(verb, o.folder_rules);
   verb.add_option("--state", o.state_path,
@@ -394,8 +401,9 @@ int run(int argc, char** argv) {
   auto* list = app.add_subcommand(
       "list",
       "list the folders of a source or target (roles, counts), or with --to the folder plan");
-  list->add_option("endpoint", list_options.endpoint,
-                   "mbox:PATH, pst:PATH, eml:PATH, pop3[s]://USER@HOST or imap[s]://USER@HOST")
+  list->add_option(
+          "endpoint", list_options.endpoint,
+          "mbox:PATH, pst:PATH, eml:PATH, maildir:PATH, pop3[s]://USER@HOST or imap[s]://USER@HOST")
       ->type_name("URL")
       ->required();
   list->add_option("--to", list_options.to,
@@ -432,6 +440,10 @@ int run(int argc, char** argv) {
   list->add_option("--mbox-format", list_options.mbox_format,
                    "mbox variant: auto (default), mboxo, mboxrd, mboxcl, mboxcl2")
       ->type_name("FORMAT");
+  list->add_option("--maildir-layout", list_options.maildir_layout,
+                   "sub-folders of a maildir: source: auto (default), maildir++ or fs")
+      ->type_name("LAYOUT")
+      ->check(one_of({"auto", "maildir++", "fs"}));
   add_folder_rule_options(*list, list_options.folder_rules);
   list->footer(kListFooter);
 

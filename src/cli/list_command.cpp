@@ -68,6 +68,7 @@ int run_list(const ListOptions& o) {
   j.origin = "command line";
   j.from = first;
   if (!o.mbox_format.empty()) j.mbox_format = o.mbox_format;
+  if (!o.maildir_layout.empty()) j.maildir_layout = o.maildir_layout;
   j.ignore_pst_password = o.ignore_pst_password;
   if (j.ignore_pst_password && j.from.endpoint.scheme != job::Scheme::Pst)
     throw core::UsageError("--ignore-pst-password: only a pst: source has a PST password");

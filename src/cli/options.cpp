@@ -48,6 +48,7 @@ void apply_flags(const CommonOptions& o, job::Job& j) {
   if (!o.report_path.empty()) j.report_path = o.report_path;
   if (!o.to_folder.empty()) j.to_folder = o.to_folder;
   if (!o.mbox_format.empty()) j.mbox_format = o.mbox_format;
+  if (!o.maildir_layout.empty()) j.maildir_layout = o.maildir_layout;
   if (!o.only_role.empty()) {
     j.only_role = core::parse_role(o.only_role);
     if (!j.only_role)

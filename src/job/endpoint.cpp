@@ -15,7 +15,7 @@ struct SchemeName {
   int default_port;
 };
 
-constexpr std::array<SchemeName, 7> kSchemes{{
+constexpr std::array<SchemeName, 8> kSchemes{{
     {Scheme::Imaps, "imaps://", 993},
     {Scheme::Imap, "imap://", 143},
     {Scheme::Pop3s, "pop3s://", 995},
@@ -23,6 +23,7 @@ constexpr std::array<SchemeName, 7> kSchemes{{
     {Scheme::Mbox, "mbox:", 0},
     {Scheme::Pst, "pst:", 0},
     {Scheme::Eml, "eml:", 0},
+    {Scheme::Maildir, "maildir:", 0},
 }};
 
 std::string expand_home(std::string path) {
@@ -79,7 +80,7 @@ Endpoint parse_endpoint(std::string_view url, std::string_view role) {
     if (url.substr(0, s.prefix.size()) == s.prefix) found = &s;
   if (found == nullptr)
     fail(role, url,
-         "unknown endpoint; use mbox:PATH, pst:PATH, eml:PATH, imap://USER@HOST, "
+         "unknown endpoint; use mbox:PATH, pst:PATH, eml:PATH, maildir:PATH, imap://USER@HOST, "
          "imaps://USER@HOST, pop3://USER@HOST or pop3s://USER@HOST");
 
   Endpoint ep;

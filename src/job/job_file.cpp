@@ -22,6 +22,7 @@ const std::vector<std::string> kJobKeys{"name",
                                         "report",
                                         "to_folder",
                                         "mbox_format",
+                                        "maildir_layout",
                                         "only_role",
                                         "mark_read",
                                         "delete_after_copy",
@@ -190,6 +191,7 @@ Job parse_job(const json& object, const std::string& origin, const std::string& 
   job.report_path = get_string(object, "report", "report", named);
   job.to_folder = get_string(object, "to_folder", "to_folder", named, "INBOX");
   job.mbox_format = get_string(object, "mbox_format", "mbox_format", named, "auto");
+  job.maildir_layout = get_string(object, "maildir_layout", "maildir_layout", named, "auto");
   if (object.contains("only_role")) {
     auto text = get_string(object, "only_role", "only_role", named);
     job.only_role = core::parse_role(text);
@@ -306,12 +308,15 @@ void validate_job(const Job& job) {
   if (job.from.endpoint.is_imap())
     ctx.fail("from.url",
              "an IMAP source is not supported yet; sources are mbox:, pst:, eml:, "
-             "pop3:// and pop3s://");
+             "maildir:, pop3:// and pop3s://");
   if (!job.to.endpoint.is_imap())
     ctx.fail("to.url", "the target must be imap://USER@HOST or imaps://USER@HOST");
   static const std::vector<std::string> kFormats{"auto", "mboxo", "mboxrd", "mboxcl", "mboxcl2"};
   if (std::find(kFormats.begin(), kFormats.end(), job.mbox_format) == kFormats.end())
     ctx.fail("mbox_format", "must be auto, mboxo, mboxrd, mboxcl or mboxcl2");
+  if (job.maildir_layout != "auto" && job.maildir_layout != "maildir++" &&
+      job.maildir_layout != "fs")
+    ctx.fail("maildir_layout", "must be auto, maildir++ or fs");
   if (job.delete_after_copy && !job.from.endpoint.is_pop3())
     ctx.fail("delete_after_copy", "only a POP3 source can delete after copy");
   if (job.ignore_pst_password && job.from.endpoint.scheme != Scheme::Pst)

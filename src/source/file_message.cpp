@@ -67,6 +67,18 @@ std::size_t parse_byte_range(std::string_view text, std::uint64_t& start, std::u
   return static_cast<std::size_t>(r2.ptr - begin);
 }
 
+std::string file_range_locator(std::uint64_t start, std::uint64_t length, const std::string& file) {
+  return byte_range_text(start, length) + ":" + file;
+}
+
+bool parse_file_range_locator(const std::string& locator, std::uint64_t& start,
+                              std::uint64_t& length, std::string& file) {
+  const std::size_t used = parse_byte_range(locator, start, length);
+  if (used == 0 || used == locator.size() || locator[used] != ':') return false;
+  file.assign(locator, used + 1);
+  return !file.empty();
+}
+
 SourceMessage message_from_header(const mime::HeaderFields& fields, std::uint64_t size,
                                   std::uint64_t size_with_bookkeeping) {
   SourceMessage m;

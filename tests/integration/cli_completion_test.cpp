@@ -79,6 +79,8 @@ TEST_CASE("cli completion: bash loads it and completes verbs, options, values an
   CHECK(complete("mailferry sync --log-format ") == std::set<std::string>{"text", "json"});
   CHECK(complete("mailferry sync --mbox-format mboxc") ==
         std::set<std::string>{"mboxcl", "mboxcl2"});
+  CHECK(complete("mailferry sync --maildir-layout m") == std::set<std::string>{"maildir++"});
+  CHECK(complete("mailferry sync --from m") == std::set<std::string>{"mbox:", "maildir:"});
   CHECK(complete("mailferry sync --to ima") == std::set<std::string>{"imaps://", "imap://"});
   CHECK(complete("mailferry sync --from p") ==
         std::set<std::string>{"pst:", "pop3s://", "pop3://"});

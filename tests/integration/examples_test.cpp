@@ -12,6 +12,7 @@
 
 #include "mailferry/cli/batch.hpp"
 #include "mailferry/job/job_file.hpp"
+#include "support/dovecot_maildir.hpp"
 #include "support/dovecot_server.hpp"
 #include "support/imap_snapshot.hpp"
 #include "support/pst_protect.hpp"
@@ -230,6 +231,19 @@ int fill_pop3(const DovecotServer& server, const std::string& user) {
   return n;
 }
 
+// `example` (a job file of examples/ with one job) with its source replaced by
+// `from` and its target by user alice of `server`, written into `dir`.
+// Returns the copy's path.
+std::string example_job_for(const std::string& example, const std::string& from,
+                            const DovecotServer& server, const TempDir& dir) {
+  auto doc = json::parse(read_file(kExamples + example));
+  doc["jobs"][0]["from"] = from;
+  doc["jobs"][0]["to"] = {{"url", server.url("imaps", "alice")},
+                          {"password_file", server.password_file()},
+                          {"ca_file", server.ca_file()}};
+  return dir.write_file(fs::path(example).filename().string(), doc.dump());
+}
+
 std::size_t total_messages(const DovecotServer& server, const std::string& user) {
   std::size_t total = 0;
   for (const auto& [folder, messages] : imap_snapshot(server, user)) total += messages.size();
@@ -309,12 +323,8 @@ TEST_CASE("examples: helpdesk restores only the Sent items of a PST, by script a
 TEST_CASE("examples: Thunderbird profile job") {
   DovecotServer server;
   TempDir dir;
-  auto doc = json::parse(read_file(kExamples + "thunderbird.json"));
-  doc["jobs"][0]["from"] = "mbox:" + kExamples + "thunderbird/Local Folders";
-  doc["jobs"][0]["to"] = {{"url", server.url("imaps", "alice")},
-                          {"password_file", server.password_file()},
-                          {"ca_file", server.ca_file()}};
-  const std::string file = dir.write_file("thunderbird.json", doc.dump());
+  const std::string file = example_job_for(
+      "thunderbird.json", "mbox:" + kExamples + "thunderbird/Local Folders", server, dir);
   auto run = run_mailferry({"sync", file}, {{"XDG_STATE_HOME", dir.file("state")}});
   INFO(run.describe() << run.out);
   CHECK(run.exit_code == 0);
@@ -325,15 +335,38 @@ TEST_CASE("examples: Thunderbird profile job") {
   CHECK(snapshot["Archives/2019"].size() == 2);
 }
 
+TEST_CASE("examples: Maildir of an old server job") {
+  DovecotServer server;
+  TempDir dir;
+  auto message = [](const std::string& subject) {
+    return "From: shop@example.com\nSubject: " + subject + "\nMessage-ID: <" + subject +
+           "@example.com>\n\n" + subject + "\n";
+  };
+  const auto tree = import_into_maildir(
+      server, "old-server", dir.path() / "Maildir", false,
+      {{"INBOX", "Mon Mar  4 10:00:00 2019", "RO", "", message("order")},
+       {"INBOX", "Tue Mar  5 10:00:00 2019", "", "", message("invoice")},
+       {"Sent", "Wed Mar  6 10:00:00 2019", "RO", "A", message("reply")},
+       {"Trash", "Thu Mar  7 10:00:00 2019", "RO", "", message("spam")},
+       {"Archive/2019", "Fri Mar  8 10:00:00 2019", "RO", "", message("old-order")}});
+  const std::string file =
+      example_job_for("maildir-old-server.json", "maildir:" + tree.string(), server, dir);
+  auto run = run_mailferry({"sync", file}, {{"XDG_STATE_HOME", dir.file("state")}});
+  INFO(run.describe() << run.out);
+  CHECK(run.exit_code == 0);
+  auto snapshot = imap_snapshot(server, "alice");
+  CHECK(snapshot["INBOX"].size() == 2);
+  CHECK(snapshot["Sent"].size() == 1);
+  CHECK(snapshot["Trash"].empty());  // the example leaves Trash and Junk out
+  CHECK(snapshot["Archive/2019"].size() == 1);
+}
+
 TEST_CASE("examples: Gmail Takeout mbox job") {
   DovecotServer server;
   TempDir dir;
-  auto doc = json::parse(read_file(kExamples + "takeout/gmail-takeout.json"));
-  doc["jobs"][0]["from"] = "mbox:" + kExamples + "takeout/All mail Including Spam and Trash.mbox";
-  doc["jobs"][0]["to"] = {{"url", server.url("imaps", "alice")},
-                          {"password_file", server.password_file()},
-                          {"ca_file", server.ca_file()}};
-  const std::string file = dir.write_file("takeout.json", doc.dump());
+  const std::string file = example_job_for(
+      "takeout/gmail-takeout.json",
+      "mbox:" + kExamples + "takeout/All mail Including Spam and Trash.mbox", server, dir);
   auto run = run_mailferry({"sync", file}, {{"XDG_STATE_HOME", dir.file("state")}});
   INFO(run.describe() << run.out);
   CHECK(run.exit_code == 0);

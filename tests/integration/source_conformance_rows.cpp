@@ -4,9 +4,11 @@
 
 #include "mailferry/source/eml_source.hpp"
 #include "mailferry/source/gmail_takeout_source.hpp"
+#include "mailferry/source/maildir_source.hpp"
 #include "mailferry/source/mbox_source.hpp"
 #include "mailferry/source/pop3_source.hpp"
 #include "mailferry/source/pst_source.hpp"
+#include "support/dovecot_maildir.hpp"
 #include "support/mail_text.hpp"
 
 namespace fs = std::filesystem;
@@ -54,12 +56,18 @@ std::string takeout_of_corpus() {
   return out;
 }
 
-Opened mbox_source(const std::string& path, Workspace& w) {
-  source::MboxSourceOptions options;
+// A file source that keeps its scans in the workspace's store, with its count
+// of files read (MboxSource, MaildirSource).
+template <class FileSource, class Options>
+Opened cached_file_source(const fs::path& path, Options options, Workspace& w) {
   options.scan_cache = &w.store();
-  auto source = std::make_unique<source::MboxSource>(path, options);
+  auto source = std::make_unique<FileSource>(path, options);
   auto* counted = source.get();
   return {std::move(source), [counted] { return counted->files_read(); }};
+}
+
+Opened mbox_source(const std::string& path, Workspace& w) {
+  return cached_file_source<source::MboxSource>(path, source::MboxSourceOptions{}, w);
 }
 
 // A Thunderbird profile's "Local Folders": Inbox with a sub-folder, and Sent.
@@ -91,6 +99,48 @@ Opened pop3_source(Workspace& w) {
   auto source = std::make_unique<source::Pop3Source>(o);
   auto* counted = source.get();
   return {std::move(source), [counted] { return counted->commands_sent("TOP"); }};
+}
+
+// The corpus messages spread over a Maildir tree by Dovecot itself: flags
+// from Status:/X-Status: (one unread, so in new/; one deleted, so 'T'),
+// dates from the From_ lines, and keywords set by doveadm (so the folder has
+// a dovecot-keywords file).
+fs::path dovecot_maildir(Workspace& w, const std::string& name, bool fs_layout) {
+  const fs::path dir = w.dir().path() / name;
+  if (!w.first_time(name)) return dir;
+  const std::vector<std::pair<std::string, std::string>> placement = {
+      {"INBOX", "Mon Mar  4 10:00:00 2019"},
+      {"INBOX", "Tue Apr  2 11:00:00 2019"},
+      {"Sent", "Wed May  1 12:00:00 2019"},
+      {"Archive/2019", "Thu Jun  6 13:00:00 2019"},
+      {"Archive/2019", "Sun Jul  7 14:00:00 2019"}};
+  const std::vector<std::pair<std::string, std::string>> status = {
+      {"RO", "AF"}, {"", ""}, {"RO", ""}, {"RO", "D"}, {"RO", "T"}};
+  std::vector<testing::MboxInput> input;
+  for (std::size_t i = 0; i < kEmlFiles.size(); ++i)
+    input.push_back({placement[i].first, placement[i].second, status[i].first, status[i].second,
+                     testing::read_file(corpus(kEmlFiles[i]))});
+  testing::import_into_maildir(Workspace::dovecot(), w.pop3_user(), dir, fs_layout, input);
+  testing::doveadm_on_maildir(Workspace::dovecot(), w.pop3_user(), dir, fs_layout,
+                              {"flags", "add", "$Forwarded Work", "mailbox", "Sent", "all"});
+  return dir;
+}
+
+Opened maildir_source(const fs::path& dir, Workspace& w) {
+  return cached_file_source<source::MaildirSource>(dir, source::MaildirSourceOptions{}, w);
+}
+
+// A copy of a Dovecot-made Maildir tree with one file cut in half, as a copy
+// interrupted while it was written leaves it.
+Opened damaged_maildir(Workspace& w, bool fs_layout) {
+  const fs::path made = dovecot_maildir(w, fs_layout ? "fs" : "maildir++", fs_layout);
+  const fs::path copy = w.dir().path() / (fs_layout ? "fs-damaged" : "maildir++-damaged");
+  fs::copy(made, copy, fs::copy_options::recursive);
+  for (const auto& entry : fs::directory_iterator(copy / "cur")) {
+    fs::resize_file(entry.path(), fs::file_size(entry.path()) / 2);
+    break;
+  }
+  return maildir_source(copy, w);
 }
 
 std::vector<Row> make_rows() {
@@ -177,6 +227,20 @@ std::vector<Row> make_rows() {
                 {}};
       },
   });
+  for (const bool fs_layout : {false, true}) {
+    out.push_back({
+        .name = fs_layout ? "Maildir tree in the fs layout (written by Dovecot)"
+                          : "Maildir++ tree (written by Dovecot)",
+        .has_flags = true,
+        .has_dates = true,
+        .open =
+            [fs_layout](Workspace& w) {
+              return maildir_source(dovecot_maildir(w, fs_layout ? "fs" : "maildir++", fs_layout),
+                                    w);
+            },
+        .open_damaged = [fs_layout](Workspace& w) { return damaged_maildir(w, fs_layout); },
+    });
+  }
   out.push_back({
       .name = "POP3 mailbox on Dovecot",
       .has_flags = false,

@@ -1,5 +1,5 @@
 // The Source conformance suite: every row of source_conformance_rows.cpp
-// (mbox, Thunderbird tree, eml, PST, Gmail Takeout, POP3) must keep the
+// (mbox, Thunderbird tree, eml, PST, Gmail Takeout, Maildir, POP3) must keep the
 // contract of source/source.hpp, checked the same way for each.
 #include <doctest/doctest.h>
 #include <strings.h>

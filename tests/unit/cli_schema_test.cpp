@@ -80,6 +80,7 @@ TEST_CASE("cli schema: schema and loader agree on what is a valid job file") {
       json{{"defaults", {{"to", to}}}, {"jobs", {{{"from", from}}}}},
       doc({{"max_bytes_per_second", 500000}, {"max_messages_per_second", 0.5}}),
       doc({{"connections", 1}}),
+      doc({{"from", "maildir:/srv/Maildir"}, {"maildir_layout", "maildir++"}}),
       doc({{"connections", 16}}),
       doc({{"to", {{"url", "imaps://a@h"}, {"token_command", "get-token"}}}}),
       doc({{"to",
@@ -95,6 +96,7 @@ TEST_CASE("cli schema: schema and loader agree on what is a valid job file") {
       doc({{"keep_days", -1}}),
       doc({{"keep_days", 1.5}}),
       doc({{"mbox_format", "mboxx"}}),
+      doc({{"maildir_layout", "maildir"}}),
       doc({{"only_role", "sentitems"}}),
       doc({{"gmail_labels", "all"}}),
       doc({{"to_folder", ""}}),
@@ -126,7 +128,7 @@ TEST_CASE("cli schema: schema and loader agree on what is a valid job file") {
   }
   // Every value the schema lists for a choice is one the loader takes.
   const auto document = schema();  // kept alive: the loop walks into it
-  for (const char* key : {"mbox_format", "only_role", "gmail_labels"})
+  for (const char* key : {"mbox_format", "maildir_layout", "only_role", "gmail_labels"})
     for (const auto& value : document.at("$defs").at("job").at("properties").at(key).at("enum")) {
       INFO(key << " " << value);
       CHECK(loader_accepts(doc({{key, value}})));

@@ -66,6 +66,10 @@ TEST_CASE("endpoint: file schemes keep the path and expand ~") {
   setenv("HOME", "/home/tester", 1);
   CHECK(parse_endpoint("mbox:~/export", "--from").path == "/home/tester/export");
   CHECK(parse_endpoint("pst:backup.pst", "--from").scheme == Scheme::Pst);
+  auto maildir = parse_endpoint("maildir:~/Maildir", "--from");
+  CHECK(maildir.scheme == Scheme::Maildir);
+  CHECK(maildir.path == "/home/tester/Maildir");
+  CHECK(maildir.to_string() == "maildir:/home/tester/Maildir");
 }
 
 TEST_CASE("endpoint: malformed URLs are refused with a reason") {

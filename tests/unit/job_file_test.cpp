@@ -53,6 +53,19 @@ TEST_CASE("job file: a full job is read with every key") {
   CHECK(j.connections == 2);
 }
 
+TEST_CASE("job file: a maildir job takes its layout, and an unknown layout is refused") {
+  auto jobs = job::parse_job_text(R"({"jobs": [{"from": "maildir:/srv/Maildir",
+      "to": "imaps://a@h", "maildir_layout": "fs"}]})",
+                                  "jobs.json");
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].from.endpoint.scheme == job::Scheme::Maildir);
+  CHECK(jobs[0].maildir_layout == "fs");
+  CHECK_THROWS_AS(job::parse_job_text(R"({"jobs": [{"from": "maildir:/m", "to": "imaps://a@h",
+      "maildir_layout": "courier"}]})",
+                                      "jobs.json"),
+                  core::UsageError);
+}
+
 TEST_CASE("job file: defaults apply to every job and a job's own keys win") {
   auto jobs = job::parse_job_text(R"({"defaults": {"to": "imaps://x@h", "dry_run": true},
       "jobs": [{"from": "mbox:/a"}, {"name": "b", "from": "mbox:/b", "dry_run": false}]})",

@@ -20,6 +20,7 @@ struct ListOptions {
   bool insecure_plaintext = false;
   bool ignore_pst_password = false;
   std::string mbox_format;
+  std::string maildir_layout;
   FolderRuleFlags folder_rules;  // for the plan shown with --to
 };
 

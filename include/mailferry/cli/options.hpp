@@ -33,6 +33,7 @@ struct CommonOptions {
   std::string report_path;
   std::string to_folder;
   std::string mbox_format;
+  std::string maildir_layout;
   std::string only_role;
   bool unread = false;  // POP3: migrated mail arrives unread
   bool delete_after_copy = false;

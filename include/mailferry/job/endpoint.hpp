@@ -1,4 +1,4 @@
-// Endpoint URLs as users write them: "mbox:PATH", "pst:PATH", "eml:PATH",
+// Endpoint URLs as users write them: "mbox:PATH", "pst:PATH", "eml:PATH", "maildir:PATH",
 // "imap://USER@HOST[:PORT]", "imaps://...", "pop3://...", "pop3s://...".
 //
 // A password inside a URL is refused (it would end up in shell history, ps
@@ -10,7 +10,7 @@
 
 namespace mailferry::job {
 
-enum class Scheme { Mbox, Pst, Eml, Imap, Imaps, Pop3, Pop3s };
+enum class Scheme { Mbox, Pst, Eml, Maildir, Imap, Imaps, Pop3, Pop3s };
 
 struct Endpoint {
   Scheme scheme = Scheme::Mbox;

@@ -43,9 +43,10 @@ struct Job {
   EndpointConfig from;
   EndpointConfig to;
   bool dry_run = false;
-  std::string report_path;           // JSON report ("" = none)
-  std::string to_folder = "INBOX";   // target of a single-folder source
-  std::string mbox_format = "auto";  // auto, mboxo, mboxrd, mboxcl, mboxcl2
+  std::string report_path;              // JSON report ("" = none)
+  std::string to_folder = "INBOX";      // target of a single-folder source
+  std::string mbox_format = "auto";     // auto, mboxo, mboxrd, mboxcl, mboxcl2
+  std::string maildir_layout = "auto";  // auto, maildir++, fs
   std::optional<core::Role> only_role;
   bool mark_read = true;           // POP3 has no flags: migrated mail arrives as read
   bool delete_after_copy = false;  // POP3: DELE what is confirmed on the server

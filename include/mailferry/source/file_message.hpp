@@ -1,4 +1,4 @@
-// What the sources that read messages out of local files (mbox:, eml:) share:
+// What the sources that read messages out of local files (mbox:, eml:, maildir:) share:
 // the check of the path they are given, the "START+LENGTH" byte range their
 // locators carry, the fields every message takes from its header block, and
 // the reader that hands back exactly the size the scan announced.
@@ -29,6 +29,11 @@ std::string byte_range_text(std::uint64_t start, std::uint64_t length);
 // Reads "START+LENGTH" at the beginning of `text`; returns how many characters
 // it took, or 0 (start and length then unspecified) when `text` does not begin so.
 std::size_t parse_byte_range(std::string_view text, std::uint64_t& start, std::uint64_t& length);
+// "START+LENGTH:FILE": a message's raw byte range and the file holding it.
+std::string file_range_locator(std::uint64_t start, std::uint64_t length, const std::string& file);
+// Reads such a locator; false when `locator` is not one (or names no file).
+bool parse_file_range_locator(const std::string& locator, std::uint64_t& start,
+                              std::uint64_t& length, std::string& file);
 
 // A message of `size` upload bytes with what its header block says: the diff
 // key (computed from `size_with_bookkeeping`, the size of the message with the
