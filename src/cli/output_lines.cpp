@@ -107,10 +107,14 @@ std::string sync_folder_line(const sync::FolderReport& folder, bool dry_run) {
                      grouped_number(c.source) + (c.source == 1 ? " message, " : " messages, ") +
                      grouped_number(c.present) + " already there, " + grouped_number(c.appended) +
                      (dry_run ? " to add" : " added");
+  const bool one_flag = c.flags_updated == 1;
   if (c.flags_updated > 0)
-    line += ", " + grouped_number(c.flags_updated) + (dry_run ? " flag updates" : " flags updated");
+    line += ", " + grouped_number(c.flags_updated) +
+            (dry_run ? (one_flag ? " flag update" : " flag updates")
+                     : (one_flag ? " flag updated" : " flags updated"));
   if (c.duplicates_in_source > 0)
-    line += ", " + grouped_number(c.duplicates_in_source) + " duplicates in the source";
+    line += ", " + grouped_number(c.duplicates_in_source) +
+            (c.duplicates_in_source == 1 ? " duplicate" : " duplicates") + " in the source";
   if (c.failed > 0) line += ", " + grouped_number(c.failed) + " failed";
   if (c.deleted_from_source > 0)
     line += ", " + grouped_number(c.deleted_from_source) +

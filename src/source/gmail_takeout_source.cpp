@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "mailferry/core/log.hpp"
+#include "mailferry/core/plural.hpp"
 #include "mailferry/core/role_names.hpp"
 
 namespace mailferry::source {
@@ -218,9 +219,9 @@ void GmailTakeoutSource::load() {
     views_.push_back({false, 0, std::move(pending_views_[index])});
   }
   if (!messages_.empty())
-    core::log_info(describe() + ": " + std::to_string(messages_.size()) +
-                   " messages with Gmail labels in " + std::to_string(labels.size()) +
-                   " label folders");
+    core::log_info(describe() + ": " + core::counted(messages_.size(), "message", "messages") +
+                   " with Gmail labels in " +
+                   core::counted(labels.size(), "label folder", "label folders"));
   loaded_ = true;
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "mailferry/core/log.hpp"
+#include "mailferry/core/plural.hpp"
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/mime/message_key.hpp"
 #include "mailferry/pst/folder_tree.hpp"
@@ -129,9 +130,9 @@ std::vector<std::string> PstSource::report_notes() {
   std::vector<std::string> notes;
   if (!unchecked_password_.empty()) notes.push_back(unchecked_password_);
   if (const auto skipped = skipped_items(); skipped > 0)
-    notes.push_back(
-        std::to_string(skipped) +
-        " non-mail items (contacts, calendar, tasks, notes, distribution lists) were skipped");
+    notes.push_back(core::counted(skipped, "non-mail item", "non-mail items") +
+                    " (contacts, calendar, tasks, notes, distribution lists) " +
+                    (skipped == 1 ? "was" : "were") + " skipped");
   return notes;
 }
 

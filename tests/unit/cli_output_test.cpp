@@ -52,6 +52,21 @@ TEST_CASE("cli output: sync folder lines and message lines") {
         "! Sent message 2: NO [TOOBIG]");
 }
 
+TEST_CASE("cli output: counts in folder lines take the singular for one") {
+  auto f = folder("Sent Items", "Sent", 6, 5, 0);
+  f.counters.appended = 1;
+  f.counters.flags_updated = 1;
+  f.counters.duplicates_in_source = 1;
+  CHECK(sync_folder_line(f, false) ==
+        "  Sent Items -> Sent: 6 messages, 5 already there, 1 added, 1 flag updated, 1 duplicate "
+        "in the source");
+  CHECK(sync_folder_line(f, true) ==
+        "  Sent Items -> Sent: 6 messages, 5 already there, 1 to add, 1 flag update, 1 duplicate "
+        "in the source");
+  f.counters.duplicates_in_source = 25;
+  CHECK(sync_folder_line(f, false).find("25 duplicates in the source") != std::string::npos);
+}
+
 TEST_CASE("cli output: errors are grouped by reason, in order of first appearance") {
   std::vector<core::ErrorRecord> errors;
   for (int i = 1; i <= 300; ++i)
