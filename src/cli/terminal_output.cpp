@@ -67,8 +67,7 @@ void TerminalOutput::message(std::size_t job, const MessageEvent& m) {
   std::string detail = m.detail;
   if (m.sigil == sync::Sigil::Removed)
     detail = jobs_[job].dry_run ? "would be deleted from the source" : "deleted from the source";
-  console_.out_line(prefix(job) +
-                    message_line(m.sigil, m.target_folder, m.ordinal, m.message_id, detail));
+  console_.out_line(prefix(job) + message_line(m, detail));
 }
 
 void TerminalOutput::folder_finished(std::size_t job, const sync::FolderReport& f) {

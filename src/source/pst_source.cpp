@@ -9,6 +9,7 @@
 
 #include "mailferry/core/log.hpp"
 #include "mailferry/core/plural.hpp"
+#include "mailferry/mime/display_text.hpp"
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/mime/message_key.hpp"
 #include "mailferry/pst/folder_tree.hpp"
@@ -206,6 +207,8 @@ void PstSource::scan(const SourceFolder& folder, ScanSink& sink) {
       msg.flags = pst::message_flags(m);
       msg.internal_date = pst::internal_date(m, sent_folder);
       msg.requests_read_receipt = fields.has_disposition_notification_to;
+      msg.from = mime::display_sender(fields.from);
+      msg.subject = mime::display_subject(fields.subject);
       sink.message(std::move(msg));
     } catch (const std::exception& e) {
       std::string why = std::string("cannot read the item: ") + e.what();
