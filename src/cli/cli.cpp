@@ -176,7 +176,8 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
       ->group(kOutput);
   verb.add_flag("-v,--verbose", o.verbose, "also print a line per message")->group(kOutput);
   verb.add_flag("-q,--quiet", o.quiet,
-                "no progress display; print only each job's verdict and the errors")
+                "for cron: print nothing when a job succeeds; only warnings, errors and the "
+                "verdict of a job that did not")
       ->group(kOutput);
   verb.add_option("--log-format", o.log_format,
                   "text (default), or json: one JSON object per event on stderr, for log "
@@ -446,13 +447,13 @@ int run(int argc, char** argv) {
     for (auto* o : {&sync_options, &check_options})
       if (!o->worker_job.empty()) o->log_format = "json";  // the parent reads the events
     if (sync->parsed()) {
-      core::set_log_level(sync_options.quiet     ? core::LogLevel::Error
-                          : sync_options.verbose ? core::LogLevel::Info
-                                                 : core::LogLevel::Warn);
+      // --quiet still shows warnings: they are what a cron mail is for.
+      core::set_log_level(sync_options.verbose && !sync_options.quiet ? core::LogLevel::Info
+                                                                      : core::LogLevel::Warn);
       return run_jobs(sync_options, sync::Mode::Sync);
     }
     if (check->parsed()) {
-      core::set_log_level(check_options.quiet ? core::LogLevel::Error : core::LogLevel::Warn);
+      core::set_log_level(core::LogLevel::Warn);
       return run_jobs(check_options, sync::Mode::Check);
     }
     return run_list(list_options);
