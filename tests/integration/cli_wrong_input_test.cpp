@@ -72,8 +72,12 @@ TEST_CASE("cli wrong input: an empty source warns and exits 4 unless --allow-emp
     CHECK(refused.err.find("mailferry: warning: ") == 0);
     CHECK(refused.err.find("the source holds no message; if that is expected, give "
                            "--allow-empty") != std::string::npos);
-    CHECK(refused.out.find("the source holds no messages") != std::string::npos);
-    CHECK(refused.out.find("all 0 messages") == std::string::npos);
+    // An empty file is a folder of its own, and the verdict says it holds
+    // nothing; a job without any folder has said all in its warning.
+    if (from == empty_file)
+      CHECK(refused.out == "the source holds no messages (1 folder)\n");
+    else
+      CHECK(refused.out == "");
 
     auto allowed = run_mailferry(server.sync_args(from, "empty", {"--allow-empty"}));
     INFO(allowed.describe());
