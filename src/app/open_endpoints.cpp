@@ -10,6 +10,7 @@
 #include "mailferry/maildir/folder_tree.hpp"
 #include "mailferry/mbox/variant.hpp"
 #include "mailferry/source/eml_source.hpp"
+#include "mailferry/source/file_kind.hpp"
 #include "mailferry/source/gmail_takeout_source.hpp"
 #include "mailferry/source/maildir_source.hpp"
 #include "mailferry/source/mbox_source.hpp"
@@ -23,6 +24,7 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
   const auto& ep = job.from.endpoint;
   switch (ep.scheme) {
     case job::Scheme::Mbox: {
+      source::require_file_kind("mbox", ep.path);
       source::MboxSourceOptions options;
       options.variant = mbox::parse_variant(job.mbox_format).value_or(mbox::Variant::Auto);
       options.scan_cache = state;
@@ -32,6 +34,7 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
                                        job.folder_rules.gmail_labels);
     }
     case job::Scheme::Pst: {
+      source::require_file_kind("pst", ep.path);
       source::PstSourceOptions options;
       options.password.ignore = job.ignore_pst_password;
       // Asked for only when Outlook guards the file, so a password command
@@ -55,6 +58,7 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
       return std::make_unique<source::Pop3Source>(std::move(options));
     }
     case job::Scheme::Eml: {
+      source::require_file_kind("eml", ep.path);
       source::EmlSourceOptions options;
       options.mark_seen = job.mark_read;
       return std::make_unique<source::EmlSource>(ep.path, options);

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -104,6 +105,24 @@ std::unique_ptr<sync::StateStore> open_state(const job::Job& job, sync::JobRepor
   return std::make_unique<sync::StateStore>(path);
 }
 
+// A file source that yields no message at all is more likely a wrong path
+// (an empty directory, the wrong export) than an empty mailbox: a warning and
+// exit status 4 unless allowed. A POP3 mailbox is a place mail arrives in,
+// empty between deliveries, and is never refused for it.
+void refuse_empty_source(const job::Job& job, const source::Source& source,
+                         sync::JobReport& report) {
+  const auto& t = report.totals;
+  if (job.allow_empty || job.from.endpoint.is_network() || !report.errors.empty() || t.source > 0 ||
+      t.failed > 0 || t.duplicates_in_source > 0)
+    return;
+  const bool chosen =
+      job.only_role || !job.folder_rules.include.empty() || !job.folder_rules.exclude.empty();
+  core::log_warn(source.describe() +
+                 (chosen ? ": no message in the folders chosen" : ": the source holds no message") +
+                 "; if that is expected, give --allow-empty (job key allow_empty)");
+  report.exit_code = std::max(report.exit_code, static_cast<int>(core::kExitSource));
+}
+
 }  // namespace
 
 sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* observer) {
@@ -166,6 +185,7 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
     report.finished = core::WallClock::now();
     for (auto& note : failed.notes) report.notes.push_back(std::move(note));
     for (auto& note : source->report_notes()) report.notes.push_back(std::move(note));
+    refuse_empty_source(job, *source, report);
     return report;
   } catch (const core::Error& e) {
     failed.add_error({e.scope(), "job '" + job.name + "'", e.what()}, e.exit_code());

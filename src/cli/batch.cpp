@@ -210,6 +210,9 @@ bool replay_event(std::string_view line, std::size_t job, const std::string& job
       m.message_id = e.value("message_id", "");
       m.size = e.value("size", std::uint64_t{0});
       m.detail = e.value("detail", "");
+      if (auto date = core::parse_imap_date(e.value("date", ""))) m.date = *date;
+      m.from = e.value("from", "");
+      m.subject = e.value("subject", "");
       events.message(job, m);
     } else if (kind == "folder_end") {
       events.folder_finished(job, folder_from_json(e));

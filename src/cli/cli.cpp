@@ -15,6 +15,7 @@
 #include "mailferry/cli/console.hpp"
 #include "mailferry/cli/json_log.hpp"
 #include "mailferry/cli/list_command.hpp"
+#include "mailferry/cli/mistyped.hpp"
 #include "mailferry/cli/options.hpp"
 #include "mailferry/cli/report_output.hpp"
 #include "mailferry/cli/terminal_output.hpp"
@@ -152,6 +153,10 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
                 "pst: open a file Outlook guards with a password without it (the password "
                 "encrypts nothing; see the man page)")
       ->group(kEndpoints);
+  verb.add_flag("--allow-empty", o.allow_empty,
+                "a file source (mbox:, pst:, eml:) without any message is a success (without "
+                "it: a warning and exit status 4)")
+      ->group(kSelection);
 
   verb.add_option("--to-folder", o.to_folder,
                   "target folder for a one-folder source (mbox file, eml:, POP3); default INBOX")
@@ -183,7 +188,8 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
       ->group(kOutput);
   verb.add_flag("-v,--verbose", o.verbose, "also print a line per message")->group(kOutput);
   verb.add_flag("-q,--quiet", o.quiet,
-                "no progress display; print only each job's verdict and the errors")
+                "for cron: print nothing when a job succeeds; only warnings, errors and the "
+                "verdict of a job that did not")
       ->group(kOutput);
   verb.add_option("--log-format", o.log_format,
                   "text (default), or json: one JSON object per event on stderr, for log "
@@ -211,6 +217,25 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
   // A batch's worker processes are told their job and report file (batch.hpp).
   verb.add_option(kWorkerJobOption, o.worker_job)->group("");
   verb.add_option(kWorkerReportOption, o.worker_report)->group("");
+}
+
+// The verbs and long options the command line knows, for "did you mean".
+CommandNames command_names(const CLI::App& app) {
+  auto long_names = [](const CLI::App& a) {
+    std::vector<std::string> names;
+    for (const CLI::Option* o : a.get_options()) {
+      if (o->get_group().empty()) continue;  // hidden: never suggested
+      for (const auto& name : o->get_lnames()) names.push_back("--" + name);
+    }
+    return names;
+  };
+  CommandNames names;
+  names.options[""] = long_names(app);
+  for (const CLI::App* verb : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.verbs.push_back(verb->get_name());
+    names.options[verb->get_name()] = long_names(*verb);
+  }
+  return names;
 }
 
 std::string self_executable() {
@@ -451,6 +476,13 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // --help and --version end the parse too, with exit code 0.
+    if (e.get_exit_code() != 0) {
+      if (const auto text = diagnose_mistyped(g_arguments, command_names(app)); !text.empty()) {
+        core::log_error(text);
+        return core::kExitUsage;
+      }
+    }
     return app.exit(e) == 0 ? core::kExitComplete : core::kExitUsage;
   }
 
@@ -458,13 +490,13 @@ int run(int argc, char** argv) {
     for (auto* o : {&sync_options, &check_options})
       if (!o->worker_job.empty()) o->log_format = "json";  // the parent reads the events
     if (sync->parsed()) {
-      core::set_log_level(sync_options.quiet     ? core::LogLevel::Error
-                          : sync_options.verbose ? core::LogLevel::Info
-                                                 : core::LogLevel::Warn);
+      // --quiet still shows warnings: they are what a cron mail is for.
+      core::set_log_level(sync_options.verbose && !sync_options.quiet ? core::LogLevel::Info
+                                                                      : core::LogLevel::Warn);
       return run_jobs(sync_options, sync::Mode::Sync);
     }
     if (check->parsed()) {
-      core::set_log_level(check_options.quiet ? core::LogLevel::Error : core::LogLevel::Warn);
+      core::set_log_level(core::LogLevel::Warn);
       return run_jobs(check_options, sync::Mode::Check);
     }
     return run_list(list_options);

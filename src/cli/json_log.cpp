@@ -88,6 +88,11 @@ void JsonLog::message(std::size_t job, const MessageEvent& m) {
          {"ordinal", m.ordinal},
          {"message_id", m.message_id},
          {"size", m.size}};
+  // What a person finds the message by; the date in IMAP's form, with the
+  // sender's zone.
+  if (m.date.utc != 0) e["date"] = m.date.to_imap();
+  if (!m.from.empty()) e["from"] = m.from;
+  if (!m.subject.empty()) e["subject"] = m.subject;
   if (!m.detail.empty()) e["detail"] = m.detail;
   emit(e);
 }

@@ -1,6 +1,7 @@
 #include "mailferry/cli/output_lines.hpp"
 
 #include <cstdio>
+#include <ctime>
 #include <map>
 
 namespace mailferry::cli {
@@ -107,10 +108,14 @@ std::string sync_folder_line(const sync::FolderReport& folder, bool dry_run) {
                      grouped_number(c.source) + (c.source == 1 ? " message, " : " messages, ") +
                      grouped_number(c.present) + " already there, " + grouped_number(c.appended) +
                      (dry_run ? " to add" : " added");
+  const bool one_flag = c.flags_updated == 1;
   if (c.flags_updated > 0)
-    line += ", " + grouped_number(c.flags_updated) + (dry_run ? " flag updates" : " flags updated");
+    line += ", " + grouped_number(c.flags_updated) +
+            (dry_run ? (one_flag ? " flag update" : " flag updates")
+                     : (one_flag ? " flag updated" : " flags updated"));
   if (c.duplicates_in_source > 0)
-    line += ", " + grouped_number(c.duplicates_in_source) + " duplicates in the source";
+    line += ", " + grouped_number(c.duplicates_in_source) +
+            (c.duplicates_in_source == 1 ? " duplicate" : " duplicates") + " in the source";
   if (c.failed > 0) line += ", " + grouped_number(c.failed) + " failed";
   if (c.deleted_from_source > 0)
     line += ", " + grouped_number(c.deleted_from_source) +
@@ -118,11 +123,27 @@ std::string sync_folder_line(const sync::FolderReport& folder, bool dry_run) {
   return line;
 }
 
-std::string message_line(sync::Sigil sigil, const std::string& folder, std::uint64_t ordinal,
-                         const std::string& message_id, const std::string& detail) {
-  std::string line = std::string(1, static_cast<char>(sigil)) + " " + folder + " message " +
-                     std::to_string(ordinal);
-  if (!message_id.empty()) line += " " + message_id;
+std::string message_name(const core::InternalDate& date, const std::string& from,
+                         const std::string& subject) {
+  std::string name;
+  if (date.utc != 0) {  // 0: the source knows no date
+    // The day in the message's own zone, as a mail client shows it.
+    const std::time_t local = date.utc + static_cast<std::time_t>(date.offset_minutes) * 60;
+    std::tm tm{};
+    char day[16];
+    if (::gmtime_r(&local, &tm) != nullptr && std::strftime(day, sizeof day, "%Y-%m-%d", &tm) > 0)
+      name = day;
+  }
+  if (!from.empty()) name += (name.empty() ? "from " : " from ") + from;
+  name += (name.empty() ? "" : " ") + (subject.empty() ? "(no subject)" : "\"" + subject + "\"");
+  return name;
+}
+
+std::string message_line(const MessageEvent& m, const std::string& detail) {
+  std::string line = std::string(1, static_cast<char>(m.sigil)) + " " + m.target_folder +
+                     " message " + std::to_string(m.ordinal);
+  if (!m.message_id.empty()) line += " " + m.message_id;
+  line += " " + message_name(m.date, m.from, m.subject);
   if (!detail.empty()) line += ": " + detail;
   return line;
 }

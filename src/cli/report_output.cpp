@@ -63,6 +63,17 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
     text.replace(at, from.size(), to), at += to.size();
 }
 
+// "all 1 message of 1 folder is", "all 2 messages of 3 folders are"; a source
+// without messages says so rather than "all 0 messages" (and has no counts
+// worth a parenthesis).
+std::string all_on_server(std::uint64_t messages, std::size_t folders) {
+  if (messages == 0)
+    return "the source holds no messages" +
+           (folders == 0 ? std::string() : " (" + plural(folders, "folder", "folders") + ")");
+  return "all " + plural(messages, "message", "messages") + " of " +
+         plural(folders, "folder", "folders") + (messages == 1 ? " is" : " are") + " on the server";
+}
+
 }  // namespace
 
 nlohmann::ordered_json counters_to_json(const Counters& c) {
@@ -156,9 +167,9 @@ std::string verdict(const JobReport& job) {
   const Counters& t = job.totals;
   const auto folders = plural(job.folders.size(), "folder", "folders");
   if (job.check) {
-    if (t.missing == 0 && t.failed == 0 && job.exit_code == 0)
-      return "all " + plural(t.source, "message", "messages") + " of " + folders +
-             " are on the server";
+    if (t.missing == 0 && t.failed == 0 &&
+        (job.exit_code == 0 || (t.source == 0 && job.errors.empty())))
+      return all_on_server(t.source, job.folders.size());
     std::string what;
     if (t.missing > 0)
       what = plural(t.missing, "message is", "messages are") + " missing on the server";
@@ -173,7 +184,7 @@ std::string verdict(const JobReport& job) {
   }
   std::string detail = grouped(t.present) + " already there, " + grouped(t.appended) +
                        (job.dry_run ? " to add" : " added") + ", " +
-                       plural(t.flags_updated, job.dry_run ? "flag update" : "flags updated",
+                       plural(t.flags_updated, job.dry_run ? "flag update" : "flag updated",
                               job.dry_run ? "flag updates" : "flags updated");
   if (t.duplicates_in_source > 0)
     detail += ", " + plural(t.duplicates_in_source, "duplicate", "duplicates") + " in the source";
@@ -211,11 +222,11 @@ std::string verdict(const JobReport& job) {
            ": " + first_folder_error->message + " (" + detail + ")";
   if (job.exit_code != 0 && !job.errors.empty())
     return "stopped: " + job.errors.back().message + " (" + detail + ")";
+  if (t.source == 0) return all_on_server(0, job.folders.size());
   if (job.dry_run)
     return "dry run: " + plural(t.source, "message", "messages") + " of " + folders + " (" +
            detail + ")";
-  return "all " + plural(t.source, "message", "messages") + " of " + folders +
-         " are on the server (" + detail + ")";
+  return all_on_server(t.source, job.folders.size()) + " (" + detail + ")";
 }
 
 }  // namespace mailferry::cli

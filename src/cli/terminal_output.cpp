@@ -67,8 +67,7 @@ void TerminalOutput::message(std::size_t job, const MessageEvent& m) {
   std::string detail = m.detail;
   if (m.sigil == sync::Sigil::Removed)
     detail = jobs_[job].dry_run ? "would be deleted from the source" : "deleted from the source";
-  console_.out_line(prefix(job) +
-                    message_line(m.sigil, m.target_folder, m.ordinal, m.message_id, detail));
+  console_.out_line(prefix(job) + message_line(m, detail));
 }
 
 void TerminalOutput::folder_finished(std::size_t job, const sync::FolderReport& f) {
@@ -106,7 +105,11 @@ void TerminalOutput::job_finished(std::size_t job, const sync::JobReport& report
   // A single job that stopped before it did anything has said all in its
   // error line; a batch still gets a line per job on stdout.
   const bool stopped_at_start = report.folders.empty() && report.exit_code >= core::kExitUsage;
-  if (settings_.several_jobs || !stopped_at_start) console_.out_line(name + cli::verdict(report));
+  // --quiet is for cron, which mails whatever is printed: a job that went
+  // well says nothing; its warnings were printed as they came.
+  const bool news = !settings_.quiet || report.exit_code != core::kExitComplete;
+  if ((settings_.several_jobs || !stopped_at_start) && news)
+    console_.out_line(name + cli::verdict(report));
   tallies_.erase(job);
 }
 

@@ -103,12 +103,18 @@ Endpoint parse_endpoint(std::string_view url, std::string_view role) {
   std::string_view hostport = authority.substr(at + 1);
   if (userinfo.find(':') != std::string_view::npos) {
     const bool to = role.find("to") != std::string_view::npos;
+    // `list` names its endpoint's password with options of its own.
+    const std::string instead =
+        role == "list" ? "--password-file FILE, or MAILFERRY_FROM_PASSWORD (for an IMAP "
+                         "account MAILFERRY_TO_PASSWORD)"
+        : to           ? "--to-password-file FILE or MAILFERRY_TO_PASSWORD, or password_file, "
+                         "password_env or password_command in a job file"
+                       : "--from-password-file FILE or MAILFERRY_FROM_PASSWORD, or password_file, "
+                         "password_env or password_command in a job file";
     fail(role, url,
-         std::string("a password in the URL is refused: it would show in shell history and "
-                     "process lists. Use ") +
-             (to ? "--to-password-file FILE or MAILFERRY_TO_PASSWORD"
-                 : "--from-password-file FILE or MAILFERRY_FROM_PASSWORD") +
-             ", or password_file, password_env or password_command in a job file");
+         "a password in the URL is refused: it would show in shell history and process lists. "
+         "Use " +
+             instead);
   }
   if (userinfo.empty()) fail(role, url, "the user name is empty");
   ep.user = std::string(userinfo);

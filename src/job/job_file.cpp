@@ -3,11 +3,14 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "mailferry/core/error.hpp"
+#include "mailferry/core/suggest.hpp"
 
 namespace mailferry::job {
 namespace {
@@ -27,6 +30,7 @@ const std::vector<std::string> kJobKeys{"name",
                                         "mark_read",
                                         "delete_after_copy",
                                         "ignore_pst_password",
+                                        "allow_empty",
                                         "keep_days",
                                         "state",
                                         "map",
@@ -41,21 +45,6 @@ const std::vector<std::string> kJobKeys{"name",
 const std::vector<std::string> kEndpointKeys{
     "url",     "password_file",      "password_env", "password_command",
     "ca_file", "insecure_plaintext", "auth",         "token_command"};
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
 
 // Builds error text with the file, job and key, as every job-file error must.
 class Context {
@@ -77,12 +66,7 @@ void check_keys(const json& object, const std::vector<std::string>& known,
                 const std::string& prefix, const Context& ctx) {
   for (const auto& [key, value] : object.items()) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string best;
-    size_t best_distance = 4;  // suggest only close matches
-    for (const auto& candidate : known) {
-      size_t d = edit_distance(key, candidate);
-      if (d < best_distance) best_distance = d, best = candidate;
-    }
+    const std::string best = core::closest_match(key, known);
     ctx.fail(prefix + key,
              best.empty() ? "unknown key" : "unknown key; did you mean '" + prefix + best + "'?");
   }
@@ -200,6 +184,7 @@ Job parse_job(const json& object, const std::string& origin, const std::string& 
   job.mark_read = get_bool(object, "mark_read", named, true);
   job.delete_after_copy = get_bool(object, "delete_after_copy", named, false);
   job.ignore_pst_password = get_bool(object, "ignore_pst_password", named, false);
+  job.allow_empty = get_bool(object, "allow_empty", named, false);
   if (object.contains("keep_days")) {
     const auto& v = object.at("keep_days");
     if (!v.is_number_integer() || v.get<int>() < 0)
@@ -291,8 +276,17 @@ std::vector<Job> parse_job_text(const std::string& text, const std::string& orig
 }
 
 std::vector<Job> load_job_file(const std::string& path) {
+  // A directory opens as an empty stream, which would read as a JSON syntax
+  // error at line 1: say what it is, and what goes there.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw core::UsageError(path + ": is a directory, not a job file (give a JSON job file, or " +
+                           "--from and --to for a source directory)");
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::UsageError(path + ": cannot read the job file");
+  if (!in)
+    throw core::UsageError(path + ": cannot read the job file: " +
+                           (errno != 0 ? std::string(std::strerror(errno)) : "unreadable"));
   std::ostringstream text;
   text << in.rdbuf();
   return parse_job_text(text.str(), path);

@@ -6,6 +6,7 @@
 #include "mailferry/core/error.hpp"
 #include "mailferry/mbox/message_stream.hpp"
 #include "mailferry/mbox/status_flags.hpp"
+#include "mailferry/mime/display_text.hpp"
 #include "mailferry/mime/message_key.hpp"
 
 namespace fs = std::filesystem;
@@ -87,6 +88,8 @@ SourceMessage message_from_header(const mime::HeaderFields& fields, std::uint64_
   m.flags = mbox::flags_from_status_headers(fields);
   m.size = size;
   m.requests_read_receipt = fields.has_disposition_notification_to;
+  m.from = mime::display_sender(fields.from);
+  m.subject = mime::display_subject(fields.subject);
   return m;
 }
 

@@ -1,15 +1,14 @@
 #include "mailferry/source/gmail_takeout_source.hpp"
 
-#include <gmime/gmime.h>
-
 #include <algorithm>
 #include <charconv>
-#include <mutex>
 #include <optional>
 #include <unordered_map>
 
 #include "mailferry/core/log.hpp"
+#include "mailferry/core/plural.hpp"
 #include "mailferry/core/role_names.hpp"
+#include "mailferry/mime/display_text.hpp"
 
 namespace mailferry::source {
 namespace {
@@ -23,20 +22,6 @@ std::string trim(std::string_view s) {
   if (first == std::string_view::npos) return "";
   const auto last = s.find_last_not_of(" \t\r\n");
   return std::string(s.substr(first, last - first + 1));
-}
-
-std::string decode_words(std::string_view value) {
-  std::string text(value);
-  const bool valid = g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr);
-  if (valid && text.find("=?") == std::string::npos) return text;
-  static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
-  // Decodes RFC 2047 words and turns stray 8-bit text into UTF-8.
-  char* decoded = g_mime_utils_header_decode_text(nullptr, text.c_str());
-  if (decoded == nullptr) return text;
-  std::string out(decoded);
-  g_free(decoded);
-  return out;
 }
 
 std::optional<std::size_t> parse_index(std::string_view text, std::size_t limit) {
@@ -144,7 +129,7 @@ class StoreSink : public GmailLabelSink {
 }  // namespace
 
 std::vector<std::string> parse_gmail_labels(std::string_view header_value) {
-  const std::string text = decode_words(header_value);
+  const std::string text = mime::decode_header_text(header_value);
   std::vector<std::string> out;
   std::string field;
   bool quoted = false;
@@ -218,9 +203,9 @@ void GmailTakeoutSource::load() {
     views_.push_back({false, 0, std::move(pending_views_[index])});
   }
   if (!messages_.empty())
-    core::log_info(describe() + ": " + std::to_string(messages_.size()) +
-                   " messages with Gmail labels in " + std::to_string(labels.size()) +
-                   " label folders");
+    core::log_info(describe() + ": " + core::counted(messages_.size(), "message", "messages") +
+                   " with Gmail labels in " +
+                   core::counted(labels.size(), "label folder", "label folders"));
   loaded_ = true;
 }
 

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "mailferry/core/log.hpp"
+#include "mailferry/mime/display_text.hpp"
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/mime/message_key.hpp"
 #include "mailferry/pop3/client.hpp"
@@ -233,6 +234,8 @@ void Pop3Source::remember_size(const SourceMessage& message, std::uint64_t size,
   entry.size_verified = true;
   entry.internal_date = message.internal_date;
   entry.requests_read_receipt = fields.has_disposition_notification_to;
+  entry.from = mime::display_sender(fields.from);
+  entry.subject = mime::display_subject(fields.subject);
   options_.cache->store_pop3(account_id(), {entry});
 }
 

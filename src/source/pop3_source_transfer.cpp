@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "mailferry/core/log.hpp"
+#include "mailferry/mime/display_text.hpp"
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/mime/message_key.hpp"
 #include "mailferry/pop3/client.hpp"
@@ -135,6 +136,8 @@ void Pop3Source::scan(const SourceFolder& /*folder*/, ScanSink& sink) {
       m.size = c->second.size;
       m.internal_date = c->second.internal_date;
       m.requests_read_receipt = c->second.requests_read_receipt;
+      m.from = c->second.from;
+      m.subject = c->second.subject;
       item.state = ItemState::Ready;
     } else {
       pending.push_back(l.number);
@@ -172,6 +175,8 @@ void Pop3Source::scan(const SourceFolder& /*folder*/, ScanSink& sink) {
     m.message_id = fields.message_id;
     m.internal_date = arrival_date(header, fields);
     m.requests_read_receipt = fields.has_disposition_notification_to;
+    m.from = mime::display_sender(fields.from);
+    m.subject = mime::display_subject(fields.subject);
     item.state = ItemState::Ready;
     if (cache) {
       batch.push_back({item.uid,
@@ -181,7 +186,9 @@ void Pop3Source::scan(const SourceFolder& /*folder*/, ScanSink& sink) {
                        exact_size != 0,
                        m.internal_date,
                        m.requests_read_receipt,
-                       {}});
+                       {},
+                       m.from,
+                       m.subject});
       if (batch.size() >= kCacheBatch) store_batch();
     }
   };

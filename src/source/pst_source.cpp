@@ -8,6 +8,8 @@
 #include <cstring>
 
 #include "mailferry/core/log.hpp"
+#include "mailferry/core/plural.hpp"
+#include "mailferry/mime/display_text.hpp"
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/mime/message_key.hpp"
 #include "mailferry/pst/folder_tree.hpp"
@@ -129,9 +131,9 @@ std::vector<std::string> PstSource::report_notes() {
   std::vector<std::string> notes;
   if (!unchecked_password_.empty()) notes.push_back(unchecked_password_);
   if (const auto skipped = skipped_items(); skipped > 0)
-    notes.push_back(
-        std::to_string(skipped) +
-        " non-mail items (contacts, calendar, tasks, notes, distribution lists) were skipped");
+    notes.push_back(core::counted(skipped, "non-mail item", "non-mail items") +
+                    " (contacts, calendar, tasks, notes, distribution lists) " +
+                    (skipped == 1 ? "was" : "were") + " skipped");
   return notes;
 }
 
@@ -205,6 +207,8 @@ void PstSource::scan(const SourceFolder& folder, ScanSink& sink) {
       msg.flags = pst::message_flags(m);
       msg.internal_date = pst::internal_date(m, sent_folder);
       msg.requests_read_receipt = fields.has_disposition_notification_to;
+      msg.from = mime::display_sender(fields.from);
+      msg.subject = mime::display_subject(fields.subject);
       sink.message(std::move(msg));
     } catch (const std::exception& e) {
       std::string why = std::string("cannot read the item: ") + e.what();

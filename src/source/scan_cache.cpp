@@ -7,7 +7,8 @@
 namespace mailferry::source {
 namespace {
 
-constexpr std::uint64_t kFormat = 1;
+// 2: messages carry their sender and subject (a scan of format 1 is made again).
+constexpr std::uint64_t kFormat = 2;
 constexpr std::size_t kPieceBytes = 1 << 20;
 enum Tag : std::uint64_t { kMessage = 1, kError = 2, kWarning = 3 };
 
@@ -34,6 +35,8 @@ bool decode_piece(std::string_view bytes, ScanSink* sink,
       m.internal_date.offset_minutes = static_cast<int>(r.signed_varint());
       m.size = r.varint();
       m.requests_read_receipt = r.varint() != 0;
+      m.from = std::string(r.bytes());
+      m.subject = std::string(r.bytes());
       if (sink != nullptr && r.ok()) sink->message(std::move(m));
     } else if (tag == kError) {
       core::ErrorRecord e;
@@ -120,6 +123,8 @@ void RecordingSink::message(SourceMessage m) {
   piece_.signed_varint(m.internal_date.offset_minutes);
   piece_.varint(m.size);
   piece_.varint(m.requests_read_receipt ? 1 : 0);
+  piece_.bytes(m.from);
+  piece_.bytes(m.subject);
   ++entries_;
   if (piece_.str().size() >= kPieceBytes) flush_piece();
   next_.message(std::move(m));

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "mailferry/core/plural.hpp"
 #include "mailferry/core/role_names.hpp"
 
 namespace mailferry::sync {
@@ -220,8 +221,8 @@ class Planner {
       if (used_rules_.count(m.rule) == 0)
         plan.notes.push_back("map rule " + quoted(m.rule->source) + " matches no source folder");
     if (!plan.left_out.empty())
-      plan.notes.push_back(std::to_string(plan.left_out.size()) +
-                           " source folder(s) left out by include/exclude");
+      plan.notes.push_back(core::counted(plan.left_out.size(), "source folder", "source folders") +
+                           " left out by include/exclude");
     for (const auto& name : replaced_)
       plan.notes.push_back("the folder name " + quoted(name) + " holds the server's delimiter " +
                            quoted(std::string(1, ns_.delimiter)) + ", replaced by '_'");

@@ -73,7 +73,8 @@ class FolderSync {
  private:
   const MessageList& messages() const { return sink_.messages; }
   MessageSummary summary(std::size_t i) const {
-    return {messages().ordinal(i), messages().message_id(i), messages().message_size(i)};
+    return {messages().ordinal(i),       messages().message_id(i), messages().message_size(i),
+            messages().internal_date(i), messages().from(i),       messages().subject(i)};
   }
   std::uint64_t id_of(std::size_t i) const {
     return upload_id(messages().key(i), messages().message_size(i));

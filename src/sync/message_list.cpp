@@ -36,11 +36,17 @@ void MessageList::push_back(const source::SourceMessage& message) {
   r.key_length = static_cast<std::uint32_t>(message.key.value.size());
   const bool same = message.message_id == message.key.value;
   r.message_id_length = same ? kSameAsKey : static_cast<std::uint32_t>(message.message_id.size());
-  const std::size_t bytes =
-      message.locator.size() + message.key.value.size() + (same ? 0 : message.message_id.size());
+  // A source that did not cut them short loses the rest: they only name the
+  // message in a line of output.
+  const std::string_view from = std::string_view(message.from).substr(0, 0xffff);
+  const std::string_view subject = std::string_view(message.subject).substr(0, 0xffff);
+  r.from_length = static_cast<std::uint16_t>(from.size());
+  r.subject_length = static_cast<std::uint16_t>(subject.size());
+  const std::size_t bytes = message.locator.size() + message.key.value.size() +
+                            (same ? 0 : message.message_id.size()) + from.size() + subject.size();
   char* out = reserve_text(bytes);
   r.text = out;
-  auto put = [&out](const std::string& s) {
+  auto put = [&out](std::string_view s) {
     if (s.empty()) return;  // `out` is null when the message has no text at all
     std::memcpy(out, s.data(), s.size());
     out += s.size();
@@ -48,6 +54,8 @@ void MessageList::push_back(const source::SourceMessage& message) {
   put(message.locator);
   put(message.key.value);
   if (!same) put(message.message_id);
+  put(from);
+  put(subject);
   records_.push_back(r);
 }
 
@@ -60,6 +68,18 @@ std::string_view MessageList::message_id(std::size_t i) const {
   const Record& r = records_[i];
   if (r.message_id_length == kSameAsKey) return key(i);
   return {r.text + r.locator_length + r.key_length, r.message_id_length};
+}
+
+std::string_view MessageList::from(std::size_t i) const {
+  const Record& r = records_[i];
+  const std::size_t id = r.message_id_length == kSameAsKey ? 0 : r.message_id_length;
+  return {r.text + r.locator_length + r.key_length + id, r.from_length};
+}
+
+std::string_view MessageList::subject(std::size_t i) const {
+  const Record& r = records_[i];
+  const std::size_t id = r.message_id_length == kSameAsKey ? 0 : r.message_id_length;
+  return {r.text + r.locator_length + r.key_length + id + r.from_length, r.subject_length};
 }
 
 core::InternalDate MessageList::internal_date(std::size_t i) const {
@@ -79,6 +99,8 @@ source::SourceMessage MessageList::operator[](std::size_t i) const {
   m.locator = take(r.locator_length);
   m.key.value = take(r.key_length);
   m.message_id = r.message_id_length == kSameAsKey ? m.key.value : take(r.message_id_length);
+  m.from = take(r.from_length);
+  m.subject = take(r.subject_length);
   m.ordinal = r.ordinal;
   m.size = r.size;
   m.internal_date.utc = static_cast<std::time_t>(r.utc);

@@ -49,7 +49,15 @@ constexpr const char* kSchemaV2 = R"sql(
 DELETE FROM pop3_messages WHERE message_key LIKE 'fp:%';
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
+// Version 3: the sender and subject that name a message in output lines.
+// Rows cached before have none; such messages are named by date and
+// Message-ID until the server's headers are read again.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE pop3_messages ADD COLUMN sender TEXT NOT NULL DEFAULT '';
+ALTER TABLE pop3_messages ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == StateStore::kSchemaVersion);
 
 std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
@@ -227,7 +235,8 @@ void StateStore::Transaction::commit() {
 std::vector<source::Pop3CachedMessage> StateStore::load_pop3(const std::string& account) {
   Statement s(*this,
               "SELECT uidl, message_key, message_id, size, size_verified, internal_date, "
-              "date_offset, read_receipt, confirmed_in FROM pop3_messages WHERE account = ?1");
+              "date_offset, read_receipt, confirmed_in, sender, subject FROM pop3_messages "
+              "WHERE account = ?1");
   s.bind(1, account);
   std::vector<source::Pop3CachedMessage> out;
   while (s.step()) {
@@ -241,6 +250,8 @@ std::vector<source::Pop3CachedMessage> StateStore::load_pop3(const std::string& 
     m.internal_date.offset_minutes = static_cast<int>(s.integer(6));
     m.requests_read_receipt = s.integer(7) != 0;
     m.confirmed_in = s.text(8);
+    m.from = s.text(9);
+    m.subject = s.text(10);
     out.push_back(std::move(m));
   }
   return out;
@@ -254,13 +265,14 @@ void StateStore::store_pop3(const std::string& account,
   // An entry learnt again (a size corrected by RETR) keeps where it was confirmed.
   Statement s(*this,
               "INSERT INTO pop3_messages (account, uidl, message_key, message_id, size, "
-              "size_verified, internal_date, date_offset, read_receipt, confirmed_in, updated) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+              "size_verified, internal_date, date_offset, read_receipt, confirmed_in, updated, "
+              "sender, subject) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
               "ON CONFLICT (account, uidl) DO UPDATE SET message_key = excluded.message_key, "
               "message_id = excluded.message_id, size = excluded.size, "
               "size_verified = excluded.size_verified, internal_date = excluded.internal_date, "
               "date_offset = excluded.date_offset, read_receipt = excluded.read_receipt, "
-              "updated = excluded.updated");
+              "updated = excluded.updated, sender = excluded.sender, subject = excluded.subject");
   const std::int64_t stamp = now();
   for (const auto& e : entries) {
     s.bind(1, account).bind(2, e.uidl).bind(3, e.key.value).bind(4, e.message_id);
@@ -268,6 +280,7 @@ void StateStore::store_pop3(const std::string& account,
     s.bind(7, static_cast<std::int64_t>(e.internal_date.utc));
     s.bind(8, std::int64_t{e.internal_date.offset_minutes});
     s.bind(9, std::int64_t{e.requests_read_receipt}).bind(10, e.confirmed_in).bind(11, stamp);
+    s.bind(12, e.from).bind(13, e.subject);
     s.step();
     s.reset();
   }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "folder_run.hpp"
+#include "mailferry/core/plural.hpp"
 
 namespace mailferry::sync::detail {
 namespace {
@@ -60,9 +61,10 @@ void resolve_interrupted(const RunParts& parts, const std::string& folder, Folde
     const std::uint64_t id = upload_id(e.key.value, e.size);
     if (memory.begun.contains(id)) memory.appended.insert(id);
   }
-  report.notes.push_back(folder + ": " + std::to_string(pending.size()) +
-                         " interrupted uploads were resolved (" + std::to_string(reached.size()) +
-                         " had reached the server)");
+  report.notes.push_back(
+      folder + ": " +
+      core::counted(pending.size(), "interrupted upload was", "interrupted uploads were") +
+      " resolved (" + std::to_string(reached.size()) + " had reached the server)");
   // The journal keeps what was found (with its UID); the rest is forgotten,
   // and the plan uploads it again.
   parts.state.resolve(folder, reached);

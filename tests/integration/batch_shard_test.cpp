@@ -255,7 +255,7 @@ TEST_CASE("batch: one failing job does not stop the others, each job has its own
   CHECK(report["exit_code"] == 4);
 
   // --job picks jobs by name; an unknown name is a usage error before any work.
-  auto picked = run_mailferry({"check", "--quiet", "--job", "four", "--job", "one", job_file});
+  auto picked = run_mailferry({"check", "--job", "four", "--job", "one", job_file});
   CHECK(picked.exit_code == 0);
   CHECK(picked.out.find("four: all 45 messages") != std::string::npos);
   CHECK(picked.out.find("two:") == std::string::npos);

@@ -87,7 +87,11 @@ TEST_CASE("cli check: per-folder and per-message sigil lines, --missing-only, ex
   CHECK(missing_only.exit_code == 1);
   auto lines = lines_of(missing_only.out);
   REQUIRE(lines.size() == 2);  // the missing message, then the verdict
-  CHECK(lines[0].rfind("+ Sent message 1 ", 0) == 0);
+  // The message by its place, Message-ID, date, sender and subject: what a
+  // person finds it by in a mail client.
+  CHECK(lines[0] ==
+        "+ Sent message 1 <7d1f9c3a-2b44-4e0f-9c1d-5e6a7b8c9d01@example.com> 2019-04-02 from "
+        "Velo Works \"Re: Repair status for order 1042\"");
   CHECK(lines[1].find("missing on the server") != std::string::npos);
 
   auto quiet = run({"check", "--quiet"});

@@ -401,9 +401,8 @@ TEST_CASE("examples: nightly POP3 job from the crontab line and from the systemd
   INFO(cron.describe() << cron.out);
   CHECK(cron.exit_code == 0);
   CHECK(cron.err == "");
-  CHECK(std::count(cron.out.begin(), cron.out.end(), '\n') == 1);  // a cron mail of one line
+  CHECK(cron.out == "");  // it went well: no cron mail
   // The corpus messages are years old: past keep_days, so moved off POP3.
-  CHECK(cron.out.find(std::to_string(messages) + " deleted from the source") != std::string::npos);
   CHECK(server.message_count("shop", "INBOX") == messages);
   CHECK(server.message_count("shop-source", "INBOX") == 0);
 

@@ -120,7 +120,8 @@ TEST_CASE(
   for (std::string line; std::getline(lines, line);)
     if (line.rfind("- INBOX message ", 0) == 0 &&
         line.find("would be deleted from the source") != std::string::npos) {
-      CHECK(line.find('@') != std::string::npos);  // by its Message-ID
+      CHECK(line.find('@') != std::string::npos);       // by its Message-ID
+      CHECK(line.find(" from ") != std::string::npos);  // and its sender, from the POP3 headers
       ++named;
     }
   CHECK(named == 4);

@@ -50,7 +50,8 @@ class Recorder : public RunEvents {
   void message(std::size_t, const MessageEvent& m) override {
     calls.push_back(std::string("message ") + static_cast<char>(m.sigil) + " " + m.target_folder +
                     " " + std::to_string(m.ordinal) + " " + m.message_id + " " +
-                    std::to_string(m.size));
+                    std::to_string(m.size) + " " + m.date.to_imap() + " " + m.from + " / " +
+                    m.subject);
   }
   void folder_finished(std::size_t, const sync::FolderReport& f) override {
     calls.push_back("folder_finished " + f.target + " appended " +
@@ -155,7 +156,7 @@ TEST_CASE("cli batch: worker events are replayed, their own job start, end and e
       R"({"time":"t","event":"job_start","job":"bob","from":"x","to":"y","mode":"sync","dry_run":false})",
       R"({"time":"t","event":"folder_start","job":"bob","source":"Inbox","target":"INBOX","messages":4,"present":1,"unreadable":0})",
       R"({"time":"t","event":"transfer_start","job":"bob","source":"Inbox","target":"INBOX","messages":3,"bytes":300})",
-      R"({"time":"t","event":"message","job":"bob","source":"Inbox","target":"INBOX","sigil":"+","status":"appended","ordinal":2,"message_id":"<a@b>","size":100})",
+      R"({"time":"t","event":"message","job":"bob","source":"Inbox","target":"INBOX","sigil":"+","status":"appended","ordinal":2,"message_id":"<a@b>","size":100,"date":"05-Mar-2024 16:00:00 +0100","from":"Alice","subject":"Grüße"})",
       R"({"time":"t","event":"folder_end","job":"bob","source":"Inbox","target":"INBOX","role":"inbox","created":false,"counters":{"appended":3}})",
       R"({"time":"t","event":"error","job":"bob","scope":"message","where":"w","message":"m"})",
       R"({"time":"t","event":"log","level":"warning","message":"slow"})",
@@ -163,7 +164,8 @@ TEST_CASE("cli batch: worker events are replayed, their own job start, end and e
   for (const auto& line : lines) CHECK(replay_event(line, 5, "bob", r));
   CHECK(r.calls == std::vector<std::string>{"folder_started 5 INBOX 4 present 1",
                                             "transfer_started INBOX 3 300",
-                                            "message + INBOX 2 <a@b> 100",
+                                            "message + INBOX 2 <a@b> 100 05-Mar-2024 16:00:00 "
+                                            "+0100 Alice / Grüße",
                                             "folder_finished INBOX appended 3", "log 2 bob: slow"});
   CHECK_FALSE(replay_event("==12345==ERROR: AddressSanitizer", 0, "bob", r));
   CHECK_FALSE(replay_event("[1, 2]", 0, "bob", r));

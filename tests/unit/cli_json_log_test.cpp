@@ -22,10 +22,14 @@ TEST_CASE("cli json log: one object per event with time, event and the documente
   f.counters.source = 2;
   log.folder_started(0, f, 2);
   log.transfer_started(0, f, 2, 300);
-  log.message(0,
-              {sync::Sigil::Present, "Gesendet", "Sent", 1, "<p@x>", 100, ""});  // not without -v
-  log.message(0, {sync::Sigil::Missing, "Gesendet", "Sent", 2, "<a@x>", 100, ""});
-  log.message(0, {sync::Sigil::Error, "Gesendet", "Sent", 3, "", 200, "NO [TOOBIG] too big"});
+  log.message(
+      0,
+      {sync::Sigil::Present, "Gesendet", "Sent", 1, "<p@x>", 100, "", {}, "", ""});  // not without
+                                                                                     // -v
+  log.message(0, {sync::Sigil::Missing, "Gesendet", "Sent", 2, "<a@x>", 100, "",
+                  core::InternalDate{1709650800, 60}, "Alice Example", "Grüße"});
+  log.message(
+      0, {sync::Sigil::Error, "Gesendet", "Sent", 3, "", 200, "NO [TOOBIG] too big", {}, "", ""});
   f.counters.appended = 1;
   f.counters.failed = 1;
   log.folder_finished(0, f);
@@ -55,6 +59,11 @@ TEST_CASE("cli json log: one object per event with time, event and the documente
   CHECK(events[3]["status"] == "appended");
   CHECK(events[3]["sigil"] == "+");
   CHECK(events[3]["message_id"] == "<a@x>");
+  // What a person finds it by; the date in IMAP's form, in the message's zone.
+  CHECK(events[3]["date"] == "05-Mar-2024 16:00:00 +0100");
+  CHECK(events[3]["from"] == "Alice Example");
+  CHECK(events[3]["subject"] == "Grüße");
+  CHECK_FALSE(events[4].contains("from"));  // absent rather than empty
   CHECK(events[4]["status"] == "failed");
   CHECK(events[4]["detail"] == "NO [TOOBIG] too big");
   CHECK(events[5]["role"] == "sent");
@@ -71,9 +80,9 @@ TEST_CASE("cli json log: check statuses, -v adds present messages, bad UTF-8 is 
   std::vector<std::string> lines;
   JsonLog log([&](std::string_view line) { lines.emplace_back(line); }, sync::Mode::Check, true);
   log.job_started(0, {"bob", "pst:/y", "imaps://bob@h:993", false});
-  log.message(0, {sync::Sigil::Present, "In\xff", "INBOX", 1, "", 1, ""});
-  log.message(0, {sync::Sigil::Missing, "Inbox", "INBOX", 2, "", 1, ""});
-  log.message(0, {sync::Sigil::Differs, "Inbox", "INBOX", 3, "", 1, "lacks \\Seen"});
+  log.message(0, {sync::Sigil::Present, "In\xff", "INBOX", 1, "", 1, "", {}, "", ""});
+  log.message(0, {sync::Sigil::Missing, "Inbox", "INBOX", 2, "", 1, "", {}, "", ""});
+  log.message(0, {sync::Sigil::Differs, "Inbox", "INBOX", 3, "", 1, "lacks \\Seen", {}, "", ""});
   REQUIRE(lines.size() == 4);
   CHECK(json::parse(lines[0])["mode"] == "check");
   CHECK(json::parse(lines[1])["status"] == "present");

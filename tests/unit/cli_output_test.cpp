@@ -47,9 +47,44 @@ TEST_CASE("cli output: sync folder lines and message lines") {
   CHECK(sync_folder_line(f, true) ==
         "  Inbox -> INBOX (to create): 4,812 messages, 4,100 already there, 712 to add, 3 flag "
         "updates");
-  CHECK(message_line(sync::Sigil::Missing, "INBOX", 7, "<a@b>", "") == "+ INBOX message 7 <a@b>");
-  CHECK(message_line(sync::Sigil::Error, "Sent", 2, "", "NO [TOOBIG]") ==
-        "! Sent message 2: NO [TOOBIG]");
+  MessageEvent missing;
+  missing.sigil = sync::Sigil::Missing;
+  missing.target_folder = "INBOX";
+  missing.ordinal = 7;
+  missing.message_id = "<a@b>";
+  missing.date = {1709650800, 60};  // 2024-03-05 15:00 UTC, written at 16:00 +0100
+  missing.from = "Alice Example";
+  missing.subject = "Quarterly figures";
+  CHECK(message_line(missing, "") ==
+        "+ INBOX message 7 <a@b> 2024-03-05 from Alice Example \"Quarterly figures\"");
+  MessageEvent failed;
+  failed.sigil = sync::Sigil::Error;
+  failed.target_folder = "Sent";
+  failed.ordinal = 2;
+  CHECK(message_line(failed, "NO [TOOBIG]") == "! Sent message 2 (no subject): NO [TOOBIG]");
+}
+
+TEST_CASE("cli output: a message is named by its date in the sender's zone, sender and subject") {
+  // 23:30 UTC on 4 March is already 5 March in Tokyo (+0900).
+  CHECK(message_name({1709595000, 540}, "Kenji", "Hi") == "2024-03-05 from Kenji \"Hi\"");
+  CHECK(message_name({1709595000, 0}, "", "Hi") == "2024-03-04 \"Hi\"");
+  CHECK(message_name({}, "bob@example.com", "") == "from bob@example.com (no subject)");
+  CHECK(message_name({}, "", "") == "(no subject)");
+}
+
+TEST_CASE("cli output: counts in folder lines take the singular for one") {
+  auto f = folder("Sent Items", "Sent", 6, 5, 0);
+  f.counters.appended = 1;
+  f.counters.flags_updated = 1;
+  f.counters.duplicates_in_source = 1;
+  CHECK(sync_folder_line(f, false) ==
+        "  Sent Items -> Sent: 6 messages, 5 already there, 1 added, 1 flag updated, 1 duplicate "
+        "in the source");
+  CHECK(sync_folder_line(f, true) ==
+        "  Sent Items -> Sent: 6 messages, 5 already there, 1 to add, 1 flag update, 1 duplicate "
+        "in the source");
+  f.counters.duplicates_in_source = 25;
+  CHECK(sync_folder_line(f, false).find("25 duplicates in the source") != std::string::npos);
 }
 
 TEST_CASE("cli output: errors are grouped by reason, in order of first appearance") {

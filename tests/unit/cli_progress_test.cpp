@@ -135,7 +135,7 @@ TEST_CASE("cli progress: terminal output frames of a sync, with redraws at most 
     folder.counters.source = 3;
     output.folder_started(0, folder, 3);
     output.transfer_started(0, folder, 3, 3000);
-    MessageEvent m{sync::Sigil::Missing, "Inbox", "INBOX", 1, "<1@x>", 1000, ""};
+    MessageEvent m{sync::Sigil::Missing, "Inbox", "INBOX", 1, "<1@x>", 1000, "", {}, "", ""};
     now += 10ms;  // too soon for a redraw
     output.message(0, m);
     now += 2s;

@@ -59,6 +59,20 @@ TEST_CASE("endpoint: a password in the URL is refused and the safe ways are name
   }
 }
 
+TEST_CASE("endpoint: list's password in the URL names the option list takes") {
+  try {
+    parse_endpoint("imaps://alice:hunter2@host", "list");
+    FAIL("no error");
+  } catch (const UsageError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("--password-file FILE") != std::string::npos);
+    // list has neither of sync's password options nor a job file.
+    CHECK(what.find("--from-password-file") == std::string::npos);
+    CHECK(what.find("--to-password-file") == std::string::npos);
+    CHECK(what.find("job file") == std::string::npos);
+  }
+}
+
 TEST_CASE("endpoint: file schemes keep the path and expand ~") {
   auto ep = parse_endpoint("mbox:/tmp/x y/Inbox.mbox", "--from");
   CHECK(ep.scheme == Scheme::Mbox);

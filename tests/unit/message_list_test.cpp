@@ -24,13 +24,17 @@ source::SourceMessage scanned(int n) {
   m.internal_date = {1700000000 + n, (n % 3 - 1) * 330};
   m.size = 1000 + static_cast<std::uint64_t>(n);
   m.requests_read_receipt = n % 11 == 0;
+  // Sender and subject of every length up to a line's, some empty.
+  if (n % 13 != 0) m.from = "Sender " + std::string(static_cast<std::size_t>(n % 40), 's');
+  if (n % 17 != 0) m.subject = "Subject " + std::to_string(n) + std::string(n % 60, 'x');
   return m;
 }
 
 bool same(const source::SourceMessage& a, const source::SourceMessage& b) {
   return a.ordinal == b.ordinal && a.locator == b.locator && a.key == b.key &&
          a.message_id == b.message_id && a.flags == b.flags && a.internal_date == b.internal_date &&
-         a.size == b.size && a.requests_read_receipt == b.requests_read_receipt;
+         a.size == b.size && a.requests_read_receipt == b.requests_read_receipt &&
+         a.from == b.from && a.subject == b.subject;
 }
 
 }  // namespace
@@ -53,6 +57,8 @@ TEST_CASE("message list: 50,000 messages come back field for field, keys without
     CHECK(list.message_id(i) == expected.message_id);
     CHECK(list.ordinal(i) == expected.ordinal);
     CHECK(list.internal_date(i) == expected.internal_date);
+    CHECK(list.from(i) == expected.from);
+    CHECK(list.subject(i) == expected.subject);
   }
   // Views handed out earlier still point at the same text.
   CHECK(first_key == scanned(0).key.value);

@@ -54,6 +54,8 @@ void check_same(const Collect& a, const Collect& b) {
     CHECK(x.internal_date == y.internal_date);
     CHECK(x.size == y.size);
     CHECK(x.requests_read_receipt == y.requests_read_receipt);
+    CHECK(x.from == y.from);
+    CHECK(x.subject == y.subject);
   }
   REQUIRE(a.errors.size() == b.errors.size());
   for (std::size_t i = 0; i < a.errors.size(); ++i) {
@@ -82,6 +84,8 @@ source::SourceMessage sample_message(std::uint64_t i) {
                      static_cast<int>(i % 7) * 60 - 180};
   m.size = 900 + i;
   m.requests_read_receipt = i % 11 == 0;
+  m.from = i % 5 == 0 ? "" : "Sender " + std::to_string(i);
+  m.subject = i % 4 == 0 ? "" : "Grüße " + std::to_string(i);
   return m;
 }
 

@@ -82,6 +82,40 @@ TEST_CASE("report: the verdict says exactly what happened") {
   CHECK(cli::verdict(complete) == "all 10 messages of 2 folders are on the server");
 }
 
+TEST_CASE("report: verdicts take the singular for one, and say when there is nothing") {
+  sync::JobReport job;
+  sync::FolderReport sent;
+  sent.counters.source = 1;
+  sent.counters.appended = 1;
+  sent.counters.flags_updated = 1;
+  sent.counters.duplicates_in_source = 1;
+  job.folders = {sent};
+  job.sum_folders();
+  CHECK(cli::verdict(job) ==
+        "all 1 message of 1 folder is on the server (0 already there, 1 added, 1 flag updated, 1 "
+        "duplicate in the source)");
+
+  sync::JobReport check;
+  check.check = true;
+  sent.counters.present = 1;
+  sent.counters.appended = 0;
+  check.folders = {sent};
+  check.sum_folders();
+  CHECK(cli::verdict(check) == "all 1 message of 1 folder is on the server");
+
+  sync::JobReport empty;
+  empty.folders = {sync::FolderReport{}};
+  empty.sum_folders();
+  CHECK(cli::verdict(empty) == "the source holds no messages (1 folder)");
+  empty.folders.clear();
+  empty.check = true;
+  CHECK(cli::verdict(empty) == "the source holds no messages");
+  // Refused as empty (exit 4, no error record): the verdict still says why.
+  empty.check = false;
+  empty.exit_code = core::kExitSource;
+  CHECK(cli::verdict(empty) == "the source holds no messages");
+}
+
 TEST_CASE("report: an account error raises the exit code to its own") {
   sync::JobReport job;
   job.add_error({core::ErrorScope::Account, "imaps://a@h", "login failed"}, core::kExitConnection);

@@ -22,7 +22,22 @@ source::Pop3CachedMessage entry(const std::string& uidl, std::uint64_t size) {
   m.internal_date.utc = 1549102333;
   m.internal_date.offset_minutes = 60;
   m.requests_read_receipt = uidl == "b";
+  m.from = "Sender " + uidl;
+  m.subject = "Grüße " + uidl;
   return m;
+}
+
+// Makes a file of the current schema look like one of an older `version`:
+// without the columns version 3 added, and with its number.
+void downgrade(const std::string& path, int version) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  const std::string sql =
+      "ALTER TABLE pop3_messages DROP COLUMN sender; "
+      "ALTER TABLE pop3_messages DROP COLUMN subject; PRAGMA user_version=" +
+      std::to_string(version);
+  REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
 }
 
 }  // namespace
@@ -58,15 +73,29 @@ TEST_CASE(
     by_fingerprint.key.value = "fp:0123456789abcdef";
     store.store_pop3("pop3s://alice@host:995", {by_id, by_fingerprint});
   }
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(db, "PRAGMA user_version=1", nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(db);
+  downgrade(path, 1);
   sync::StateStore store(path);
-  CHECK(store.schema_version() == 2);
+  CHECK(store.schema_version() == sync::StateStore::kSchemaVersion);
   auto kept = store.load_pop3("pop3s://alice@host:995");
   REQUIRE(kept.size() == 1);
   CHECK(kept[0].uidl == "a");
+  CHECK(kept[0].from.empty());
+}
+
+TEST_CASE("state store: a version 2 file keeps its POP3 entries, with no sender or subject") {
+  TempDir dir;
+  std::string path = dir.file("job.state");
+  {
+    sync::StateStore store(path);
+    store.store_pop3("pop3s://alice@host:995", {entry("a", 100)});
+  }
+  downgrade(path, 2);
+  sync::StateStore store(path);
+  auto kept = store.load_pop3("pop3s://alice@host:995");
+  REQUIRE(kept.size() == 1);
+  CHECK(kept[0].size == 100);
+  CHECK(kept[0].from.empty());
+  CHECK(kept[0].subject.empty());
 }
 
 TEST_CASE("state store: POP3 cache round trip, per account") {
@@ -89,6 +118,8 @@ TEST_CASE("state store: POP3 cache round trip, per account") {
   CHECK(alice[0].internal_date == core::InternalDate{1549102333, 60});
   CHECK_FALSE(alice[0].requests_read_receipt);
   CHECK(alice[1].requests_read_receipt);
+  CHECK(alice[0].from == "Sender a");
+  CHECK(alice[0].subject == "Grüße a");
   auto bob = store.load_pop3("pop3s://bob@host:995");
   REQUIRE(bob.size() == 1);
   CHECK(bob[0].size == 999);

@@ -29,6 +29,7 @@ struct CommonOptions {
   std::string ca_file;
   bool insecure_plaintext = false;
   bool ignore_pst_password = false;
+  bool allow_empty = false;
   bool dry_run = false;
   std::string report_path;
   std::string to_folder;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mailferry/cli/run_events.hpp"
 #include "mailferry/sync/executor.hpp"
 #include "mailferry/sync/report.hpp"
 
@@ -26,9 +27,14 @@ char folder_sigil(const sync::FolderReport& folder, const FolderTally& tally);
 std::string check_folder_line(const sync::FolderReport& folder, const FolderTally& tally);
 // sync: "  Inbox -> INBOX (new): 6 messages, 1 already there, 5 added".
 std::string sync_folder_line(const sync::FolderReport& folder, bool dry_run);
-// "+ INBOX message 3 <id@example.com>: detail".
-std::string message_line(sync::Sigil sigil, const std::string& folder, std::uint64_t ordinal,
-                         const std::string& message_id, const std::string& detail);
+// "+ INBOX message 3 <id@example.com> 2024-03-05 from Alice Example "Figures": detail":
+// the message by its place, Message-ID (when it has one), date, sender and subject.
+std::string message_line(const MessageEvent& message, const std::string& detail);
+// "2024-03-05 from Alice Example "Figures"": what a person finds a message by in
+// a mail client; the date is the one it is filed under (its INTERNALDATE), in
+// its own zone.
+std::string message_name(const core::InternalDate& date, const std::string& from,
+                         const std::string& subject);
 // One line per distinct reason: "WHERE: REASON (and 299 more like it)".
 std::vector<std::string> grouped_errors(const std::vector<core::ErrorRecord>& errors);
 

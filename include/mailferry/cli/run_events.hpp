@@ -32,6 +32,9 @@ struct MessageEvent {
   std::string message_id;
   std::uint64_t size = 0;
   std::string detail;
+  // Date, sender and subject, to find the message by (sync::MessageSummary).
+  core::InternalDate date;
+  std::string from, subject;
 };
 
 class RunEvents {
@@ -62,8 +65,9 @@ class JobEventAdapter : public sync::Observer {
   }
   void message(sync::Sigil sigil, const sync::FolderReport& folder, const sync::MessageSummary& m,
                const std::string& detail) override {
-    events_.message(job_, {sigil, folder.source, folder.target, m.ordinal,
-                           std::string(m.message_id), m.size, detail});
+    events_.message(
+        job_, {sigil, folder.source, folder.target, m.ordinal, std::string(m.message_id), m.size,
+               detail, m.date, std::string(m.from), std::string(m.subject)});
   }
   void folder_finished(const sync::FolderReport& folder) override {
     events_.folder_finished(job_, folder);

@@ -6,7 +6,8 @@
 //    by reason; with several jobs every line starts with the job's name;
 //  - check: a line per folder and per message that is not right, with
 //    rclone's sigils (= + * !); --missing-only: only the '+' message lines;
-//  - -v: a line per message; --quiet: only verdicts and errors.
+//  - -v: a line per message; --quiet: only warnings, errors and the verdicts
+//    of jobs that did not succeed (a cron job that went well prints nothing).
 #pragma once
 
 #include <functional>

@@ -53,6 +53,9 @@ struct Job {
   // pst: open a file Outlook guards with a password without checking it
   // (pst/password.hpp: the password encrypts nothing).
   bool ignore_pst_password = false;
+  // A file source (mbox:, pst:, eml:) that holds no message is a success only
+  // when allowed: otherwise it is more likely the wrong path than an empty mailbox.
+  bool allow_empty = false;
   int keep_days = 0;       // with delete_after_copy: keep the last N days
   std::string state_path;  // per-job state store ("" = default location)
   // Which folders go where: map, include, exclude, prefix, merge, gmail_labels.

@@ -79,7 +79,8 @@ struct Pop3CachedMessage {
   bool size_verified = false;  // measured from a complete RETR (else: the server's LIST)
   core::InternalDate internal_date;
   bool requests_read_receipt = false;
-  std::string confirmed_in;  // target folder where the copy was confirmed; may be empty
+  std::string confirmed_in;   // target folder where the copy was confirmed; may be empty
+  std::string from, subject;  // display forms (SourceMessage); empty in entries of old state files
 };
 
 // Where Pop3Source keeps its scan cache between runs, per account.

@@ -41,6 +41,10 @@ struct SourceMessage {
   std::string locator;        // adapter-private (byte offset, UIDL, PST node id)
   core::MessageKey key;
   std::string message_id;  // as found in the header (for reports); may be empty
+  // Sender and subject as a person reads them in a line of output (RFC 2047
+  // decoded, cut to a short width: mime/display_text.hpp); may be empty.
+  std::string from;
+  std::string subject;
   core::Flags flags;
   core::InternalDate internal_date;
   std::uint64_t size = 0;              // exact number of bytes BodyReader will produce

@@ -49,6 +49,11 @@ struct MessageSummary {
   std::uint64_t ordinal = 0;    // 1-based position in its source folder
   std::string_view message_id;  // as found in the header; may be empty
   std::uint64_t size = 0;
+  // What a person finds the message by in a mail client: its date, sender
+  // and subject (display forms; sender and subject may be empty).
+  core::InternalDate date;
+  std::string_view from;
+  std::string_view subject;
 };
 
 // Hooks for progress and per-message output; the default does nothing.

@@ -5,7 +5,8 @@
 // allocation for each string, and up to twice that while it grows: 100,000
 // messages came to about 35 MB. Here each message is a 48-byte record, its
 // strings lie back to back in shared 1 MB blocks, and a Message-ID equal to
-// the key is kept once: about 100 bytes a message. Blocks never move, so the
+// the key is kept once: about 100 bytes a message, and the short display
+// forms of sender and subject (at most a line's width) on top. Blocks never move, so the
 // views key() hands out stay valid as long as the list.
 #pragma once
 
@@ -40,6 +41,8 @@ class MessageList {
   core::InternalDate internal_date(std::size_t i) const;
   std::uint64_t ordinal(std::size_t i) const { return records_[i].ordinal; }
   std::string_view message_id(std::size_t i) const;
+  std::string_view from(std::size_t i) const;
+  std::string_view subject(std::size_t i) const;
   bool requests_read_receipt(std::size_t i) const { return records_[i].read_receipt; }
 
  private:
@@ -53,6 +56,10 @@ class MessageList {
     std::uint32_t key_length = 0;
     std::uint32_t message_id_length = 0;  // or kSameAsKey
     std::int16_t offset_minutes = 0;
+    // Sender and subject follow the other strings; the sources cut them
+    // short (mime/display_text.hpp), so 16 bits hold them.
+    std::uint16_t from_length = 0;
+    std::uint16_t subject_length = 0;
     core::Flags flags;
     bool read_receipt = false;
   };

@@ -61,7 +61,7 @@ class StateStoreError : public core::Error {
 
 class StateStore final : public source::Pop3ScanCache, public source::ScanCache {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens the file, creating it (and its folder, when only the last level is
   // missing) and migrating an older schema as needed.
