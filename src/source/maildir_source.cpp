@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "mailferry/core/log.hpp"
+#include "mailferry/core/plural.hpp"
 #include "mailferry/maildir/file_name.hpp"
 #include "mailferry/maildir/listing.hpp"
 #include "mailferry/mbox/folder_tree.hpp"
@@ -184,9 +185,10 @@ std::vector<std::string> MaildirSource::report_notes() {
   std::vector<std::string> out = note_lines(notes_);
   for (const auto& [name, n] : folder_notes_) {
     if (n.trashed > 0)
-      out.push_back(name + ": " + std::to_string(n.trashed) +
-                    " message(s) marked trashed (T) in the Maildir were copied, without "
-                    "\\Deleted");
+      out.push_back(name + ": " +
+                    core::counted(n.trashed, "message marked trashed (T) in the Maildir was",
+                                  "messages marked trashed (T) in the Maildir were") +
+                    " copied, without \\Deleted");
     if (!n.dropped_keywords.empty()) {
       std::string list;
       for (const auto& k : n.dropped_keywords) list += (list.empty() ? "" : ", ") + k;

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "mailferry/core/log.hpp"
+#include "mailferry/core/plural.hpp"
 #include "mailferry/mime/display_text.hpp"
 #include "mailferry/mime/header_fields.hpp"
 #include "mailferry/mime/message_key.hpp"
@@ -307,7 +308,8 @@ Pop3RemovalResult Pop3Source::remove_messages(const std::vector<SourceMessage>& 
   Pop3RemovalResult result;
   if (messages.empty()) return result;
   core::Retry retry(options_.reconnect);
-  const std::string what = "the deletion of " + std::to_string(messages.size()) + " message(s)";
+  const std::string what =
+      "the deletion of " + core::counted(messages.size(), "message", "messages");
   for (;;) {
     result = {};
     Session* current = session_or_retry(retry, what);
@@ -350,13 +352,13 @@ Pop3RemovalResult Pop3Source::remove_messages(const std::vector<SourceMessage>& 
     }
     if (marked.empty()) return result;
 
-    const std::string count = std::to_string(marked.size());
+    const std::string count = core::counted(marked.size(), "message", "messages");
     try {
       s.client->commit_and_quit();
     } catch (const pop3::CommandError& e) {
       drop_session();
       throw core::SourceError(describe() + ": the server did not commit the deletion of " + count +
-                              " message(s) at QUIT (" + e.status().describe() +
+                              " at QUIT (" + e.status().describe() +
                               "); some or all are still there");
     } catch (const core::ConnectionError& e) {
       drop_session();
@@ -364,7 +366,7 @@ Pop3RemovalResult Pop3Source::remove_messages(const std::vector<SourceMessage>& 
                                   ": connection lost during QUIT, which commits the "
                                   "deletion of " +
                                   count +
-                                  " message(s); the server may or may "
+                                  "; the server may or may "
                                   "not have deleted them: " +
                                   e.what());
     }
