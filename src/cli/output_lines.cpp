@@ -134,17 +134,18 @@ std::string message_name(const core::InternalDate& date, const std::string& from
     if (::gmtime_r(&local, &tm) != nullptr && std::strftime(day, sizeof day, "%Y-%m-%d", &tm) > 0)
       name = day;
   }
-  if (!from.empty()) name += (name.empty() ? "from " : " from ") + from;
-  name += (name.empty() ? "" : " ") + (subject.empty() ? "(no subject)" : "\"" + subject + "\"");
-  return name;
+  if (!from.empty()) name.append(name.empty() ? "from " : " from ").append(from);
+  if (!name.empty()) name += ' ';
+  if (subject.empty()) return name.append("(no subject)");
+  return name.append("\"").append(subject).append("\"");
 }
 
 std::string message_line(const MessageEvent& m, const std::string& detail) {
   std::string line = std::string(1, static_cast<char>(m.sigil)) + " " + m.target_folder +
                      " message " + std::to_string(m.ordinal);
-  if (!m.message_id.empty()) line += " " + m.message_id;
-  line += " " + message_name(m.date, m.from, m.subject);
-  if (!detail.empty()) line += ": " + detail;
+  if (!m.message_id.empty()) line.append(" ").append(m.message_id);
+  line.append(" ").append(message_name(m.date, m.from, m.subject));
+  if (!detail.empty()) line.append(": ").append(detail);
   return line;
 }
 
