@@ -183,7 +183,9 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
       ->type_name("FILE")
       ->group(kSelection);
 
-  verb.add_option("--report", o.report_path, "write a JSON report of the run to FILE")
+  verb.add_option("--report", o.report_path,
+                  "write a JSON report of the run to FILE ({date} and {time} in it, or a "
+                  "directory: one file per run)")
       ->type_name("FILE")
       ->group(kOutput);
   verb.add_flag("-v,--verbose", o.verbose, "also print a line per message")->group(kOutput);

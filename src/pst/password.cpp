@@ -3,26 +3,14 @@
 #include <iconv.h>
 
 #include <algorithm>
-#include <array>
 #include <optional>
 #include <string>
 
+#include "mailferry/pst/block_trailer.hpp"
 #include "mailferry/pst/text.hpp"
 
 namespace mailferry::pst {
 namespace {
-
-constexpr std::array<std::uint32_t, 256> make_crc_table() {
-  std::array<std::uint32_t, 256> table{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int bit = 0; bit < 8; ++bit) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    table[i] = c;
-  }
-  return table;
-}
-
-constexpr std::array<std::uint32_t, 256> kCrcTable = make_crc_table();
 
 // `utf8` in the Windows code page, or nothing when it has no such spelling.
 std::optional<std::string> in_codepage(std::string_view utf8, int codepage) {
@@ -43,18 +31,13 @@ std::optional<std::string> in_codepage(std::string_view utf8, int codepage) {
 
 }  // namespace
 
-std::uint32_t compute_crc(std::string_view bytes, std::uint32_t crc) {
-  for (unsigned char b : bytes) crc = kCrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-  return crc;
-}
-
 bool password_matches(std::uint32_t stored, std::string_view password, int ansi_codepage) {
-  if (compute_crc(password) == stored) return true;
+  if (pst_crc32(password) == stored) return true;
   const bool ascii =
       std::all_of(password.begin(), password.end(), [](char c) { return (c & 0x80) == 0; });
   if (ascii) return false;
   const auto ansi = in_codepage(password, ansi_codepage);
-  return ansi && compute_crc(*ansi) == stored;
+  return ansi && pst_crc32(*ansi) == stored;
 }
 
 }  // namespace mailferry::pst

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "mailferry/pst/password.hpp"
+#include "mailferry/pst/block_trailer.hpp"
 #include "mailferry/pst/pst_file.hpp"
 
 namespace mailferry::testing {
@@ -75,21 +75,18 @@ void copy_pst_with_password(const std::string& from, const std::string& to,
   if (at == std::string::npos || plain.find(record, at + 1) != std::string::npos)
     throw std::runtime_error(from + ": no single PR_PST_PASSWORD of 0 in the message store");
 
-  const std::uint32_t crc = pst::compute_crc(password);
+  const std::uint32_t crc = pst::pst_crc32(password);
   const auto encode = encoding_of(pst.raw(), bytes);
   for (int i = 0; i < 4; ++i) {
     const auto value = static_cast<unsigned char>((crc >> (8 * i)) & 0xFF);
     if (!encode[value]) throw std::runtime_error(from + ": byte encoding not learned");
     bytes[block.offset + at + 4 + i] = static_cast<char>(*encode[value]);
   }
-  if (pst.unicode()) {
-    // The block trailer (cb, wSig, dwCRC, bid) ends the block's 64-byte
-    // aligned slot; dwCRC covers the stored (encoded) data.
-    const std::uint64_t slot = (block.size + 16 + 63) / 64 * 64;
-    const std::uint64_t trailer = block.offset + slot - 16;
-    put_le32(bytes, trailer + 4,
-             pst::compute_crc(std::string_view(bytes).substr(block.offset, block.size)));
-  }
+  // The block's trailer keeps a CRC of its stored (encoded) bytes.
+  const auto layout = pst::trailer_layout(*pst.raw(), block);
+  if (!layout) throw std::runtime_error(from + ": the block trailer's layout is not known");
+  put_le32(bytes, layout->crc_at,
+           pst::pst_crc32(std::string_view(bytes).substr(block.offset, block.size)));
   std::ofstream out(to, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out) throw std::runtime_error(to + ": cannot write");

@@ -7,7 +7,7 @@
 // does): it finds the store's data block through libpst's index, finds the
 // property's record in the decoded block, writes the new value in the file's
 // own block encoding (learned from the file's blocks, raw against decoded),
-// and, in a Unicode file, writes the block's CRC again as Outlook would.
+// and writes the block's CRC again as Outlook would.
 #pragma once
 
 #include <string>

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "mailferry/core/error.hpp"
+#include "mailferry/pst/block_trailer.hpp"
 #include "mailferry/pst/password.hpp"
 #include "mailferry/pst/pst_file.hpp"
 #include "pst_test_support.hpp"
@@ -50,9 +51,10 @@ std::size_t message_count(source::PstSource& src) {
 }  // namespace
 
 TEST_CASE("pst password: the CRC is [MS-PST]'s, the one every block of a PST carries") {
-  CHECK(pst::compute_crc("") == 0);
-  CHECK(pst::compute_crc("password") == 0x50E099BCu);
-  CHECK(pst::compute_crc("xxx") == 0xE3DA3318u);
+  // Public test vectors of the PST password hash.
+  CHECK(pst::pst_crc32("") == 0);
+  CHECK(pst::pst_crc32("password") == 0x50E099BCu);
+  CHECK(pst::pst_crc32("xxx") == 0xE3DA3318u);
   // The same function over a stored block gives the CRC in its trailer.
   pst::PstFile file(corpus("simple.pst"));
   const std::string bytes = mailferry::testing::read_file(corpus("simple.pst"));
@@ -60,12 +62,12 @@ TEST_CASE("pst password: the CRC is [MS-PST]'s, the one every block of a PST car
   int checked = 0;
   for (std::size_t i = 0; i < raw->i_count && checked < 20; ++i) {
     const pst_index_ll& block = raw->i_table[i];
-    const std::uint64_t trailer = block.offset + (block.size + 16 + 63) / 64 * 64 - 16;
-    if (trailer + 16 > bytes.size()) continue;
+    const auto layout = pst::trailer_layout(*raw, block);
+    if (!layout || layout->trailer_at + layout->trailer_size > bytes.size()) continue;
     std::uint32_t stored = 0;
     for (int k = 3; k >= 0; --k)
-      stored = stored << 8 | static_cast<unsigned char>(bytes[trailer + 4 + k]);
-    CHECK(pst::compute_crc(std::string_view(bytes).substr(block.offset, block.size)) == stored);
+      stored = stored << 8 | static_cast<unsigned char>(bytes[layout->crc_at + k]);
+    CHECK(pst::pst_crc32(std::string_view(bytes).substr(block.offset, block.size)) == stored);
     ++checked;
   }
   CHECK(checked == 20);
@@ -88,7 +90,7 @@ TEST_CASE("pst password: a guarded file opens with its password, and only with i
   TempDir dir("pst-password");
   const std::string guarded = dir.file("guarded.pst");
   mailferry::testing::copy_pst_with_password(corpus("Test_part1.pst"), guarded, "Kenn wort\"1");
-  CHECK(pst::PstFile(guarded).password_crc() == pst::compute_crc("Kenn wort\"1"));
+  CHECK(pst::PstFile(guarded).password_crc() == pst::pst_crc32("Kenn wort\"1"));
 
   source::PstSource intact(corpus("Test_part1.pst"));
   const std::size_t messages = message_count(intact);

@@ -13,11 +13,9 @@
 
 namespace mailferry::pst {
 
-// [MS-PST] 5.3 ComputeCRC: the reflected CRC-32 (polynomial 0xEDB88320)
-// started at `crc` and not inverted at either end. PST blocks carry it, and
-// PR_PST_PASSWORD is this CRC of the password started at 0.
-std::uint32_t compute_crc(std::string_view bytes, std::uint32_t crc = 0);
-
+// PR_PST_PASSWORD is the PST's own CRC-32 (pst_crc32 of pst/block_trailer.hpp,
+// the one its blocks carry) of the password.
+//
 // True when Outlook would accept `password` (UTF-8, as given) for a store
 // whose PR_PST_PASSWORD is `stored`. Outlook hashes the bytes of its own
 // Windows code page; a password with characters beyond ASCII is therefore
