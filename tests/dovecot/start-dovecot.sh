@@ -4,7 +4,7 @@
 # configuration (the system's /etc/dovecot is never read), its own self-signed
 # CA, and listens on free ports of 127.0.0.1 only.
 #
-# Usage: start-dovecot.sh DIR [--no-special-use] [--separator SEP]
+# Usage: start-dovecot.sh DIR [--no-special-use] [--minimal] [--separator SEP]
 #                             [--prefix PREFIX] [--no-default-folders]
 #                             [--quota SIZE] [--max-mail-size BYTES]
 #                             [--advertise-appendlimit]
@@ -17,6 +17,12 @@
 # APPEND is refused with NO [LIMIT]. Dovecot 2.3 does not advertise it;
 # --advertise-appendlimit adds APPENDLIMIT=BYTES (RFC 7889) to the post-login
 # CAPABILITY, as servers that know the extension do.
+#
+# --minimal: the capabilities of a minimal IMAP4rev1 server (Courier-like): no
+# NAMESPACE, LITERAL+, UIDPLUS, CONDSTORE/QRESYNC, SPECIAL-USE or MULTIAPPEND,
+# so that every fallback path of a client meets a real server. (Dovecot still
+# understands those commands; a client that keeps to what is advertised never
+# sends them.) Implies --no-special-use.
 #
 # --no-default-folders: no Drafts, Sent, Trash and Junk are made for each user
 # (tests of servers whose folders have other names create their own).
@@ -39,7 +45,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 DIR [--no-special-use] [--separator SEP] [--prefix PREFIX] [--no-default-folders] [--quota SIZE] [--max-mail-size BYTES] [--advertise-appendlimit] [--pop3-no-pipelining] [--durable]" >&2
+  echo "usage: $0 DIR [--no-special-use] [--minimal] [--separator SEP] [--prefix PREFIX] [--no-default-folders] [--quota SIZE] [--max-mail-size BYTES] [--advertise-appendlimit] [--pop3-no-pipelining] [--durable]" >&2
   exit 2
 }
 
@@ -47,6 +53,7 @@ usage() {
 dir=$1
 shift
 special_use=yes
+minimal=no
 separator=/
 prefix=
 pop3_pipelining=yes
@@ -58,6 +65,7 @@ advertise_appendlimit=no
 while [[ $# -gt 0 ]]; do
   case $1 in
     --no-special-use) special_use=no ;;
+    --minimal) minimal=yes; special_use=no ;;
     --separator) [[ $# -ge 2 ]] || usage; separator=$2; shift ;;
     --prefix) [[ $# -ge 2 ]] || usage; prefix=$2; shift ;;
     --no-default-folders) default_folders=no ;;
@@ -209,6 +217,9 @@ write_config() {
     # Dovecot 2.3 advertises SPECIAL-USE whatever the mailboxes say; the only
     # way to drop it is to spell out its post-login capability list without it.
     capability="imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE LITERAL+"
+    if [[ $minimal == yes ]]; then
+      capability="imap_capability = IMAP4rev1 IDLE CHILDREN"
+    fi
   else
     su_sent='special_use = \Sent'
     su_drafts='special_use = \Drafts'

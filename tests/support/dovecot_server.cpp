@@ -27,23 +27,6 @@ std::string trim(std::string s) {
   return s;
 }
 
-std::map<std::string, std::string> read_env_file(const std::string& path) {
-  std::map<std::string, std::string> values;
-  std::istringstream lines(read_file(path));
-  std::string line;
-  while (std::getline(lines, line)) {
-    auto eq = line.find('=');
-    if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return values;
-}
-
-int port_from(const std::map<std::string, std::string>& env, const std::string& key) {
-  auto it = env.find(key);
-  if (it == env.end()) throw std::runtime_error("test Dovecot env file lacks " + key);
-  return std::stoi(it->second);
-}
-
 // Shell-like word splitting without expansions: 'single', "double", \escape.
 std::vector<std::string> split_words(const std::string& text) {
   std::vector<std::string> words;
@@ -99,6 +82,7 @@ DovecotServer::DovecotServer(DovecotShape shape) {
 
   std::vector<std::string> argv{"bash", script("start-dovecot.sh"), root_};
   if (!shape.special_use) argv.push_back("--no-special-use");
+  if (shape.minimal) argv.push_back("--minimal");
   if (shape.separator != "/") argv.insert(argv.end(), {"--separator", shape.separator});
   if (!shape.prefix.empty()) argv.insert(argv.end(), {"--prefix", shape.prefix});
   if (!shape.default_folders) argv.push_back("--no-default-folders");
@@ -117,14 +101,7 @@ DovecotServer::DovecotServer(DovecotShape shape) {
     throw std::runtime_error("cannot start the test Dovecot: " + why);
   }
   try {
-    auto env = read_env_file(root_ + "/env");
-    imap_port_ = port_from(env, "IMAP_PORT");
-    imaps_port_ = port_from(env, "IMAPS_PORT");
-    pop3_port_ = port_from(env, "POP3_PORT");
-    pop3s_port_ = port_from(env, "POP3S_PORT");
-    ca_file_ = env.at("CA_FILE");
-    password_file_ = env.at("PASSWORD_FILE");
-    password_ = trim(read_file(password_file_));
+    read_env(root_);
   } catch (...) {
     stop_and_remove();
     throw;
@@ -149,28 +126,6 @@ void DovecotServer::stop_and_remove() noexcept {
   }
   std::error_code ignored;  // leftovers in /tmp are harmless; a destructor must not throw
   std::filesystem::remove_all(root_, ignored);
-}
-
-std::string DovecotServer::url(std::string_view scheme, std::string_view user) const {
-  int port = scheme == "imap"    ? imap_port_
-             : scheme == "imaps" ? imaps_port_
-             : scheme == "pop3"  ? pop3_port_
-             : scheme == "pop3s" ? pop3s_port_
-                                 : 0;
-  if (port == 0) throw std::invalid_argument("unknown scheme " + std::string(scheme));
-  return std::string(scheme) + "://" + std::string(user) + "@127.0.0.1:" + std::to_string(port);
-}
-
-std::vector<std::string> DovecotServer::target_args(std::string_view user) const {
-  return {"--to", url("imaps", user), "--ca-file", ca_file_, "--to-password-file", password_file_};
-}
-
-std::vector<std::string> DovecotServer::sync_args(const std::string& from, std::string_view user,
-                                                  const std::vector<std::string>& extra) const {
-  std::vector<std::string> args{"sync", "--from", from};
-  for (auto& a : target_args(user)) args.push_back(std::move(a));
-  args.insert(args.end(), extra.begin(), extra.end());
-  return args;
 }
 
 std::string DovecotServer::doveadm(const std::string& arguments) const {
@@ -289,20 +244,6 @@ std::string DovecotServer::log() const {
   } catch (const std::exception&) {
     return "";
   }
-}
-
-net::ConnectOptions DovecotServer::connect_options(net::Protocol protocol,
-                                                   std::string_view user) const {
-  net::ConnectOptions o;
-  o.protocol = protocol;
-  o.host = "127.0.0.1";
-  o.port = protocol == net::Protocol::Pop3 ? pop3s_port() : imaps_port();
-  o.implicit_tls = true;
-  o.ca_file = ca_file();
-  o.user = std::string(user);
-  o.password = core::Secret(password());
-  o.timeout = std::chrono::seconds(30);
-  return o;
 }
 
 }  // namespace mailferry::testing

@@ -14,11 +14,15 @@
 #include <vector>
 
 #include "mailferry/net/connection.hpp"
+#include "support/mail_server.hpp"
 
 namespace mailferry::testing {
 
 struct DovecotShape {
-  bool special_use = true;             // advertise SPECIAL-USE with \Sent, \Drafts, ...
+  bool special_use = true;  // advertise SPECIAL-USE with \Sent, \Drafts, ...
+  // A minimal IMAP4rev1 (Courier-like): no NAMESPACE, LITERAL+, UIDPLUS,
+  // CONDSTORE, SPECIAL-USE or MULTIAPPEND advertised (implies !special_use).
+  bool minimal = false;
   std::string separator = "/";         // hierarchy delimiter ("/" or ".")
   std::string prefix;                  // personal namespace prefix ("" or "INBOX.")
   bool pop3_pipelining = true;         // false: hide PIPELINING from POP3 CAPA
@@ -28,36 +32,17 @@ struct DovecotShape {
   bool advertise_appendlimit = false;  // and CAPABILITY says APPENDLIMIT=max_mail_size
 };
 
-class DovecotServer {
+class DovecotServer : public MailServer {
  public:
   explicit DovecotServer(DovecotShape shape = {});
-  ~DovecotServer();
-  DovecotServer(const DovecotServer&) = delete;
-  DovecotServer& operator=(const DovecotServer&) = delete;
+  ~DovecotServer() override;
 
-  int imap_port() const { return imap_port_; }             // plaintext + STARTTLS
-  int imaps_port() const { return imaps_port_; }           // implicit TLS
-  int pop3_port() const { return pop3_port_; }             // plaintext + STLS
-  int pop3s_port() const { return pop3s_port_; }           // implicit TLS
-  const std::string& ca_file() const { return ca_file_; }  // PEM; cert is for 127.0.0.1/localhost
-  const std::string& password() const { return password_; }
-  const std::string& root() const { return root_; }
-  // A file holding password(), for --to-password-file / --from-password-file.
-  const std::string& password_file() const { return password_file_; }
+  std::string kind() const override { return "dovecot"; }
+  // Any user name logs in: nothing to make.
+  void add_user(const std::string&) const override {}
 
   // The instance's dovecot.conf, for running Dovecot tools by hand.
   std::string config_file() const { return root_ + "/dovecot.conf"; }
-  // "imaps://alice@127.0.0.1:PORT" for scheme imap, imaps, pop3 or pop3s.
-  std::string url(std::string_view scheme, std::string_view user) const;
-  // "--to imaps://USER@127.0.0.1:PORT --ca-file CA --to-password-file PW":
-  // how the CLI tests name this server as a job's target.
-  std::vector<std::string> target_args(std::string_view user) const;
-  // How the library's own clients reach this server as `user`: implicit TLS
-  // on the IMAPS or POP3S port, this server's CA, its password.
-  net::ConnectOptions connect_options(net::Protocol protocol, std::string_view user) const;
-  // "sync --from FROM" with target_args(user), then `extra`.
-  std::vector<std::string> sync_args(const std::string& from, std::string_view user,
-                                     const std::vector<std::string>& extra = {}) const;
 
   // Runs doveadm against this instance ("-u alice mailbox list", or in doveadm's own
   // order "mailbox list -u alice") and returns stdout.
@@ -83,9 +68,6 @@ class DovecotServer {
 
  private:
   void stop_and_remove() noexcept;
-
-  std::string root_, ca_file_, password_, password_file_;
-  int imap_port_ = 0, imaps_port_ = 0, pop3_port_ = 0, pop3s_port_ = 0;
 };
 
 }  // namespace mailferry::testing

@@ -9,7 +9,7 @@
 
 namespace mailferry::testing {
 
-std::map<std::string, std::vector<ServerMessage>> imap_snapshot(const DovecotServer& server,
+std::map<std::string, std::vector<ServerMessage>> imap_snapshot(const MailServer& server,
                                                                 const std::string& user) {
   auto result = run_command({"python3", std::string(MAILFERRY_TEST_DIR) + "/tools/imap_snapshot.py",
                              "127.0.0.1", std::to_string(server.imaps_port()), user,

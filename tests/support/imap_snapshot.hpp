@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "mailferry/core/flags.hpp"
-#include "support/dovecot_server.hpp"
+#include "support/mail_server.hpp"
 
 namespace mailferry::testing {
 
@@ -24,7 +24,7 @@ struct ServerMessage {
 };
 
 // Folder name (UTF-8) -> messages. Throws std::runtime_error if the tool fails.
-std::map<std::string, std::vector<ServerMessage>> imap_snapshot(const DovecotServer& server,
+std::map<std::string, std::vector<ServerMessage>> imap_snapshot(const MailServer& server,
                                                                 const std::string& user);
 
 std::string sha256_hex(const std::string& bytes);
