@@ -76,7 +76,9 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
   throw core::UsageError(job.from.url + ": this kind of source is not supported yet");
 }
 
-std::unique_ptr<target::Target> open_target(const job::Job& job) {
+std::unique_ptr<target::Target> open_target(const job::Job& job) { return open_imap_target(job); }
+
+std::unique_ptr<target::ImapTarget> open_imap_target(const job::Job& job) {
   const std::string where = "job '" + job.name + "', to";
   return std::make_unique<target::ImapTarget>(
       connect_options(job.to, "MAILFERRY_TO_PASSWORD", where), target::tuning_from_environment(),

@@ -43,7 +43,8 @@ int list_target(const job::EndpointConfig& to) {
   job::Job j;
   j.name = "list";
   j.to = to;
-  auto target = app::open_target(j);
+  auto target = app::open_imap_target(j);
+  std::printf("server: %s\n", target->shape().c_str());
   std::printf("%-40s %-8s %8s\n", "FOLDER", "ROLE", "MESSAGES");
   for (const auto& f : target->list_folders()) {
     std::string count = "-";

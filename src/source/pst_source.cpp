@@ -115,10 +115,25 @@ void PstSource::load_tree() {
   tree_loaded_ = true;
 }
 
+bool PstSource::left_out(const PstFolderSummary& summary) const {
+  // The Outbox is Outlook's local queue of mail not yet sent; an IMAP server
+  // has no such thing, so an empty one would only add a folder nobody uses.
+  // One that holds mail keeps it (as a folder "Outbox": nothing is sent).
+  if (summary.folder.role != core::Role::Outbox || summary.mail_items > 0) return false;
+  for (const PstFolderSummary& other : summaries_) {
+    const auto& path = other.folder.path;
+    if (path.size() > summary.folder.path.size() &&
+        std::equal(summary.folder.path.begin(), summary.folder.path.end(), path.begin()))
+      return false;  // it has subfolders: keep the tree
+  }
+  return true;
+}
+
 std::vector<SourceFolder> PstSource::folders() {
   load_tree();
   std::vector<SourceFolder> out;
-  for (const PstFolderSummary& s : summaries_) out.push_back(s.folder);
+  for (const PstFolderSummary& s : summaries_)
+    if (!left_out(s)) out.push_back(s.folder);
   return out;
 }
 
@@ -130,6 +145,10 @@ std::uint64_t PstSource::skipped_items() {
 std::vector<std::string> PstSource::report_notes() {
   std::vector<std::string> notes;
   if (!unchecked_password_.empty()) notes.push_back(unchecked_password_);
+  for (const PstFolderSummary& s : summaries_)
+    if (left_out(s))
+      notes.push_back("the empty folder \"" + s.folder.display_name() +
+                      "\" (Outlook's queue of unsent mail) was left out");
   if (const auto skipped = skipped_items(); skipped > 0)
     notes.push_back(core::counted(skipped, "non-mail item", "non-mail items") +
                     " (contacts, calendar, tasks, notes, distribution lists) " +

@@ -30,6 +30,26 @@ void merge(JobReport& report, GroupOutcome& outcome) {
   if (outcome.stopped) report.add_error(std::move(*outcome.stopped), outcome.stop_code);
 }
 
+// Groups whose target folder the server refused to create: each is that
+// folder's error, with the server's words, and leaves the run.
+void drop_refused(std::vector<TargetGroup>& groups, const FolderLayout& layout, JobReport& report) {
+  std::vector<TargetGroup> kept;
+  for (auto& group : groups) {
+    auto refusal = layout.refused.find(group.target);
+    if (refusal == layout.refused.end()) {
+      kept.push_back(std::move(group));
+      continue;
+    }
+    std::string sources;
+    for (const auto& folder : group.sources)
+      sources.append(sources.empty() ? "" : ", ").append(folder.display_name());
+    report.add_error({core::ErrorScope::Folder, report.from + ": folder " + sources,
+                      refusal->second + "; its messages were not uploaded"},
+                     core::kExitPartial);
+  }
+  groups = std::move(kept);
+}
+
 }  // namespace detail
 
 int connections_from_environment(int fallback) {
@@ -63,7 +83,8 @@ JobReport Executor::run() {
         [&] { layout = prepare_folders(source_.folders(), target_, options_.mapping, writes); },
         [] { return std::size_t{0}; });
     for (auto& note : layout.notes) report.notes.push_back(std::move(note));
-    const auto groups = group_by_target(layout.assignments);
+    auto groups = group_by_target(layout.assignments);
+    drop_refused(groups, layout, report);
     if (options_.mapping.only_role && groups.empty())
       report.notes.push_back("the source has no folder with the role '" +
                              std::string(core::role_name(*options_.mapping.only_role)) + "'");

@@ -32,25 +32,40 @@ FolderLayout plan_folders(const std::vector<source::SourceFolder>& sources, targ
   return make_plan(sources, folders, target.personal_namespace(), options);
 }
 
-FolderLayout prepare_folders(const std::vector<source::SourceFolder>& sources,
-                             target::Target& target, const MappingOptions& options, bool create) {
-  FolderLayout plan = plan_folders(sources, target, options);
+namespace {
+
+void refuse_problems(const FolderLayout& plan) {
   if (!plan.ok())
     throw FolderPlanError("the folders cannot be placed as planned, so nothing was uploaded:\n" +
                           plan.problems());
+}
+
+}  // namespace
+
+FolderLayout prepare_folders(const std::vector<source::SourceFolder>& sources,
+                             target::Target& target, const MappingOptions& options, bool create) {
+  const auto folders = target.list_folders();
+  FolderLayout plan = make_plan(sources, folders, target.personal_namespace(), options);
+  refuse_problems(plan);
   if (!create) return plan;
-  std::set<std::string> done;
-  std::string created;
-  for (const auto& a : plan.assignments) {
+  std::set<std::string> done;  // created or refused
+  for (std::size_t i = 0; i < plan.assignments.size(); ++i) {
+    const FolderAssignment& a = plan.assignments[i];
     if (a.exists || !done.insert(a.target).second) continue;
     try {
       target.create_folder(a.target, a.role);
     } catch (const core::ServerError& e) {
-      std::string message = std::string(e.what()) + "; nothing was uploaded";
-      if (!created.empty()) message += " (folders created before it, left empty: " + created + ")";
-      throw core::ServerError(core::ErrorScope::Account, message);
+      if (e.scope() == core::ErrorScope::Account || e.scope() == core::ErrorScope::Fatal) throw;
+      if (auto learned = target.namespace_after_refusal(a.target)) {
+        // Every folder created before it was below INBOX, where the new
+        // plan puts it too.
+        plan = make_plan(sources, folders, *learned, options);
+        refuse_problems(plan);
+        i = static_cast<std::size_t>(-1);  // `a` went with the old plan
+        continue;
+      }
+      plan.refused[a.target] = e.what();
     }
-    created += (created.empty() ? "\"" : ", \"") + a.target + "\"";
   }
   return plan;
 }

@@ -42,6 +42,9 @@ struct TargetGroup {
 
 // Target folders in the order their first source folder appears.
 std::vector<TargetGroup> group_by_target(const std::vector<FolderAssignment>& assignments);
+// Takes the groups whose target folder the server refused to create out of
+// `groups`, each as a folder error in `report`.
+void drop_refused(std::vector<TargetGroup>& groups, const FolderLayout& layout, JobReport& report);
 
 // One target folder's run: what it reported, and the error that stopped
 // the job there, if any. Merged into the job's report in folder order.

@@ -5,11 +5,13 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "mailferry/core/log.hpp"
 #include "mailferry/imap/data.hpp"
 #include "mailferry/imap/mutf7.hpp"
+#include "mailferry/target/listing_namespace.hpp"
 #include "mailferry/target/role_discovery.hpp"
 #include "untagged_scope.hpp"
 
@@ -193,13 +195,17 @@ std::vector<TargetFolder> ImapTarget::list_folders() {
     throw core::ServerError(
         core::ErrorScope::Account,
         describe() + ": the server refused to list folders: " + done.describe());
-  if (!namespace_ && !client().capabilities().has("NAMESPACE")) {
-    // No NAMESPACE: no prefix, and INBOX's delimiter (saves a LIST "" "").
-    for (const auto& f : out)
-      if (f.name == "INBOX") namespace_ = TargetNamespace{"", f.delimiter};
+  TargetNamespace ns;
+  if (namespace_ || client().capabilities().has("NAMESPACE")) {
+    ns = personal_namespace();
+  } else {
+    // No NAMESPACE: what the folders imply (saves a LIST "" ""), kept once
+    // the listing shows INBOX to learn from.
+    ns = namespace_from_listing(out);
+    if (std::any_of(out.begin(), out.end(), [](const auto& f) { return f.name == "INBOX"; }))
+      namespace_ = ns;
   }
-  for (const auto& note : assign_roles_by_name(out, personal_namespace()))
-    core::log_info(describe() + ": " + note);
+  for (const auto& note : assign_roles_by_name(out, ns)) core::log_info(describe() + ": " + note);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include "mailferry/imap/data.hpp"
 #include "mailferry/imap/mutf7.hpp"
 #include "mailferry/target/imap_target.hpp"
+#include "mailferry/target/listing_namespace.hpp"
 
 namespace mailferry::target {
 namespace {
@@ -53,8 +54,13 @@ TargetNamespace ImapTarget::personal_namespace() {
         },
         restart);
   }
+  if (!found && !client().capabilities().has("NAMESPACE")) {
+    list_folders();  // infers it from the folders the account holds
+    if (namespace_) return *namespace_;
+  }
   if (!found) {
-    // Without NAMESPACE: the delimiter of the root, as RFC 3501 6.3.8 has it.
+    // No namespace and no INBOX to learn from: the delimiter of the root,
+    // as RFC 3501 6.3.8 has it, and the prefix unknown.
     run_patiently(
         "the listing of the root",
         [](imap::Client&) {
@@ -70,6 +76,7 @@ TargetNamespace ImapTarget::personal_namespace() {
           }
         },
         restart);
+    ns.certain = false;
   }
   if (!found) {
     core::log_info(describe() + ": the server names no hierarchy delimiter; assuming '/'");
@@ -77,6 +84,17 @@ TargetNamespace ImapTarget::personal_namespace() {
   }
   namespace_ = ns;
   return ns;
+}
+
+std::optional<TargetNamespace> ImapTarget::namespace_after_refusal(const std::string& name) {
+  const TargetNamespace ns = personal_namespace();
+  const std::string below_inbox = std::string("INBOX") + ns.delimiter;
+  if (ns.certain || ns.delimiter == '\0' || name == "INBOX" || name.rfind(below_inbox, 0) == 0)
+    return std::nullopt;
+  namespace_ = TargetNamespace{below_inbox, ns.delimiter, true};
+  core::log_info(describe() + ": the server keeps new folders below INBOX (it refused " + name +
+                 " beside it)");
+  return namespace_;
 }
 
 }  // namespace mailferry::target

@@ -13,6 +13,10 @@ TargetNamespace Target::personal_namespace() {
   return ns;
 }
 
+std::optional<TargetNamespace> Target::namespace_after_refusal(const std::string&) {
+  return std::nullopt;
+}
+
 FolderSnapshot Target::status(const std::string& folder) {
   return index_folder(folder, true, [](const TargetMessage&) {});
 }

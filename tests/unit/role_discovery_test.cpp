@@ -10,6 +10,7 @@
 
 #include "imap_fake_server.hpp"
 #include "mailferry/target/imap_target.hpp"
+#include "mailferry/target/listing_namespace.hpp"
 
 using namespace mailferry;
 using core::Role;
@@ -180,6 +181,53 @@ TEST_CASE("imap target (scripted): without NAMESPACE the delimiter comes from th
   // Asked before any listing: LIST "" "" names the delimiter.
   auto fresh = connect(server_with("IMAP4rev1", "", ""));
   CHECK(fresh->personal_namespace().delimiter == '.');
+}
+
+TEST_CASE(
+    "namespace from listing: folders only below INBOX put new ones there, INBOX alone is a guess") {
+  using target::namespace_from_listing;
+  auto courier = namespace_from_listing({tf("INBOX", '.'), tf("INBOX.Sent Items", '.')});
+  CHECK(courier.prefix == "INBOX.");
+  CHECK(courier.delimiter == '.');
+  CHECK(courier.certain);
+  // One folder beside INBOX: the server allows them there.
+  auto mixed =
+      namespace_from_listing({tf("INBOX", '/'), tf("INBOX/Orders", '/'), tf("Archive", '/')});
+  CHECK(mixed.prefix.empty());
+  CHECK(mixed.delimiter == '/');
+  CHECK(mixed.certain);
+  // "INBOXES" is beside INBOX, not below it.
+  CHECK(namespace_from_listing({tf("INBOX", '.'), tf("INBOXES", '.')}).prefix.empty());
+  auto fresh = namespace_from_listing({tf("INBOX", '.')});
+  CHECK(fresh.prefix.empty());
+  CHECK_FALSE(fresh.certain);
+  CHECK(namespace_from_listing({tf("INBOX", '\0'), tf("Sent", '\0')}).certain);
+}
+
+TEST_CASE("imap target (scripted): without NAMESPACE, a refusal outside INBOX settles a guess") {
+  auto fresh = connect(server_with("IMAP4rev1", "", "* LIST () \".\" INBOX\r\n"));
+  auto ns = fresh->personal_namespace();
+  CHECK_FALSE(ns.certain);
+  CHECK(ns.prefix.empty());
+  CHECK_FALSE(fresh->namespace_after_refusal("INBOX.Sub").has_value());  // below INBOX: no lesson
+  auto learned = fresh->namespace_after_refusal("Outbox");
+  REQUIRE(learned.has_value());
+  CHECK(learned->prefix == "INBOX.");
+  CHECK(learned->certain);
+  CHECK(fresh->personal_namespace().prefix == "INBOX.");
+  CHECK_FALSE(fresh->namespace_after_refusal("Other").has_value());  // learned once
+
+  // Folders below INBOX already say it; NAMESPACE says it outright.
+  auto courier = connect(server_with("IMAP4rev1", "",
+                                     "* LIST () \".\" INBOX\r\n"
+                                     "* LIST () \".\" \"INBOX.Sent Items\"\r\n"));
+  CHECK(courier->personal_namespace().prefix == "INBOX.");
+  CHECK_FALSE(courier->namespace_after_refusal("Outbox").has_value());
+  auto announced =
+      connect(server_with("IMAP4rev1 NAMESPACE", "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n",
+                          "* LIST () \"/\" INBOX\r\n"));
+  CHECK(announced->personal_namespace().certain);
+  CHECK_FALSE(announced->namespace_after_refusal("Outbox").has_value());
 }
 
 TEST_CASE("imap target (scripted): a folder created once is not created again") {

@@ -92,19 +92,54 @@ TEST_CASE("prepare folders: a plan with problems is refused before any CREATE") 
   CHECK(t.creates.empty());
 }
 
-TEST_CASE("prepare folders: a refused CREATE stops the job and names what was made before") {
+TEST_CASE("prepare folders: a refused CREATE is that folder's, the others are still created") {
   RecordingTarget t = courier();
   t.refuse = "INBOX.Zeta";
-  try {
-    sync::prepare_folders({folder({"Alpha"}), folder({"Zeta"}), folder({"Omega"})}, t, {}, true);
-    FAIL("no error");
-  } catch (const core::ServerError& e) {
-    const std::string what = e.what();
-    CHECK(e.scope() == core::ErrorScope::Account);
-    CHECK(what.find("cannot create folder INBOX.Zeta") != std::string::npos);
-    CHECK(what.find("nothing was uploaded") != std::string::npos);
-    CHECK(what.find("created before it, left empty: \"INBOX.Alpha\"") != std::string::npos);
+  auto plan =
+      sync::prepare_folders({folder({"Alpha"}), folder({"Zeta"}), folder({"Omega"})}, t, {}, true);
+  using Create = std::pair<std::string, Role>;
+  CHECK(t.creates == std::vector<Create>{{"INBOX.Alpha", Role::None}, {"INBOX.Omega", Role::None}});
+  REQUIRE(plan.refused.size() == 1);
+  CHECK(plan.refused.at("INBOX.Zeta").find("NO [CANNOT] no") != std::string::npos);
+}
+
+namespace {
+
+// A fresh account on a server without NAMESPACE that keeps every folder
+// below INBOX: it refuses anything else, and says so once asked.
+class BelowInboxOnly : public RecordingTarget {
+ public:
+  BelowInboxOnly() {
+    ns = {"", '.', false};
+    folders = {{"INBOX", '.', Role::Inbox, true, false}};
   }
-  CHECK(t.creates.size() == 1);  // Omega was not tried
-  CHECK(t.appends == 0);
+  void create_folder(const std::string& name, Role role) override {
+    if (name.rfind("INBOX.", 0) != 0) {
+      ++refusals;
+      throw core::ServerError(core::ErrorScope::Folder,
+                              "cannot create folder " + name + ": NO nonexistent namespace");
+    }
+    RecordingTarget::create_folder(name, role);
+  }
+  std::optional<target::TargetNamespace> namespace_after_refusal(const std::string&) override {
+    if (ns.certain) return std::nullopt;
+    ns = {"INBOX.", '.', true};
+    return ns;
+  }
+  int refusals = 0;
+};
+
+}  // namespace
+
+TEST_CASE("prepare folders: a refusal that shows where folders live replans them there") {
+  BelowInboxOnly t;
+  auto plan = sync::prepare_folders({folder({"Inbox"}, Role::Inbox), folder({"Inbox", "Sub"}),
+                                     folder({"Sent"}, Role::Sent), folder({"Outbox"})},
+                                    t, {}, true);
+  std::vector<std::string> created;
+  for (const auto& c : t.creates) created.push_back(c.first);
+  CHECK(created == std::vector<std::string>{"INBOX.Sub", "INBOX.Sent", "INBOX.Outbox"});
+  CHECK(t.refusals == 1);
+  CHECK(plan.refused.empty());
+  for (const auto& a : plan.assignments) CHECK(a.target.rfind("INBOX", 0) == 0);
 }

@@ -31,6 +31,10 @@ class RecordingTarget final : public target::Target {
     ++calls["personal_namespace"];
     return {"INBOX.", '.'};
   }
+  std::optional<target::TargetNamespace> namespace_after_refusal(const std::string&) override {
+    ++calls["namespace_after_refusal"];
+    return std::nullopt;
+  }
   void create_folder(const std::string&, core::Role) override { ++calls["create_folder"]; }
   target::FolderSnapshot index_folder(const std::string&, bool read_only,
                                       const std::function<void(target::TargetMessage)>&) override {
@@ -77,6 +81,7 @@ class RecordingTarget final : public target::Target {
 void call_everything(target::Target& t) {
   t.list_folders();
   t.personal_namespace();
+  t.namespace_after_refusal("New");
   t.create_folder("New", core::Role::None);
   t.index_folder("INBOX", false, [](target::TargetMessage) {});
   target::AppendItem item;
@@ -102,9 +107,9 @@ TEST_CASE("target wrappers: the throttled target forwards every call and both fe
   CHECK(throttled.features().exact_snapshot);
   CHECK(throttled.describe() == "recording://");
   call_everything(throttled);
-  for (const char* call :
-       {"list_folders", "personal_namespace", "create_folder", "index_folder", "append", "status",
-        "index_folder_since", "snapshot_if_exactly", "add_flags"}) {
+  for (const char* call : {"list_folders", "personal_namespace", "namespace_after_refusal",
+                           "create_folder", "index_folder", "append", "status",
+                           "index_folder_since", "snapshot_if_exactly", "add_flags"}) {
     INFO(call);
     CHECK(recording.calls[call] == 1);
   }

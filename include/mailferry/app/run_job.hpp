@@ -11,6 +11,7 @@
 #include "mailferry/sync/executor.hpp"
 #include "mailferry/sync/report.hpp"
 #include "mailferry/sync/state_store.hpp"
+#include "mailferry/target/imap_target.hpp"
 #include "mailferry/target/target.hpp"
 
 namespace mailferry::app {
@@ -25,6 +26,8 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
 std::string state_path(const job::Job& job);
 // Connects and logs in to the job's IMAP target. Throws core::ConnectionError.
 std::unique_ptr<target::Target> open_target(const job::Job& job);
+// The same, as the IMAP target it is (for what only IMAP can tell).
+std::unique_ptr<target::ImapTarget> open_imap_target(const job::Job& job);
 // Connection settings for a network endpoint, with the password resolved.
 net::ConnectOptions connect_options(const job::EndpointConfig& endpoint,
                                     const std::string& password_env_fallback,

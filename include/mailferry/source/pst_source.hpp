@@ -75,6 +75,7 @@ class PstSource : public Source {
   ~PstSource() override;
 
   std::string describe() const override;  // "pst:" + path
+  // Every folder of the file except an empty Outbox.
   std::vector<SourceFolder> folders() override;
   void scan(const SourceFolder& folder, ScanSink& sink) override;
   std::unique_ptr<BodyReader> open(const SourceFolder& folder,
@@ -85,6 +86,7 @@ class PstSource : public Source {
   // The count of skipped non-mail items, and a password left unchecked. The file's damage (notes())
   // is not repeated here: the first scan reports it as an error of the job.
   std::vector<std::string> report_notes() override;
+  // Every folder of the file, the empty Outbox included.
   std::vector<PstFolderSummary> folder_summaries();
   // File-level problems (truncation, unreadable folders); scope Folder.
   const std::vector<core::ErrorRecord>& notes();
@@ -98,6 +100,9 @@ class PstSource : public Source {
   std::unique_ptr<pst::PstFile> file_;
   bool tree_loaded_ = false;
   std::vector<PstFolderSummary> summaries_;
+  // An empty Outbox without subfolders: not offered by folders() (the
+  // report says so).
+  bool left_out(const PstFolderSummary& summary) const;
   std::uint64_t skipped_ = 0;
   std::vector<core::ErrorRecord> notes_;
   bool notes_reported_ = false;

@@ -26,6 +26,7 @@
 // modified UTF-7.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,9 @@ struct FolderLayout {
   std::vector<std::string> left_out;          // source folders include/exclude dropped
   std::vector<std::string> notes;             // facts worth showing (not errors)
   target::TargetNamespace ns;
+  // Target folders the server refused to create -> its words: each is that
+  // folder's error, and the other folders go on.
+  std::map<std::string, std::string> refused;
 
   bool ok() const;
   // Every problem, one per line, for an error message.
@@ -80,10 +84,10 @@ FolderLayout plan_folders(const std::vector<source::SourceFolder>& sources, targ
 // The step before any upload: plans, refuses a plan with problems
 // (FolderPlanError, naming every problem), and, when `create` is set, creates
 // every target folder the server lacks (marked with its role where the server
-// allows, and subscribed). A CREATE the server refuses throws
-// core::ServerError with Account scope naming the folder and what was created
-// before it, so the job stops before its first message. The returned plan
-// still says exists=false for the folders it created.
+// allows, and subscribed). A CREATE the server refuses lands in `refused`;
+// when the refusal teaches where the server keeps folders (an uncertain
+// namespace, Target::namespace_after_refusal), the plan is made again there
+// first. The returned plan still says exists=false for the folders it created.
 FolderLayout prepare_folders(const std::vector<source::SourceFolder>& sources,
                              target::Target& target, const MappingOptions& options, bool create);
 

@@ -23,6 +23,9 @@ class ForwardingTarget : public Target {
   TargetFeatures features() const override { return inner_.features(); }
   std::vector<TargetFolder> list_folders() override { return inner_.list_folders(); }
   TargetNamespace personal_namespace() override { return inner_.personal_namespace(); }
+  std::optional<TargetNamespace> namespace_after_refusal(const std::string& name) override {
+    return inner_.namespace_after_refusal(name);
+  }
   void create_folder(const std::string& name, core::Role role) override {
     inner_.create_folder(name, role);
   }

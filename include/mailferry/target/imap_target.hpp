@@ -74,9 +74,14 @@ class ImapTarget final : public Target {
   // LIST (with RETURN (SPECIAL-USE) where offered); folders the server marks
   // with no role get one by name where it is clear (target/role_discovery.hpp).
   std::vector<TargetFolder> list_folders() override;
-  // NAMESPACE (RFC 2342) where offered, else LIST "" "" for the delimiter.
-  // Asked once per ImapTarget.
+  // NAMESPACE (RFC 2342) where offered. Else what the folder list implies:
+  // folders only below "INBOX" + delimiter put new ones there too; folders
+  // beside INBOX, no prefix; INBOX alone, no prefix, uncertain. Asked once
+  // per ImapTarget.
   TargetNamespace personal_namespace() override;
+  // An uncertain namespace whose CREATE outside INBOX was refused becomes
+  // "INBOX" + delimiter.
+  std::optional<TargetNamespace> namespace_after_refusal(const std::string& name) override;
   // A folder this object created once is not created again.
   void create_folder(const std::string& name, core::Role role) override;
   FolderSnapshot index_folder(const std::string& folder, bool read_only,
@@ -102,6 +107,11 @@ class ImapTarget final : public Target {
 
   // The capabilities after login (for diagnostics and tests).
   const imap::Capabilities& capabilities();
+  // One line for an admin: the namespace, its delimiter and how it is known,
+  // and which capabilities that change mailferry's behaviour the server has
+  // and lacks ('namespace "INBOX." (announced), delimiter '.'; with UIDPLUS
+  // ...; without SPECIAL-USE ...').
+  std::string shape();
 
   // How far a refused APPEND reaches, from the server's response code
   // (RFC 5530, RFC 3501 7.1):

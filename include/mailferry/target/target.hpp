@@ -44,6 +44,12 @@ struct TargetFolder {
 struct TargetNamespace {
   std::string prefix;    // UTF-8, ending with the delimiter when not empty
   char delimiter = '/';  // hierarchy delimiter ('\0': a flat server)
+  // Whether the server told: NAMESPACE announced it, or the folders LIST
+  // shows imply it. false: a fresh account on a server without NAMESPACE,
+  // where only INBOX exists and nothing tells whether new folders may go
+  // beside it; the prefix is "" until the server refuses a folder there
+  // (Target::namespace_after_refusal).
+  bool certain = true;
 };
 
 struct TargetMessage {
@@ -122,6 +128,12 @@ class Target {
   // The personal namespace. The default: no prefix, and the delimiter
   // list_folders() shows for INBOX ('/' when it shows none).
   virtual TargetNamespace personal_namespace();
+  // After the server refused to create `name` outside INBOX in an uncertain
+  // namespace: the namespace the refusal implies (below INBOX, as servers
+  // that keep every folder there say), now certain; nullopt when the refusal
+  // teaches nothing (the namespace was certain, or `name` was below INBOX).
+  // The default: nullopt.
+  virtual std::optional<TargetNamespace> namespace_after_refusal(const std::string& name);
   // Creates a folder (marking it with the role where CREATE-SPECIAL-USE allows)
   // and subscribes it. Creating one that exists is not an error.
   virtual void create_folder(const std::string& name, core::Role role) = 0;
