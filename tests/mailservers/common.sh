@@ -91,25 +91,18 @@ state_and_parent() {
   echo "$state $ppid"
 }
 
-# Every descendant of PID, children before grandchildren.
+# Every descendant of PID, children before grandchildren. One pass over
+# /proc/*/stat ("pid (comm) state ppid ..."; comm may hold spaces and
+# parentheses, so the fields are counted from the last ")").
 descendants_of() {
-  local parent p fields queue=("$1")
-  local -A parent_of=()
-  for p in /proc/[0-9]*; do
-    p=${p#/proc/}
-    fields=$(state_and_parent "$p")
-    [[ -n $fields ]] && parent_of[$p]=${fields#* }
-  done
-  while [[ ${#queue[@]} -gt 0 ]]; do
-    parent=${queue[0]}
-    queue=("${queue[@]:1}")
-    for p in "${!parent_of[@]}"; do
-      if [[ ${parent_of[$p]} == "$parent" ]]; then
-        echo "$p"
-        queue+=("$p")
-      fi
-    done
-  done
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v root="$1" '
+    { rest = $0; sub(/.*\) /, "", rest); split(rest, f, " "); parent[$1] = f[2] }
+    END {
+      queue[1] = root; n = 1
+      for (i = 1; i <= n; i++)
+        for (p in parent)
+          if (parent[p] == queue[i]) { print p; queue[++n] = p }
+    }'
 }
 
 # True while PID runs (a zombie counts as gone).
