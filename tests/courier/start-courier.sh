@@ -182,17 +182,26 @@ for attempt in 1 2 3 4 5; do
   imaps_port=$(pick_port); picked+=("$imaps_port")
   pop3_port=$(pick_port); picked+=("$pop3_port")
   pop3s_port=$(pick_port); picked+=("$pop3s_port")
+  log_start=$(($(stat -c %s "$log") + 1))
   setsid unshare -m --propagation private "$here/courier-namespace.sh" "$dir" "$pkg" \
     "$imap_port" "$imaps_port" "$pop3_port" "$pop3s_port" </dev/null >>"$log" 2>&1 &
   holder=$!
+  # Not this shell's job any more: no "Killed" notice when a retry kills it.
+  disown "$holder"
   echo "$holder" >"$dir/server.pid"
   ready=no
+  lost_port=no
   for _ in $(seq 1 100); do
     process_alive "$holder" || break
     if server_holds_ports "$(descendants_of "$holder")" \
       "$imap_port" "$imaps_port" "$pop3_port" "$pop3s_port" &&
       [[ -S $dir/run/courier/authdaemon/socket ]]; then
       ready=yes
+      break
+    fi
+    # A couriertcpd that lost its port to a parallel start says so and exits.
+    if tail -c "+$log_start" "$log" | grep -q "Address already in use"; then
+      lost_port=yes
       break
     fi
     sleep 0.02
@@ -202,13 +211,8 @@ for attempt in 1 2 3 4 5; do
     break
   fi
   process_alive "$holder" || fail "Courier's namespace exited at start"
-  # A couriertcpd that lost its port to a parallel start exits; try new ports.
-  if grep -q "Address already in use" "$log"; then
-    stop_instance
-    continue
-  fi
   stop_instance
-  fail "Courier did not listen on its ports within 2 seconds"
+  [[ $lost_port == yes ]] || fail "Courier did not listen on its ports within 2 seconds"
 done
 if [[ $started != yes ]]; then
   "$here/stop-courier.sh" "$dir" >/dev/null 2>&1 || true

@@ -140,6 +140,7 @@ if [[ $private_log == yes ]]; then
   rm -f "$dir/run/syslog.pid"
   setsid "$(python3_path)" "$common/syslog-to-file.py" "$syslog_dir/log.sock" "$log" "$dir/run/syslog.pid" \
     </dev/null >>"$dir/master.out" 2>&1 &
+  disown $!
   for _ in $(seq 1 100); do
     [[ -s $dir/run/syslog.pid ]] && break
     sleep 0.01
@@ -229,6 +230,8 @@ start_master() {
   # unshare, the wrapper and env each exec the next, so $! is the master.
   setsid "${cmd[@]}" </dev/null >>"$dir/master.out" 2>&1 &
   master_pid=$!
+  # Not this shell's job any more: no "Killed" notice when a retry kills it.
+  disown "$master_pid"
   # For stop-cyrus.sh, which may have to stop a master that never got as far
   # as writing its own pid file.
   echo "$master_pid" >"$dir/run/server.pid"
@@ -246,6 +249,7 @@ for attempt in 1 2 3 4 5; do
   pop3_port=$(pick_port); picked+=("$pop3_port")
   pop3s_port=$(pick_port); picked+=("$pop3s_port")
   write_cyrus_conf
+  log_start=$(($(stat -c %s "$log") + 1))
   start_master
   # The master binds its listeners after the START entries have run; one it
   # cannot bind is only logged, so success is this master holding all four.
@@ -256,6 +260,8 @@ for attempt in 1 2 3 4 5; do
       ready=yes
       break
     fi
+    # The master logs a port it could not bind and goes on without it.
+    tail -c "+$log_start" "$log" | grep -q "Address already in use" && break
     sleep 0.02
   done
   if [[ $ready == yes ]]; then
