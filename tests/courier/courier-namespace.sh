@@ -18,6 +18,9 @@ set -euo pipefail
 
 [[ $# -eq 6 ]] || { echo "usage: $0 DIR PKG IMAP_PORT IMAPS_PORT POP3_PORT POP3S_PORT" >&2; exit 2; }
 dir=$1 pkg=$2 imap_port=$3 imaps_port=$4 pop3_port=$5 pop3s_port=$6
+# stop-courier.sh ends every process of this namespace, even one whose
+# parent died.
+readlink /proc/self/ns/mnt >"$dir/mount-namespace"
 
 mount -t overlay overlay -o "lowerdir=$pkg/usr:/usr" /usr
 etc_layers=$pkg/etc:/etc

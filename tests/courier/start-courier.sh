@@ -166,13 +166,15 @@ fail() {
     echo "--- last lines of $log ---" >&2
     tail -n 20 "$log" >&2
   fi
+  "$here/stop-courier.sh" "$dir" >/dev/null 2>&1 || true
   exit 1
 }
 
 holder=
 stop_instance() {
   # shellcheck disable=SC2046 # a list of process ids
-  kill -KILL "$holder" $(descendants_of "$holder") 2>/dev/null || true
+  kill -KILL "$holder" $(descendants_of "$holder") \
+    $(processes_in_namespace "$(cat "$dir/mount-namespace" 2>/dev/null)") 2>/dev/null || true
 }
 
 started=no
@@ -212,12 +214,10 @@ for attempt in 1 2 3 4 5; do
   fi
   process_alive "$holder" || fail "Courier's namespace exited at start"
   stop_instance
+  rm -f "$dir/mount-namespace"
   [[ $lost_port == yes ]] || fail "Courier did not listen on its ports within 2 seconds"
 done
-if [[ $started != yes ]]; then
-  "$here/stop-courier.sh" "$dir" >/dev/null 2>&1 || true
-  fail "Courier did not listen on its ports (5 attempts)"
-fi
+[[ $started == yes ]] || fail "Courier did not listen on its ports (5 attempts)"
 
 cat >"$dir/env" <<EOF
 IMAP_PORT=$imap_port

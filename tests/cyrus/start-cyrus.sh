@@ -126,6 +126,7 @@ fail() {
       tail -n 20 "$f" >&2
     fi
   done
+  "$here/stop-cyrus.sh" "$dir" >/dev/null 2>&1 || true
   exit 1
 }
 
@@ -276,9 +277,11 @@ for attempt in 1 2 3 4 5; do
     sleep 0.05
   done
 done
-if [[ $started != yes ]]; then
-  "$here/stop-cyrus.sh" "$dir" >/dev/null 2>&1 || true
-  fail "Cyrus did not listen on its ports (5 attempts)"
+[[ $started == yes ]] || fail "Cyrus did not listen on its ports (5 attempts)"
+if [[ $private_log == yes ]]; then
+  # stop-cyrus.sh ends every process of the master's namespace, even one
+  # whose parent died.
+  mount_namespace_of "$master_pid" >"$dir/run/mount-namespace"
 fi
 
 cat >"$dir/env" <<EOF

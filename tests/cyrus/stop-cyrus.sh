@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stops a Cyrus started by start-cyrus.sh DIR. Never hangs: the master gets
-# SIGTERM, then it and every process under it get SIGKILL after at most half
-# a second; the syslog reader goes too. Leaves DIR in place (the caller
+# SIGTERM, then it and every process under it or in its private mount
+# namespace get SIGKILL after at most half a second; the syslog reader goes
+# too. Leaves DIR in place (the caller
 # removes it). Exits 0 when nothing of the instance runs any more.
 #
 # Usage: stop-cyrus.sh DIR
@@ -30,6 +31,10 @@ if [[ $pid =~ ^[0-9]+$ ]] && grep -qa -- "$dir/cyrus.conf" "/proc/$pid/cmdline" 
   # shellcheck disable=SC2086 # a list of process ids
   kill -KILL "$pid" $children $(descendants_of "$pid") 2>/dev/null || true
 fi
+# Whatever is left in the master's private namespace (a service whose master
+# was killed).
+# shellcheck disable=SC2046 # a list of process ids
+kill -KILL $(processes_in_namespace "$(cat "$dir/run/mount-namespace" 2>/dev/null)") 2>/dev/null || true
 
 reader=$(cat "$dir/run/syslog.pid" 2>/dev/null || true)
 if [[ $reader =~ ^[0-9]+$ ]] &&

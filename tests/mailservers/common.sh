@@ -117,3 +117,20 @@ process_alive() {
 python3_path() {
   if [[ -x /usr/bin/python3 ]]; then echo /usr/bin/python3; else command -v python3; fi
 }
+
+# The mount namespace of PID, as "mnt:[INODE]"; nothing when it is gone.
+mount_namespace_of() {
+  readlink "/proc/$1/ns/mnt" 2>/dev/null || true
+}
+
+# Every process in the mount namespace NS (from mount_namespace_of): a server
+# run in a private namespace is exactly those processes, even ones whose
+# parent died. Prints nothing for this shell's own namespace, which the
+# system's processes share.
+processes_in_namespace() {
+  local ns=$1 pattern
+  [[ $ns == mnt:\[*\] && $ns != "$(readlink /proc/self/ns/mnt)" ]] || return 0
+  pattern=${ns//[/\\[}
+  pattern=${pattern//]/\\]}
+  find /proc/[0-9]*/ns/mnt -maxdepth 0 -lname "$pattern" 2>/dev/null | cut -d/ -f3
+}
