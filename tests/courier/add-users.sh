@@ -18,7 +18,7 @@ dir=$(cd "$1" && pwd)
 shift
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 common=$here/../mailservers
-# shellcheck source=../mailservers/common.sh
+# shellcheck source-path=SCRIPTDIR source=../mailservers/common.sh
 . "$common/common.sh"
 pkg=$("$common/unpack-packages.sh" courier)
 etc=$dir/etc-courier

@@ -53,6 +53,7 @@ serve() {
     # couriertls ends the TLS and runs the login program behind it.
     wrap=(/usr/bin/couriertls -server -tcpd)
   fi
+  # shellcheck disable=SC2016 # expanded by that shell, after sourcing
   env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin /bin/sh -c '
     set -a
     if [ "$2" = imap ]; then

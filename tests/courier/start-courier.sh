@@ -61,7 +61,7 @@ done
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 common=$here/../mailservers
-# shellcheck source=../mailservers/common.sh
+# shellcheck source-path=SCRIPTDIR source=../mailservers/common.sh
 . "$common/common.sh"
 if [[ $(id -u) -ne 0 ]]; then
   echo "$0: needs root: Courier runs in a private mount namespace (unshare -m)" >&2
@@ -178,7 +178,7 @@ stop_instance() {
 }
 
 started=no
-for attempt in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
   picked=()
   imap_port=$(pick_port); picked+=("$imap_port")
   imaps_port=$(pick_port); picked+=("$imaps_port")

@@ -16,7 +16,7 @@ if [[ $# -ne 1 ]]; then
 fi
 dir=$1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../mailservers/common.sh
+# shellcheck source-path=SCRIPTDIR source=../mailservers/common.sh
 . "$here/../mailservers/common.sh"
 
 holder=$(cat "$dir/server.pid" 2>/dev/null || true)
@@ -40,7 +40,7 @@ if [[ -n ${processes// /} ]]; then
     sleep 0.05
   done
   # Sessions started meanwhile are in the namespace too.
-  # shellcheck disable=SC2086 # a list of process ids
+  # shellcheck disable=SC2086,SC2046 # lists of process ids
   kill -KILL $processes $(processes_in_namespace "$namespace") 2>/dev/null || true
 fi
 exit 0

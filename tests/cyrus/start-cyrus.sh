@@ -65,7 +65,7 @@ done
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 common=$here/../mailservers
-# shellcheck source=../mailservers/common.sh
+# shellcheck source-path=SCRIPTDIR source=../mailservers/common.sh
 . "$common/common.sh"
 for tool in openssl python3; do
   command -v "$tool" >/dev/null 2>&1 || { echo "$0: '$tool' not found" >&2; exit 1; }
@@ -239,11 +239,12 @@ start_master() {
 }
 
 stop_master() {
+  # shellcheck disable=SC2046 # a list of process ids
   kill -KILL "$master_pid" $(descendants_of "$master_pid") 2>/dev/null || true
 }
 
 started=no
-for attempt in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
   picked=()
   imap_port=$(pick_port); picked+=("$imap_port")
   imaps_port=$(pick_port); picked+=("$imaps_port")

@@ -14,7 +14,7 @@ if [[ $# -ne 1 ]]; then
 fi
 dir=$1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../mailservers/common.sh
+# shellcheck source-path=SCRIPTDIR source=../mailservers/common.sh
 . "$here/../mailservers/common.sh"
 
 pid=$(cat "$dir/run/server.pid" 2>/dev/null || true)
@@ -28,7 +28,7 @@ if [[ $pid =~ ^[0-9]+$ ]] && grep -qa -- "$dir/cyrus.conf" "/proc/$pid/cmdline" 
     sleep 0.05
   done
   # The services the master started; they may outlive it for a moment.
-  # shellcheck disable=SC2086 # a list of process ids
+  # shellcheck disable=SC2086,SC2046 # lists of process ids
   kill -KILL "$pid" $children $(descendants_of "$pid") 2>/dev/null || true
 fi
 # Whatever is left in the master's private namespace (a service whose master

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell functions shared by the Cyrus and Courier test-server scripts
 # (tests/cyrus/, tests/courier/); sourced, not run. They follow
 # tests/dovecot/start-dovecot.sh: a private CA, free loopback ports, one

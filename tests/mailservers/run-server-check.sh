@@ -16,11 +16,11 @@ case $kind in
 esac
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 scripts=$here/../$kind
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$here/common.sh"
 python=$(python3_path)
 
-dir=$(mktemp -d /tmp/mailferry-check-$kind.XXXXXX)
+dir=$(mktemp -d "/tmp/mailferry-check-$kind.XXXXXX")
 chmod 755 "$dir"
 cleanup() {
   "$scripts/stop-$kind.sh" "$dir/server" >/dev/null 2>&1 || true

@@ -85,6 +85,7 @@ if [[ ! -e $root/.complete ]]; then
   fi
   for deb in "$work"/debs/*.deb; do
     dpkg-deb -x "$deb" "$work/tree"
+    # shellcheck disable=SC2016 # dpkg-deb's own field syntax
     dpkg-deb -W --showformat='${Package} ${Version}\n' "$deb" >>"$work/tree/.packages"
   done
   touch "$work/tree/.complete"
