@@ -12,9 +12,10 @@ set -euo pipefail
 socket=$1
 shift
 
-# The real /dev stays reachable under a temporary name while the nodes are
-# bound from it; the name is unmounted again before COMMAND starts.
-old=$(mktemp -d /tmp/mailferry-olddev.XXXXXX)
+# The real /dev stays reachable under a temporary name (next to SOCKET, in
+# the instance's directory) while the nodes are bound from it; it is
+# unmounted and removed again before COMMAND starts.
+old=$(mktemp -d "$(dirname "$socket")/olddev.XXXXXX")
 mount --rbind /dev "$old"
 mount -t tmpfs -o mode=755,nosuid tmpfs /dev
 for node in null zero full random urandom tty; do
