@@ -5,6 +5,7 @@
 # self-signed CA, and it listens on free ports of 127.0.0.1 only.
 #
 # Usage: start-cyrus.sh DIR [--users "alice bob ..."] [--no-default-folders]
+#                          [--altnamespace]
 #
 # The server is Debian's cyrus-imapd, cyrus-pop3d and cyrus-common, unpacked
 # by tests/mailservers/unpack-packages.sh into a private cache and never
@@ -22,6 +23,9 @@
 # it: LIST shows them as \drafts, \sent and \trash, in lower case, because
 # Cyrus spells the flag after the option's name. --no-default-folders leaves
 # only INBOX. CREATE-SPECIAL-USE and METADATA are offered too.
+# --altnamespace: upstream Cyrus 3's defaults instead (altnamespace: yes,
+# unixhierarchysep: yes): separator "/", personal folders beside INBOX
+# (Sent), NAMESPACE (("" "/")) (("Other Users/" "/")) (("Shared Folders/" "/")).
 #
 # Users: every user in --users, or added later with add-users.sh DIR USER...
 # (while the server runs; a few milliseconds each), logs in with the password
@@ -33,7 +37,8 @@
 # On success DIR/env holds shell assignments:
 #   IMAP_PORT IMAPS_PORT POP3_PORT POP3S_PORT CA_FILE PASSWORD_FILE
 #   SERVER_KIND=cyrus SERVER_LOG (Cyrus's syslog output) SERVER_CONF
-#   (DIR/imapd.conf) ADD_USERS (add-users.sh) IMAP_SEPARATOR=. IMAP_PREFIX=INBOX.
+#   (DIR/imapd.conf) ADD_USERS (add-users.sh) IMAP_SEPARATOR (. or /)
+#   IMAP_PREFIX (INBOX. or empty)
 # Stop it with stop-cyrus.sh DIR.
 #
 # Cyrus logs only to syslog; its master runs in a private mount namespace
@@ -44,7 +49,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 DIR [--users \"USER...\"] [--no-default-folders]" >&2
+  echo "usage: $0 DIR [--users \"USER...\"] [--no-default-folders] [--altnamespace]" >&2
   exit 2
 }
 
@@ -53,10 +58,12 @@ dir=$1
 shift
 users=
 default_folders=yes
+altnamespace=no
 while [[ $# -gt 0 ]]; do
   case $1 in
     --users) [[ $# -ge 2 ]] || usage; users=$2; shift ;;
     --no-default-folders) default_folders=no ;;
+    --altnamespace) altnamespace=yes ;;
     -h | --help) usage ;;
     *) echo "$0: unknown option: $1" >&2; usage ;;
   esac
@@ -174,9 +181,10 @@ cyrus_group: $run_group
 servername: localhost
 syslog_prefix: cyrus-test-$(basename "$dir")
 
-# Debian's defaults (/etc/imapd.conf of cyrus-common 3.6).
-altnamespace: no
-unixhierarchysep: no
+# Debian's defaults (/etc/imapd.conf of cyrus-common 3.6), but for
+# --altnamespace.
+altnamespace: $altnamespace
+unixhierarchysep: $altnamespace
 hashimapspool: true
 allowanonymouslogin: no
 autocreate_quota: 0
@@ -278,6 +286,7 @@ for _ in 1 2 3 4 5; do
     sleep 0.05
   done
 done
+if [[ $altnamespace == yes ]]; then separator=/ prefix=; else separator=. prefix=INBOX.; fi
 [[ $started == yes ]] || fail "Cyrus did not listen on its ports (5 attempts)"
 if [[ $private_log == yes ]]; then
   # stop-cyrus.sh ends every process of the master's namespace, even one
@@ -296,6 +305,6 @@ SERVER_KIND=cyrus
 SERVER_LOG=$log
 SERVER_CONF=$dir/imapd.conf
 ADD_USERS=$here/add-users.sh
-IMAP_SEPARATOR=.
-IMAP_PREFIX=INBOX.
+IMAP_SEPARATOR=$separator
+IMAP_PREFIX=$prefix
 EOF
