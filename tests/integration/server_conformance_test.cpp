@@ -215,7 +215,16 @@ void pop3_to_imap(const MailServer& server) {
 void killed_and_rerun(const MailServer& server) {
   const std::string user = "killed";
   server.add_user(user);
-  const std::string file = corpus_file("mbox/linux-samsung-soc-2020-2000msgs.mboxrd");
+  // The first 300 messages of a real list archive: enough for a kill to land
+  // mid-upload on every server, few enough for servers that take a round
+  // trip per APPEND (no LITERAL+).
+  TempDir dir;
+  const std::string whole = read_file(corpus_file("mbox/linux-samsung-soc-2020-2000msgs.mboxrd"));
+  std::size_t end = 0;
+  for (int n = 0; n < 300 && end != std::string::npos; ++n) end = whole.find("\nFrom ", end + 1);
+  REQUIRE(end != std::string::npos);
+  dir.write_file("first-300.mboxrd", whole.substr(0, end + 1));
+  const std::string file = dir.file("first-300.mboxrd");
   std::vector<std::string> argv{mailferry_binary(), "sync", "--from", "mbox:" + file, "--quiet"};
   for (auto& a : server.target_args(user)) argv.push_back(a);
   std::mt19937 random(20261207);
@@ -231,7 +240,7 @@ void killed_and_rerun(const MailServer& server) {
       execv(args[0], args.data());
       _exit(127);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(300 + random() % 900));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 + random() % 500));
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
@@ -243,6 +252,7 @@ void killed_and_rerun(const MailServer& server) {
   Shas source;
   for (const auto& [name, messages] : intl_messages(file))
     source.insert(messages.begin(), messages.end());
+  CHECK(source.size() >= 295);  // a few may share a Message-ID and size
   CHECK(shas(after, "INBOX") == source);
   CHECK(total(after) == source.size());
 }
@@ -283,7 +293,7 @@ TEST_CASE("server conformance: Dovecot as a minimal IMAP4rev1 with folders below
 
 TEST_CASE("server conformance: Cyrus IMAP from Debian's package") {
   PackagedServer server("cyrus");
-  conformance(server, "", has_sent_already);
+  conformance(server, "INBOX.", has_sent_already);
 }
 
 TEST_CASE("server conformance: Courier-IMAP from Debian's package") {
