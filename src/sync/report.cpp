@@ -17,8 +17,9 @@ void Counters::add(const Counters& o) {
 }
 
 void JobReport::add_error(core::ErrorRecord error, int exit_code_if_fatal) {
+  // A job that stopped never exits 0, whatever the error's own code says.
   if (error.scope == core::ErrorScope::Account || error.scope == core::ErrorScope::Fatal)
-    exit_code = std::max(exit_code, exit_code_if_fatal);
+    exit_code = std::max({exit_code, exit_code_if_fatal, static_cast<int>(core::kExitPartial)});
   else
     exit_code = std::max(exit_code, static_cast<int>(core::kExitPartial));
   errors.push_back(std::move(error));

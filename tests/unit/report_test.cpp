@@ -124,6 +124,15 @@ TEST_CASE("report: an account error raises the exit code to its own") {
   CHECK(cli::verdict(job).find("stopped: login failed") == 0);
 }
 
+TEST_CASE("report: a job that stopped never exits 0") {
+  sync::JobReport job;
+  job.add_error({core::ErrorScope::Account, "imaps://a@h", "stopped for a reason"},
+                core::kExitComplete);
+  job.sum_folders();
+  CHECK(job.exit_code == core::kExitPartial);
+  CHECK(cli::verdict(job).find("stopped: stopped for a reason") == 0);
+}
+
 TEST_CASE("report: a full quota stops the job, and the verdict counts what was never tried") {
   sync::JobReport job;
   sync::FolderReport inbox;
