@@ -3,8 +3,11 @@
 // libcurl (CONNECT_ONLY) does connect, TLS and login; afterwards curl_easy_send
 // and curl_easy_recv carry the bytes and poll() on the active socket waits.
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -214,6 +217,7 @@ class CurlConnection final : public Connection {
     if (rc != CURLE_OK) throw io_error("receiving from", rc);
     if (got == 0)
       throw core::ConnectionError(options_.display() + ": the server closed the connection");
+    acknowledge_at_once();
     return got;
   }
 
@@ -230,6 +234,19 @@ class CurlConnection final : public Connection {
   const ConnectOptions& options() const override { return options_; }
 
  private:
+  // A server that writes one answer in several small pieces with Nagle's
+  // algorithm on (Courier does) holds each piece after the first until the
+  // last one is acknowledged, and Linux delays that acknowledgement by up to
+  // 40 ms: 40 ms per APPEND, measured. Acknowledging at once releases the
+  // rest of the answer; Linux forgets the setting after a while, so it is
+  // renewed on every read.
+  void acknowledge_at_once() {
+#ifdef TCP_QUICKACK
+    const int on = 1;
+    ::setsockopt(static_cast<int>(socket_), IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+#endif
+  }
+
   template <typename T>
   void set(CURLoption option, T value) {
     CURLcode rc = curl_easy_setopt(handle_.get(), option, value);
