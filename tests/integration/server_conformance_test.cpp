@@ -97,6 +97,18 @@ std::string role_folder(const std::set<std::string>& before, const Snapshot& aft
   return made[0];
 }
 
+// Where the account had its own Sent, Drafts or Trash, the run made no
+// second one beside it.
+void check_no_second_role_folder(const std::set<std::string>& before, const Snapshot& after) {
+  for (const char* role : {"sent", "drafts", "trash"}) {
+    const std::string own = own_folder(before, role);
+    if (own.empty()) continue;
+    for (const auto& name : folder_names(after))
+      if (before.count(name) == 0)
+        CHECK_MESSAGE(!is_role_name(name, role), "a second " << role << " folder: " << name);
+  }
+}
+
 // Every folder name is INBOX, or below the personal namespace's prefix.
 void check_in_namespace(const Snapshot& after, const std::string& prefix) {
   for (const auto& name : folder_names(after))
@@ -137,6 +149,7 @@ void thunderbird_tree(const MailServer& server, const std::string& prefix) {
   std::size_t expected = 0;
   for (const auto& [folder, messages] : source) expected += messages.size();
   CHECK(total(after) == expected);  // each exactly once
+  check_no_second_role_folder(before, after);
   check_in_namespace(after, prefix);
   check_settled(server, user, from);
 }
@@ -155,6 +168,7 @@ void whole_pst(const MailServer& server, const std::string& prefix) {
   CHECK(total(after) == expected);
   // The PST's empty Outbox (Outlook's local queue) is left out.
   for (const auto& name : folder_names(after)) CHECK(leaf(name) != "Outbox");
+  check_no_second_role_folder(before, after);
   check_in_namespace(after, prefix);
   check_settled(server, user, from);
 }
