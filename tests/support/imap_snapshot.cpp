@@ -8,10 +8,26 @@
 #include "support/run_command.hpp"
 
 namespace mailferry::testing {
+namespace {
+
+// The interpreter that "python3" in PATH stands for, asked once: a version
+// manager's shim there (pyenv's is a chain of shell scripts) costs most of a
+// second on every start, and the crash tests take hundreds of snapshots.
+const std::string& python3() {
+  static const std::string path = [] {
+    const auto r = run_command({"python3", "-c", "import sys; print(sys.executable)"});
+    std::string found = r.out;
+    while (!found.empty() && (found.back() == '\n' || found.back() == '\r')) found.pop_back();
+    return r.exit_code == 0 && !found.empty() && found[0] == '/' ? found : std::string("python3");
+  }();
+  return path;
+}
+
+}  // namespace
 
 std::map<std::string, std::vector<ServerMessage>> imap_snapshot(const MailServer& server,
                                                                 const std::string& user) {
-  auto result = run_command({"python3", std::string(MAILFERRY_TEST_DIR) + "/tools/imap_snapshot.py",
+  auto result = run_command({python3(), std::string(MAILFERRY_TEST_DIR) + "/tools/imap_snapshot.py",
                              "127.0.0.1", std::to_string(server.imaps_port()), user,
                              server.password_file(), server.ca_file()});
   if (result.exit_code != 0) throw std::runtime_error("imap_snapshot.py: " + result.describe());
