@@ -125,7 +125,7 @@ std::map<std::string, std::multiset<std::string>> message_ids_on_server(
 }  // namespace
 
 TEST_CASE(
-    "accounts: 1,000 mailboxes from a CSV in 10 shards, 3 killed at random and run again; status "
+    "accounts: 1,000 mailboxes from a CSV in 10 shards, 3 killed at random and run again, status "
     "says all complete, the server holds every message once") {
   const auto began = std::chrono::steady_clock::now();
   DovecotServer server;

@@ -91,7 +91,7 @@ TEST_CASE("accounts: a line without a name is named after its endpoints, the sam
         "must be unique (give a name column)");
 }
 
-TEST_CASE("accounts: an unknown column gets a suggestion; errors name line and column") {
+TEST_CASE("accounts: an unknown column gets a suggestion, errors name line and column") {
   CHECK(error_of("name,from.url,to.pasword_file\n") ==
         "accounts.csv: line 1, column 3 (to.pasword_file): unknown column; did you mean "
         "'to.password_file'?");

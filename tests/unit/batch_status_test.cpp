@@ -45,7 +45,7 @@ sync::JobReport failed(const std::string& name, int second, const std::string& m
 
 }  // namespace
 
-TEST_CASE("batch status: the latest entry of a mailbox wins; failures grouped by reason") {
+TEST_CASE("batch status: the latest entry of a mailbox wins, failures grouped by reason") {
   const auto jobs = batch({"alice", "bob", "carol", "dave", "erin", "frank"});
   std::vector<cli::ReportFile> reports(3);
   reports[0].path = "shard-0.json";
@@ -95,7 +95,7 @@ TEST_CASE("batch status: the latest entry of a mailbox wins; failures grouped by
   CHECK(j["all_complete"] == false);
 }
 
-TEST_CASE("batch status: every mailbox complete; long lists are cut in the text only") {
+TEST_CASE("batch status: every mailbox complete, long lists cut in the text only") {
   std::vector<std::string> names;
   json jobs = json::array();
   for (int i = 0; i < 30; ++i)

@@ -47,7 +47,8 @@ TEST_CASE("csv: commas, quotes with separators, doubled quotes and line breaks (
   CHECK(table.rows[3][2].column == 3);
 }
 
-TEST_CASE("csv: the header decides between ',' and ';'; a BOM, blank and '#' lines are skipped") {
+TEST_CASE(
+    "csv: the header decides between comma and semicolon, a BOM, blank and '#' lines are skipped") {
   const auto table = job::parse_csv(
       "\xEF\xBB\xBF# exported from the old server\n\nname;to.url\nalice;\"imaps://a@h;x\"\n\n"
       "#bob;imaps://b@h\ncarol;imaps://c@h");

@@ -12,7 +12,7 @@
 
 using namespace mailferry;
 
-TEST_CASE("job lock: one holder at a time; a holder killed with SIGKILL leaves no stale lock") {
+TEST_CASE("job lock: one holder at a time, a holder killed with SIGKILL leaves no stale lock") {
   testing::TempDir dir;
   const std::string state = dir.file("state/alice.db");
 
