@@ -5,12 +5,13 @@ _mailferry_options() {
     local common="--help --from --to --from-password-file --to-password-file --ca-file
         --from-auth --to-auth --from-token-command --to-token-command
         --insecure-plaintext --ignore-pst-password --maildir-layout --allow-empty --to-folder --only-role --mbox-format --state --report
-        --verbose --quiet --log-format --parallel --shard --job --map --include --exclude
+        --verbose --quiet --log-format --accounts --parallel --shard --job --map --include --exclude
         --prefix --merge --gmail-labels"
     case $1 in
         sync) echo "$common --dry-run --unread --delete-after-copy --keep-days
                     --max-bytes-per-second --max-messages-per-second --connections" ;;
         check) echo "$common --missing-only" ;;
+        status) echo "--help --accounts --json" ;;
         list) echo "--help --to --ca-file --password-file --to-password-file
                     --insecure-plaintext --ignore-pst-password --maildir-layout --mbox-format --auth --token-command --to-auth
                     --to-token-command --map --include --exclude --prefix --merge
@@ -67,15 +68,18 @@ _mailferry() {
 
     local verb= word
     for word in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-        case $word in sync | check | list) verb=$word; break ;; esac
+        case $word in sync | check | list | status) verb=$word; break ;; esac
     done
 
     if [[ -z $verb ]]; then
-        COMPREPLY=($(compgen -W "sync check list --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "sync check list status --help --version" -- "$cur"))
     else
         case $prev in
             --from) _mailferry_endpoint "$cur" from ;;
             --to) _mailferry_endpoint "$cur" to ;;
+            --accounts)
+                compopt -o filenames 2>/dev/null
+                COMPREPLY=($(compgen -f -X '!*.csv' -- "$cur") $(compgen -d -- "$cur")) ;;
             --*-file | --report | --state)
                 compopt -o filenames 2>/dev/null
                 COMPREPLY=($(compgen -f -- "$cur")) ;;

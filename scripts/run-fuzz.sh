@@ -29,7 +29,7 @@ out=${MAILFERRY_FUZZ_OUT:-$build/fuzz-out}
 corpus=${MAILFERRY_CORPUS_DIR:-$root/../shared/corpus}
 jobs=${MAILFERRY_JOBS:-$(nproc 2>/dev/null || echo 1)}
 if [[ -z ${MAILFERRY_JOBS-} && $jobs -gt 2 ]]; then jobs=2; fi
-all_targets="imap_parser imap_target pop3_parser pop3_client mbox_reader mime_headers job_file eml_source
+all_targets="imap_parser imap_target pop3_parser pop3_client mbox_reader mime_headers job_file accounts_list eml_source
   pst_file rtf_body maildir_names"
 targets=${MAILFERRY_FUZZ_TARGETS:-$all_targets}
 
@@ -59,7 +59,7 @@ fi
 max_len() {
   case $1 in
     imap_parser | imap_target | pop3_parser | pop3_client | mime_headers) echo 16384 ;;
-    job_file) echo 8192 ;;
+    job_file | accounts_list) echo 8192 ;;
     mbox_reader) echo 32768 ;;
     eml_source | rtf_body) echo 65536 ;;
     pst_file) echo 300000 ;; # the corpus PSTs are 265 KiB

@@ -1,6 +1,14 @@
 #!/bin/sh
 # A batch of mailboxes as a Slurm job array: task K of 0..7 runs shard K/8 of
-# the batch, 4 mailboxes at a time. Submit with:  sbatch slurm-array.sh
+# the account list, 4 mailboxes at a time, and writes its report into a
+# shared folder. Submit the array, then the one view of the whole move once
+# every task has ended (the status job's output says what is done, what
+# failed and why, and what is left; exit 0 only when every mailbox is complete):
+#
+#   array=$(sbatch --parsable slurm-array.sh)
+#   sbatch --dependency=afterany:$array --output=mailferry-status.log --wrap 'mailferry status --accounts /srv/mailferry/accounts.csv /srv/mailferry/reports'
+#
+# A task that failed is simply submitted again (sbatch --array=K slurm-array.sh).
 #SBATCH --job-name=mailferry
 #SBATCH --array=0-7
 #SBATCH --cpus-per-task=2
@@ -8,10 +16,10 @@
 #SBATCH --output=mailferry-%a.log
 set -eu
 SHARDS=8
-BATCH=${MAILFERRY_BATCH:-/srv/mailferry/batch.json}
+ACCOUNTS=${MAILFERRY_ACCOUNTS:-/srv/mailferry/accounts.csv}
 REPORTS=${MAILFERRY_REPORTS:-/srv/mailferry/reports}
 mkdir -p "$REPORTS"
 exec mailferry sync --quiet --parallel 4 \
     --shard "${SLURM_ARRAY_TASK_ID}/${SHARDS}" \
-    --report "${REPORTS}/shard-${SLURM_ARRAY_TASK_ID}.json" \
-    "$BATCH"
+    --accounts "$ACCOUNTS" \
+    --report "${REPORTS}/shard-${SLURM_ARRAY_TASK_ID}-{date}T{time}.json"

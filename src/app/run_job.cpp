@@ -13,6 +13,7 @@
 #include "mailferry/job/credentials.hpp"
 #include "mailferry/net/greeting.hpp"
 #include "mailferry/source/dry_run_source.hpp"
+#include "mailferry/sync/job_lock.hpp"
 #include "mailferry/target/dry_run_target.hpp"
 #include "mailferry/target/throttled_target.hpp"
 
@@ -89,6 +90,14 @@ std::string state_path(const job::Job& job) {
 
 namespace {
 
+// The folders above the state's own; StateStore and JobLock make that last
+// one, its owner's only (the state holds every correspondent's Message-ID domain).
+void make_state_folders(const std::string& path) {
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path().parent_path(),
+                                      ignored);
+}
+
 // The state store is a cache: without one (no home directory), runs are slower, never wrong.
 std::unique_ptr<sync::StateStore> open_state(const job::Job& job, sync::JobReport& report) {
   const std::string path = state_path(job);
@@ -97,12 +106,20 @@ std::unique_ptr<sync::StateStore> open_state(const job::Job& job, sync::JobRepor
         "no state file (no HOME or XDG_STATE_HOME): nothing is cached between runs");
     return nullptr;
   }
-  // The folders above the state's own; StateStore makes that last one, its
-  // owner's only (it holds every correspondent's Message-ID domain).
-  std::error_code ignored;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path().parent_path(),
-                                      ignored);
+  make_state_folders(path);
   return std::make_unique<sync::StateStore>(path);
+}
+
+// A job another process is running is skipped, and says so: its report is
+// neither a success nor a failure of the mailbox, and the exit status (5)
+// tells a scheduler to try again later.
+sync::JobReport skipped_as_locked(sync::JobReport report, const std::string& lock_path) {
+  report.locked = true;
+  report.exit_code = core::kExitLocked;
+  report.notes.push_back("another mailferry process is running this job (it holds " + lock_path +
+                         "); this run left it alone");
+  report.finished = core::WallClock::now();
+  return report;
 }
 
 // A file source that yields no message at all is more likely a wrong path
@@ -136,6 +153,14 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
   failed.check = mode == sync::Mode::Check;
   try {
     const bool writes = mode == sync::Mode::Sync && !job.dry_run;
+    // Held until the job's report is made: no second process uploads into
+    // the same mailbox meanwhile (a scheduler's retry of a running shard).
+    std::unique_ptr<sync::JobLock> lock;
+    if (const std::string path = state_path(job); writes && !path.empty()) {
+      make_state_folders(path);
+      lock = std::make_unique<sync::JobLock>(path);
+      if (!lock->held()) return skipped_as_locked(failed, lock->path());
+    }
     std::unique_ptr<sync::StateStore> state;
     if (writes || job.from.endpoint.is_pop3()) state = open_state(job, failed);
     std::unique_ptr<sync::Journal> journal;

@@ -11,38 +11,48 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <istream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
+#include "mailferry/app/run_job.hpp"
 #include "mailferry/cli/report_output.hpp"
 #include "mailferry/core/error.hpp"
+#include "mailferry/core/log.hpp"
 
 namespace mailferry::cli {
 namespace {
 
 struct Worker {
-  std::size_t job = 0;
+  std::size_t job = 0;  // the job it runs, when busy
+  bool busy = false;
   pid_t pid = -1;
-  int fd = -1;
+  int fd = -1;          // its stdout and stderr
+  int in = -1;          // its stdin: the jobs it is given
   std::string pending;  // bytes of a line not yet complete
-  std::string report_path;
 };
 
-// fork + exec with the worker's stdout and stderr on a pipe. Everything the
-// child needs is prepared before fork: after it, only async-signal-safe calls.
-Worker spawn(std::size_t job, const std::vector<std::string>& argv, std::string report_path) {
+// fork + exec with the worker's stdin and its stdout and stderr on pipes.
+// Everything the child needs is prepared before fork: after it, only
+// async-signal-safe calls.
+Worker spawn(const std::vector<std::string>& argv) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
+  int out[2], in[2];
+  if (::pipe2(out, O_CLOEXEC) != 0)
     throw core::UsageError(std::string("cannot start a worker: pipe: ") + std::strerror(errno));
+  if (::pipe2(in, O_CLOEXEC) != 0) {
+    ::close(out[0]);
+    ::close(out[1]);
+    throw core::UsageError(std::string("cannot start a worker: pipe: ") + std::strerror(errno));
+  }
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
+    for (int fd : {out[0], out[1], in[0], in[1]}) ::close(fd);
     throw core::UsageError(std::string("cannot start a worker: fork: ") + std::strerror(errno));
   }
   if (pid == 0) {
@@ -50,20 +60,33 @@ Worker spawn(std::size_t job, const std::vector<std::string>& argv, std::string 
     // its events, and a re-run would race it.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);
-    int null = ::open("/dev/null", O_RDONLY);
-    if (null >= 0) ::dup2(null, 0);
-    ::dup2(fds[1], 1);
-    ::dup2(fds[1], 2);
+    ::dup2(in[0], 0);
+    ::dup2(out[1], 1);
+    ::dup2(out[1], 2);
     ::execv(args[0], args.data());
     ::_exit(127);
   }
-  ::close(fds[1]);
+  ::close(out[1]);
+  ::close(in[0]);
   Worker w;
-  w.job = job;
   w.pid = pid;
-  w.fd = fds[0];
-  w.report_path = std::move(report_path);
+  w.fd = out[0];
+  w.in = in[1];
   return w;
+}
+
+std::string report_path(const std::string& dir, std::size_t job) {
+  return dir + "/job-" + std::to_string(job) + ".json";
+}
+
+// The line that tells the parent a job is done: its index, or nullopt.
+std::optional<std::size_t> done_line(std::string_view line) {
+  if (line.find("worker_job_done") == std::string_view::npos) return std::nullopt;
+  auto e = nlohmann::json::parse(line, nullptr, false);
+  if (e.is_discarded() || !e.is_object() || e.value("event", "") != "worker_job_done" ||
+      !e.contains("index") || !e.at("index").is_number_unsigned())
+    return std::nullopt;
+  return e.at("index").get<std::size_t>();
 }
 
 sync::Counters counters_from_json(const nlohmann::json& j) {
@@ -126,9 +149,9 @@ std::string exit_description(int status) {
 
 // The worker's report, or, when it died before writing one, a report that
 // says so: the job failed, the batch goes on.
-sync::JobReport collect(const Worker& w, const job::Job& j, sync::Mode mode, int status) {
+sync::JobReport collect(const std::string& path, const job::Job& j, sync::Mode mode, int status) {
   try {
-    std::ifstream in(w.report_path, std::ios::binary);
+    std::ifstream in(path, std::ios::binary);
     if (in) {
       std::stringstream text;
       text << in.rdbuf();
@@ -177,6 +200,7 @@ sync::JobReport job_report_from_json(const nlohmann::json& j) {
   r.reconnects = j.value("reconnects", 0);
   r.totals = counters_from_json(j.at("totals"));
   r.exit_code = j.at("exit_code").get<int>();
+  r.locked = j.value("locked", false);
   times_from_json(j, r.started, r.finished);
   return r;
 }
@@ -233,38 +257,52 @@ bool replay_event(std::string_view line, std::size_t job, const std::string& job
 std::vector<sync::JobReport> run_in_workers(const std::vector<job::Job>& jobs, sync::Mode mode,
                                             const WorkerCommand& command, unsigned parallel,
                                             RunEvents& events) {
+  // A worker that died leaves its pipe closed: writing to it must fail, not
+  // end the batch.
+  ::signal(SIGPIPE, SIG_IGN);
   std::vector<sync::JobReport> reports(jobs.size());
   std::deque<std::size_t> waiting;
   for (std::size_t i = 0; i < jobs.size(); ++i) waiting.push_back(i);
-  std::map<int, Worker> running;  // by pipe fd
+  std::map<int, Worker> running;  // by output pipe
+  auto argv = command.argv_prefix;
+  argv.push_back(kWorkerJobOption);
+  argv.push_back(command.scratch_dir);
 
-  auto finish = [&](Worker& w) {
-    int status = 0;
-    while (::waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
+  // Gives `w` the next job, or, when none is left, the end of its input.
+  auto hand_out = [&](Worker& w) {
+    if (waiting.empty()) {
+      if (w.in >= 0) ::close(w.in);
+      w.in = -1;
+      w.busy = false;
+      return;
     }
-    if (!w.pending.empty() && !replay_event(w.pending, w.job, jobs[w.job].name, events))
-      events.log(core::LogLevel::Warn, jobs[w.job].name + ": " + w.pending);
-    reports[w.job] = collect(w, jobs[w.job], mode, status);
-    std::remove(w.report_path.c_str());
-    events.job_finished(w.job, reports[w.job]);
+    w.job = waiting.front();
+    waiting.pop_front();
+    w.busy = true;
+    const auto& j = jobs[w.job];
+    events.job_started(w.job,
+                       {j.name, j.from.endpoint.to_string(), j.to.endpoint.to_string(), j.dry_run});
+    const std::string line = nlohmann::json{{"index", w.job}, {"name", j.name}}.dump() + "\n";
+    // A worker that cannot take it has died: its end of output says so.
+    [[maybe_unused]] const ssize_t ignored = ::write(w.in, line.data(), line.size());
+  };
+  auto finish = [&](std::size_t job, int status) {
+    const std::string path = report_path(command.scratch_dir, job);
+    reports[job] = collect(path, jobs[job], mode, status);
+    std::remove(path.c_str());
+    events.job_finished(job, reports[job]);
+  };
+  auto start_worker = [&] {
+    Worker w = spawn(argv);
+    const int fd = w.fd;
+    auto& placed = running.emplace(fd, std::move(w)).first->second;
+    hand_out(placed);
   };
 
-  while (!waiting.empty() || !running.empty()) {
-    while (running.size() < std::max(1u, parallel) && !waiting.empty()) {
-      const std::size_t i = waiting.front();
-      waiting.pop_front();
-      const auto& j = jobs[i];
-      auto argv = command.argv_prefix;
-      const std::string report = command.scratch_dir + "/job-" + std::to_string(i) + ".json";
-      for (const auto& a :
-           {std::string(kWorkerJobOption), j.name, std::string(kWorkerReportOption), report})
-        argv.push_back(a);
-      events.job_started(
-          i, {j.name, j.from.endpoint.to_string(), j.to.endpoint.to_string(), j.dry_run});
-      Worker w = spawn(i, argv, report);
-      running.emplace(w.fd, std::move(w));
-    }
+  const std::size_t workers = std::min<std::size_t>(std::max(1u, parallel), jobs.size());
+  for (std::size_t i = 0; i < workers; ++i) start_worker();
 
+  while (!running.empty()) {
     std::vector<pollfd> fds;
     for (const auto& [fd, w] : running) fds.push_back({fd, POLLIN, 0});
     if (::poll(fds.data(), fds.size(), 1000) < 0 && errno != EINTR)
@@ -281,21 +319,72 @@ std::vector<sync::JobReport> run_in_workers(const std::vector<job::Job>& jobs, s
         for (auto end = w.pending.find('\n'); end != std::string::npos;
              start = end + 1, end = w.pending.find('\n', start)) {
           std::string_view line(w.pending.data() + start, end - start);
+          if (const auto done = done_line(line); done && w.busy && *done == w.job) {
+            finish(w.job, 0);
+            hand_out(w);
+            continue;
+          }
+          const std::string& name = jobs[w.job].name;
           // Lines that are not events (a crash message) are shown as they are.
-          if (!line.empty() && !replay_event(line, w.job, jobs[w.job].name, events))
-            events.log(core::LogLevel::Warn, jobs[w.job].name + ": " + std::string(line));
+          if (!line.empty() && !replay_event(line, w.job, name, events))
+            events.log(core::LogLevel::Warn, name + ": " + std::string(line));
         }
         w.pending.erase(0, start);
         continue;
       }
       // End of the pipe: the worker has exited (or closed its output).
       ::close(p.fd);
-      Worker done = std::move(w);
+      Worker gone = std::move(w);
       running.erase(p.fd);
-      finish(done);
+      if (gone.in >= 0) ::close(gone.in);
+      int status = 0;
+      while (::waitpid(gone.pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      if (gone.busy) {
+        const std::string& name = jobs[gone.job].name;
+        if (!gone.pending.empty() && !replay_event(gone.pending, gone.job, name, events))
+          events.log(core::LogLevel::Warn, name + ": " + gone.pending);
+        finish(gone.job, status);  // its report, or one that says the worker died
+      }
+      // The jobs it would have run go to a new worker.
+      if (!waiting.empty()) start_worker();
     }
   }
   return reports;
+}
+
+void serve_jobs(const std::vector<job::Job>& jobs, sync::Mode mode, const std::string& dir,
+                RunEvents& events, std::istream& requests, std::FILE* done) {
+  std::string line;
+  while (std::getline(requests, line)) {
+    const auto request = nlohmann::json::parse(line, nullptr, false);
+    if (request.is_discarded() || !request.is_object() || !request.contains("index")) continue;
+    const auto index = request.value("index", std::size_t{0});
+    const std::string name = request.value("name", "");
+    // The parent selected the jobs as this worker did: the same list, in
+    // the same order; the name guards against any difference.
+    const job::Job* job = index < jobs.size() && jobs[index].name == name ? &jobs[index] : nullptr;
+    for (std::size_t i = 0; job == nullptr && i < jobs.size(); ++i)
+      if (jobs[i].name == name) job = &jobs[i];
+    if (job != nullptr) {
+      events.job_started(index, {job->name, job->from.endpoint.to_string(),
+                                 job->to.endpoint.to_string(), job->dry_run});
+      JobEventAdapter adapter(events, index);
+      sync::RunReport run;
+      run.jobs.push_back(app::run_job(*job, mode, &adapter));
+      run.dry_run = run.jobs.back().dry_run;
+      events.job_finished(index, run.jobs.back());
+      try {
+        write_report(run, report_path(dir, index));
+      } catch (const core::Error& e) {
+        core::log_error(e.what());  // the parent reports the job as failed
+      }
+    }
+    const std::string reply =
+        nlohmann::json{{"event", "worker_job_done"}, {"index", index}}.dump() + "\n";
+    std::fwrite(reply.data(), 1, reply.size(), done);
+    std::fflush(done);
+  }
 }
 
 }  // namespace mailferry::cli

@@ -18,6 +18,7 @@
 #include "mailferry/cli/mistyped.hpp"
 #include "mailferry/cli/options.hpp"
 #include "mailferry/cli/report_output.hpp"
+#include "mailferry/cli/status_command.hpp"
 #include "mailferry/cli/terminal_output.hpp"
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/log.hpp"
@@ -65,6 +66,17 @@ Example:
 Exit codes: 0 every message is there, 1 something is missing or failed, 2-4 as
 for sync. See mailferry(1).)";
 
+constexpr const char* kStatusFooter = R"(
+Reads the batch (to know every mailbox it holds) and the reports its shards
+wrote with --report (files, or folders of them); a mailbox in several reports
+takes its latest entry. Prints how many mailboxes are complete, failed (by
+reason), running elsewhere or not started, and what was moved.
+Examples:
+  mailferry status --accounts accounts.csv /srv/mailferry/reports/
+  mailferry status --json batch.json shard-0.json shard-1.json
+Exit codes: 0 every mailbox of the batch is complete, 1 some are not, 2 usage
+error (unreadable batch or report). See mailferry(1).)";
+
 constexpr const char* kListFooter = R"(
 Examples:
   mailferry list pst:~/outlook.pst
@@ -108,6 +120,12 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
                   "JSON job file with one or many jobs (see mailferry-job(5)); "
                   "instead of --from and --to")
       ->type_name("JOBFILE");
+  verb.add_option("--accounts", o.accounts,
+                  "CSV account list, one mailbox per line, columns named by job-file keys "
+                  "(name, from.url, to.url, to.password_file, ...); a job file given too "
+                  "lends its defaults")
+      ->type_name("FILE")
+      ->group(kBatch);
   verb.add_option("--from", o.from,
                   "source: mbox:PATH (file or folder tree), pst:PATH, eml:PATH, "
                   "maildir:PATH (a Maildir or a tree of them), "
@@ -216,9 +234,8 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
       ->type_name("NAME")
       ->allow_extra_args(false)
       ->group(kBatch);
-  // A batch's worker processes are told their job and report file (batch.hpp).
-  verb.add_option(kWorkerJobOption, o.worker_job)->group("");
-  verb.add_option(kWorkerReportOption, o.worker_report)->group("");
+  // A batch's worker processes (batch.hpp).
+  verb.add_option(kWorkerJobOption, o.worker_dir)->group("");
 }
 
 // The verbs and long options the command line knows, for "did you mean".
@@ -331,8 +348,13 @@ int run_jobs(const CommonOptions& o, sync::Mode mode) {
     core::log_error(e.what());  // through the run's output: a JSON event with --log-format json
     return e.exit_code();
   }
+  if (!o.worker_dir.empty()) {
+    serve_jobs(jobs, mode, o.worker_dir, output.events(), std::cin, stdout);
+    return core::kExitComplete;  // each job's outcome is in its report
+  }
   if (jobs.empty()) {
-    core::log_warn("--shard " + o.shard + ": no job of " + o.job_file + " is in this shard");
+    core::log_warn("--shard " + o.shard + ": no job of " +
+                   (o.job_file.empty() ? o.accounts : o.job_file) + " is in this shard");
     // A report still says that the shard ran, for whoever collects them.
     if (!o.report_path.empty()) cli::write_report(sync::RunReport{}, o.report_path);
     return core::kExitComplete;
@@ -474,6 +496,20 @@ int run(int argc, char** argv) {
   add_folder_rule_options(*list, list_options.folder_rules);
   list->footer(kListFooter);
 
+  StatusOptions status_options;
+  auto* status = app.add_subcommand(
+      "status", "one view of a batch from its shards' reports: done, failed and why, left");
+  status
+      ->add_option("--accounts", status_options.accounts,
+                   "the batch's CSV account list (else the first argument is its job file)")
+      ->type_name("FILE");
+  status
+      ->add_option("inputs", status_options.inputs,
+                   "the job file (unless --accounts), then report files or folders of them")
+      ->type_name("[JOBFILE] REPORT...");
+  status->add_flag("--json", status_options.json, "print the status as one JSON document");
+  status->footer(kStatusFooter);
+
   g_arguments.assign(argv + 1, argv + argc);
   try {
     app.parse(argc, argv);
@@ -490,7 +526,7 @@ int run(int argc, char** argv) {
 
   try {
     for (auto* o : {&sync_options, &check_options})
-      if (!o->worker_job.empty()) o->log_format = "json";  // the parent reads the events
+      if (!o->worker_dir.empty()) o->log_format = "json";  // the parent reads the events
     if (sync->parsed()) {
       // --quiet still shows warnings: they are what a cron mail is for.
       core::set_log_level(sync_options.verbose && !sync_options.quiet ? core::LogLevel::Info
@@ -501,6 +537,7 @@ int run(int argc, char** argv) {
       core::set_log_level(core::LogLevel::Warn);
       return run_jobs(check_options, sync::Mode::Check);
     }
+    if (status->parsed()) return run_status(status_options);
     return run_list(list_options);
   } catch (const core::Error& e) {
     core::log_error(e.what());

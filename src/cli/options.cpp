@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "mailferry/cli/batch.hpp"
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/log.hpp"
+#include "mailferry/job/accounts_file.hpp"
 #include "mailferry/job/job_file.hpp"
 #include "mailferry/job/password_prompt.hpp"
 
@@ -23,7 +25,8 @@ void apply_login(const std::string& password_file, const std::string& auth,
     throw core::UsageError(side + "-password-file and " + side +
                            "-token-command: give one (a password or an OAuth2 token)");
   if (!password_file.empty()) {
-    ep.password = {password_file, "", ""};
+    ep.password = {};
+    ep.password.file = password_file;
     ep.token_command.clear();
     ep.auth = "password";
   }
@@ -104,28 +107,21 @@ bool has_job(const std::vector<job::Job>& jobs, const std::string& name) {
   return std::any_of(jobs.begin(), jobs.end(), [&](const job::Job& j) { return j.name == name; });
 }
 
-// --job, --shard, and the one job of a batch worker.
+// --job and --shard (a batch worker selects as its parent did, and is then
+// told which of these jobs to run).
 std::vector<job::Job> select_jobs(const CommonOptions& o, std::vector<job::Job> jobs) {
-  if (!o.worker_job.empty()) {
-    std::vector<job::Job> one;
-    for (auto& j : jobs)
-      if (j.name == o.worker_job) one.push_back(std::move(j));
-    if (one.empty()) throw core::UsageError(o.job_file + ": no job named '" + o.worker_job + "'");
-    one[0].report_path = o.worker_report;
-    return one;
-  }
+  const std::string batch = o.job_file.empty() ? o.accounts : o.job_file;
   if (!o.job_names.empty()) {
-    if (o.job_file.empty()) throw core::UsageError("--job selects jobs of a job file");
+    if (batch.empty()) throw core::UsageError("--job selects jobs of a job file or --accounts");
     for (const auto& name : o.job_names)
-      if (!has_job(jobs, name))
-        throw core::UsageError(o.job_file + ": no job named '" + name + "'");
+      if (!has_job(jobs, name)) throw core::UsageError(batch + ": no job named '" + name + "'");
     std::erase_if(jobs, [&](const job::Job& j) {
       return std::find(o.job_names.begin(), o.job_names.end(), j.name) == o.job_names.end();
     });
   }
   if (!o.shard.empty()) {
     const Shard shard = parse_shard(o.shard);
-    if (o.job_file.empty()) throw core::UsageError("--shard selects jobs of a job file");
+    if (batch.empty()) throw core::UsageError("--shard selects jobs of a job file or --accounts");
     jobs = select_shard(std::move(jobs), shard);
   }
   return jobs;
@@ -175,13 +171,16 @@ std::uint64_t parse_byte_size(const std::string& text, const std::string& option
 
 std::vector<job::Job> jobs_from_options(const CommonOptions& o) {
   std::vector<job::Job> jobs;
-  if (!o.job_file.empty()) {
+  if (!o.job_file.empty() || !o.accounts.empty()) {
     if (!o.from.empty() || !o.to.empty())
-      throw core::UsageError("give either a job file or --from/--to, not both");
-    jobs = job::load_job_file(o.job_file);
+      throw core::UsageError(std::string("give either ") +
+                             (o.job_file.empty() ? "--accounts" : "a job file") +
+                             " or --from/--to, not both");
+    jobs = o.job_file.empty() ? job::load_accounts_file(o.accounts, nlohmann::json::object())
+                              : job::load_job_file(o.job_file, o.accounts);
   } else {
     if (o.from.empty() || o.to.empty())
-      throw core::UsageError("--from and --to are required (or give a job file)");
+      throw core::UsageError("--from and --to are required (or give a job file or --accounts)");
     job::Job j;
     j.name = "command line";
     j.origin = "command line";

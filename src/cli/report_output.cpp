@@ -109,6 +109,7 @@ json to_json(const JobReport& job) {
            {"dry_run", job.dry_run},
            {"check", job.check},
            {"exit_code", job.exit_code},
+           {"locked", job.locked},
            {"verdict", verdict(job)},
            {"totals", counters_to_json(job.totals)},
            {"folders", folders},
@@ -164,6 +165,9 @@ void write_report(const RunReport& run, const std::string& path) {
 }
 
 std::string verdict(const JobReport& job) {
+  if (job.locked)
+    return "skipped: another mailferry process is running this job; nothing was done (run "
+           "again when it has finished)";
   const Counters& t = job.totals;
   const auto folders = plural(job.folders.size(), "folder", "folders");
   if (job.check) {

@@ -104,7 +104,9 @@ void TerminalOutput::job_finished(std::size_t job, const sync::JobReport& report
     for (const auto& note : report.notes) console_.out_line(name + "note: " + note);
   // A single job that stopped before it did anything has said all in its
   // error line; a batch still gets a line per job on stdout.
-  const bool stopped_at_start = report.folders.empty() && report.exit_code >= core::kExitUsage;
+  // (A job skipped as locked has no error line: its verdict says why.)
+  const bool stopped_at_start =
+      report.folders.empty() && report.exit_code >= core::kExitUsage && !report.locked;
   // --quiet is for cron, which mails whatever is printed: a job that went
   // well says nothing; its warnings were printed as they came.
   const bool news = !settings_.quiet || report.exit_code != core::kExitComplete;

@@ -64,6 +64,7 @@ core::Secret resolve_token(const std::string& command, const std::string& where)
 
 core::Secret resolve_password(const PasswordSource& source, const std::string& fallback_env,
                               const std::string& where, const std::string& account) {
+  if (!source.value.empty()) return source.value;
   if (!source.file.empty()) return from_file(source.file, where);
   if (!source.env.empty()) return from_env(source.env, where);
   if (!source.command.empty()) return from_command(source.command, where);

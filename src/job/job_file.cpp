@@ -5,19 +5,21 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "mailferry/core/error.hpp"
 #include "mailferry/core/suggest.hpp"
+#include "mailferry/job/accounts_file.hpp"
 
 namespace mailferry::job {
 namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kTopKeys{"jobs", "defaults"};
+const std::vector<std::string> kTopKeys{"jobs", "defaults", "accounts"};
 const std::vector<std::string> kJobKeys{"name",
                                         "from",
                                         "to",
@@ -54,7 +56,13 @@ class Context {
     std::string where = origin_;
     if (!job_.empty()) where += ": " + job_;
     if (!key.empty()) where += ": key '" + key + "'";
-    throw core::UsageError(where + ": " + why);
+    throw JobKeyError(where + ": " + why, key, why);
+  }
+  // The same for a message that names the key itself.
+  [[noreturn]] void fail_about(const std::string& key, const std::string& why) const {
+    std::string where = origin_;
+    if (!job_.empty()) where += ": " + job_;
+    throw JobKeyError(where + ": " + why, key, why);
   }
   const std::string& job() const { return job_; }
 
@@ -99,7 +107,7 @@ EndpointConfig parse_endpoint_config(const json& value, const std::string& key,
   try {
     config.endpoint = parse_endpoint(config.url, key + ".url");
   } catch (const core::UsageError& e) {
-    ctx.fail("", e.what());
+    ctx.fail_about(key + ".url", e.what());  // the message names the key already
   }
   config.password.file = get_string(object, "password_file", key + ".password_file", ctx);
   config.password.env = get_string(object, "password_env", key + ".password_env", ctx);
@@ -159,7 +167,9 @@ void parse_folder_rules(const json& object, core::FolderRules& rules, const Cont
   }
 }
 
-Job parse_job(const json& object, const std::string& origin, const std::string& label) {
+}  // namespace
+
+Job parse_job_json(const json& object, const std::string& origin, const std::string& label) {
   Context ctx(origin, label);
   if (!object.is_object()) ctx.fail("", "a job must be a JSON object");
   Job job;
@@ -215,6 +225,8 @@ Job parse_job(const json& object, const std::string& origin, const std::string& 
   return job;
 }
 
+namespace {
+
 std::string line_and_column(const std::string& text, size_t byte) {
   size_t line = 1, column = 1;
   for (size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
@@ -228,7 +240,8 @@ std::string line_and_column(const std::string& text, size_t byte) {
 
 }  // namespace
 
-std::vector<Job> parse_job_text(const std::string& text, const std::string& origin) {
+std::vector<Job> parse_job_text(const std::string& text, const std::string& origin,
+                                const std::string& accounts) {
   json document;
   try {
     document = json::parse(text);
@@ -249,14 +262,23 @@ std::vector<Job> parse_job_text(const std::string& text, const std::string& orig
   if (!document.is_object())
     top.fail("", "the job file must be a JSON object with a \"jobs\" list");
   check_keys(document, kTopKeys, "", top);
-  if (!document.contains("jobs") || !document.at("jobs").is_array())
-    top.fail("jobs", "must be a list of jobs");
+  std::string accounts_path = accounts;
+  if (accounts_path.empty() && document.contains("accounts")) {
+    accounts_path = get_string(document, "accounts", "accounts", top);
+    if (accounts_path.empty()) top.fail("accounts", "must name a CSV file");
+    // Beside the job file, like the files a job file usually comes with.
+    const auto folder = std::filesystem::path(origin).parent_path();
+    if (std::filesystem::path(accounts_path).is_relative() && !folder.empty())
+      accounts_path = (folder / accounts_path).string();
+  }
+  if (document.contains("jobs") ? !document.at("jobs").is_array() : accounts_path.empty())
+    top.fail("jobs", "must be a list of jobs (or give \"accounts\": a CSV file of them)");
   const json defaults = document.value("defaults", json::object());
   if (!defaults.is_object()) top.fail("defaults", "must be an object");
 
   std::vector<Job> jobs;
   size_t index = 0;
-  for (const auto& entry : document.at("jobs")) {
+  for (const auto& entry : document.value("jobs", json::array())) {
     ++index;
     std::string label = "job " + std::to_string(index);
     json merged = defaults;  // a job's own keys win over the defaults
@@ -264,18 +286,37 @@ std::vector<Job> parse_job_text(const std::string& text, const std::string& orig
       merged.update(entry);
     else
       merged = entry;
-    jobs.push_back(parse_job(merged, origin, label));
+    jobs.push_back(parse_job_json(merged, origin, label));
+  }
+  if (!accounts_path.empty()) {
+    std::vector<Job> listed;
+    try {
+      listed = load_accounts_file(accounts_path, defaults, origin);
+    } catch (const core::UsageError& e) {
+      if (!accounts.empty()) throw;  // named on the command line: its errors name it
+      top.fail("accounts", e.what());
+    }
+    jobs.insert(jobs.end(), std::make_move_iterator(listed.begin()),
+                std::make_move_iterator(listed.end()));
   }
   if (jobs.empty()) top.fail("jobs", "the list is empty");
-  for (size_t i = 0; i < jobs.size(); ++i)
-    for (size_t j = i + 1; j < jobs.size(); ++j)
-      if (jobs[i].name == jobs[j].name)
-        throw core::UsageError(origin + ": two jobs are named '" + jobs[i].name +
-                               "'; job names must be unique (they name reports and state)");
+  check_unique_names(jobs, origin);
   return jobs;
 }
 
-std::vector<Job> load_job_file(const std::string& path) {
+void check_unique_names(const std::vector<Job>& jobs, const std::string& origin) {
+  // Sorted copies: a list of thousands of accounts is checked in n log n.
+  std::vector<const Job*> sorted;
+  for (const auto& j : jobs) sorted.push_back(&j);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Job* a, const Job* b) { return a->name < b->name; });
+  for (size_t i = 1; i < sorted.size(); ++i)
+    if (sorted[i - 1]->name == sorted[i]->name)
+      throw core::UsageError(origin + ": two jobs are named '" + sorted[i]->name +
+                             "'; job names must be unique (they name reports and state)");
+}
+
+std::vector<Job> load_job_file(const std::string& path, const std::string& accounts) {
   // A directory opens as an empty stream, which would read as a JSON syntax
   // error at line 1: say what it is, and what goes there.
   struct stat st {};
@@ -289,7 +330,7 @@ std::vector<Job> load_job_file(const std::string& path) {
                            (errno != 0 ? std::string(std::strerror(errno)) : "unreadable"));
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_job_text(text.str(), path);
+  return parse_job_text(text.str(), path, accounts);
 }
 
 const JobFileKeys& job_file_keys() {

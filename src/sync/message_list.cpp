@@ -6,6 +6,9 @@
 namespace mailferry::sync {
 namespace {
 
+// Blocks grow from 16 KiB to 1 MiB: a small mailbox (most of a batch of a
+// thousand) does not pay for a megabyte it never fills.
+constexpr std::size_t kFirstBlockBytes = 16 << 10;
 constexpr std::size_t kBlockBytes = 1 << 20;
 
 }  // namespace
@@ -15,8 +18,11 @@ char* MessageList::reserve_text(std::size_t bytes) {
   if (block_used_ + bytes > block_capacity_) {
     // A message's strings larger than a block (a huge X-Gmail-Labels) get a
     // block of their own size.
-    block_capacity_ = std::max(kBlockBytes, bytes);
-    blocks_.push_back(std::make_unique<char[]>(block_capacity_));
+    const std::size_t grown =
+        std::min(kBlockBytes, kFirstBlockBytes << std::min<std::size_t>(blocks_.size(), 6));
+    block_capacity_ = std::max(grown, bytes);
+    // Not zeroed: every byte handed out is written before it is read.
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(block_capacity_));
     block_used_ = 0;
   }
   char* at = blocks_.back().get() + block_used_;

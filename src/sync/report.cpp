@@ -40,8 +40,14 @@ Counters RunReport::totals() const {
 
 int RunReport::exit_code() const {
   int code = core::kExitComplete;
-  for (const auto& j : jobs) code = std::max(code, j.exit_code);
-  return code;
+  bool locked = false;
+  for (const auto& j : jobs) {
+    if (j.exit_code == core::kExitLocked)
+      locked = true;
+    else
+      code = std::max(code, j.exit_code);
+  }
+  return code == core::kExitComplete && locked ? core::kExitLocked : code;
 }
 
 }  // namespace mailferry::sync

@@ -4,11 +4,7 @@
 // must die with it, and it is run again. In the end every mailbox is
 // complete and holds no message twice, as an independent IMAP client sees it.
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -20,6 +16,7 @@
 
 #include "mailferry/cli/batch.hpp"
 #include "support/dovecot_server.hpp"
+#include "support/event_process.hpp"
 #include "support/imap_snapshot.hpp"
 #include "support/json_schema.hpp"
 #include "support/run_command.hpp"
@@ -35,73 +32,6 @@ namespace {
 const std::string kCorpus = std::string(MAILFERRY_CORPUS_DIR) + "/mbox/";
 const std::string kSource = std::string(MAILFERRY_SOURCE_DIR) + "/";
 const std::string kExamples = kSource + "examples/";
-
-// Starts the binary with stderr on a pipe; the caller reads it and reaps the child.
-pid_t start_with_stderr_pipe(const std::vector<std::string>& args, int& stderr_fd) {
-  std::vector<std::string> argv{mailferry_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> raw;
-  for (auto& a : argv) raw.push_back(a.data());
-  raw.push_back(nullptr);
-  int fds[2];
-  REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    int null = ::open("/dev/null", O_RDWR);
-    ::dup2(null, 0);
-    ::dup2(null, 1);
-    ::dup2(fds[1], 2);
-    ::execv(raw[0], raw.data());
-    ::_exit(127);
-  }
-  ::close(fds[1]);
-  stderr_fd = fds[0];
-  return pid;
-}
-
-// Reads JSON event lines until `wanted` says stop; false at end of output or after 120 s.
-bool read_until(int fd, const std::function<bool(const json&)>& wanted) {
-  std::string pending;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 1000) <= 0) continue;
-    char buffer[8192];
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n <= 0) return false;
-    pending.append(buffer, static_cast<std::size_t>(n));
-    for (auto end = pending.find('\n'); end != std::string::npos; end = pending.find('\n')) {
-      const std::string line = pending.substr(0, end);
-      pending.erase(0, end + 1);
-      json event = json::parse(line, nullptr, false);
-      if (!event.is_discarded() && wanted(event)) return true;
-    }
-  }
-  return false;
-}
-
-// Processes whose command line mentions all of `texts` (workers left behind would).
-int processes_mentioning(const std::vector<std::string>& texts) {
-  int count = 0;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string cmdline;
-    try {
-      cmdline = read_file(entry.path() / "cmdline");
-    } catch (const std::exception&) {
-      continue;
-    }
-    for (auto& c : cmdline)
-      if (c == '\0') c = ' ';
-    bool all = true;
-    for (const auto& t : texts) all = all && cmdline.find(t) != std::string::npos;
-    count += all;
-  }
-  return count;
-}
 
 }  // namespace
 
@@ -146,18 +76,14 @@ TEST_CASE(
     if (k != killed)
       others.push_back(
           std::async(std::launch::async, [&, k] { return run_mailferry(shard_args(k)); }));
-  int events_fd = -1;
-  pid_t pid = start_with_stderr_pipe(shard_args(killed), events_fd);
-  const bool uploading = read_until(events_fd, [](const json& e) {
+  EventProcess shard(shard_args(killed));
+  const bool uploading = shard.read_until([](const json& e) {
     return e.value("event", "") == "message" && e.value("job", "") == "alice" &&
            e.value("status", "") == "appended";
   });
   CHECK(uploading);
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ::close(events_fd);
-  CHECK(WIFSIGNALED(status));
+  shard.kill(SIGKILL);
+  CHECK(shard.wait() == 128 + SIGKILL);
 
   // Its workers die with it (they carry the shard's options and the worker option).
   const std::string killed_shard =

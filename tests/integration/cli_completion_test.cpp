@@ -65,9 +65,9 @@ TEST_CASE("cli completion: bash loads it and completes verbs, options, values an
   CHECK(loaded.out == "complete -F _mailferry mailferry\n");
 
   CHECK(complete("mailferry ") ==
-        std::set<std::string>{"sync", "check", "list", "--help", "--version"});
+        std::set<std::string>{"sync", "check", "list", "status", "--help", "--version"});
   CHECK(complete("mailferry ch") == std::set<std::string>{"check"});
-  for (const std::string verb : {"sync", "check", "list"}) {
+  for (const std::string verb : {"sync", "check", "list", "status"}) {
     INFO(verb);
     auto offered = complete("mailferry " + verb + " --");
     auto help = help_options(verb);
@@ -99,6 +99,9 @@ TEST_CASE("cli completion: bash loads it and completes verbs, options, values an
         std::set<std::string>{dir.file("jobs.json")});
   CHECK(complete("mailferry sync " + dir.file("jobs.json") + " --job ") ==
         std::set<std::string>{"alice", "bob"});
+  dir.write_file("accounts.csv", "name,from.url,to.url\n");
+  CHECK(complete("mailferry status --accounts " + dir.file("acc")) ==
+        std::set<std::string>{dir.file("accounts.csv")});
 }
 
 TEST_CASE("cli completion: cmake --install puts the completion, man pages and schema in place") {

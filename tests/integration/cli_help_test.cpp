@@ -40,15 +40,16 @@ TEST_CASE("cli help: every verb has --help, and every option in it is in the man
   const std::string page = read_file(std::string(MAILFERRY_SOURCE_DIR) + "/man/mailferry.1");
   auto top = run_mailferry({"--help"});
   CHECK(top.exit_code == 0);
-  for (const char* verb : {"sync", "check", "list"}) CHECK(top.out.find(verb) != std::string::npos);
+  for (const char* verb : {"sync", "check", "list", "status"})
+    CHECK(top.out.find(verb) != std::string::npos);
 
-  for (const std::string verb : {"sync", "check", "list"}) {
+  for (const std::string verb : {"sync", "check", "list", "status"}) {
     INFO("verb " << verb);
     auto help = run_mailferry({verb, "--help"});
     CHECK(help.exit_code == 0);
     CHECK(help.out.find("Usage: mailferry " + verb) != std::string::npos);
     auto options = long_options(help.out);
-    CHECK(options.size() >= 5);
+    CHECK(options.size() >= (verb == "status" ? 3u : 5u));
     for (const auto& name : options) {
       INFO("option " << name);
       CHECK(page.find(troff_escaped(name)) != std::string::npos);

@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "mailferry/cli/batch.hpp"
+#include "mailferry/job/accounts_file.hpp"
+#include "mailferry/job/csv.hpp"
 #include "mailferry/job/job_file.hpp"
 #include "support/dovecot_maildir.hpp"
 #include "support/dovecot_server.hpp"
@@ -42,31 +44,30 @@ std::string path_with_binary() {
          (path ? path : "/usr/bin:/bin");
 }
 
-// examples/batch/batch.json with its sources and server replaced by test ones:
-// the names, and so the shards, stay those of the example.
-std::string test_batch(const DovecotServer& server, const TempDir& dir) {
-  auto example = json::parse(read_file(kExamples + "batch/batch.json"));
+// examples/batch/accounts.csv with its sources and server replaced by test
+// ones: the names, and so the shards, stay those of the example.
+std::string test_accounts(const DovecotServer& server, const TempDir& dir) {
+  const auto table = job::parse_csv(read_file(kExamples + "batch/accounts.csv"));
   const std::vector<std::string> sources{"mbox/mbox.src",      "mbox/content-length.mbox.txt",
                                          "mbox/mailarc-1.txt", "mbox/sample.mbox",
                                          "mbox/complex.mbox",  "mbox/mbox.rlug"};
-  std::size_t i = 0;
-  for (auto& j : example["jobs"]) {
-    j["from"] = "mbox:" + kCorpus + sources.at(i++ % sources.size());
-    j["to"]["url"] = server.url("imaps", j["name"].get<std::string>());
-    j["to"]["password_file"] = server.password_file();
-    j["to"]["ca_file"] = server.ca_file();
+  std::string csv = "name,from.url,to.url,to.password_file,to.ca_file\n";
+  for (std::size_t i = 1; i < table.rows.size(); ++i) {
+    const std::string name = table.rows[i].at(0).text;
+    csv += name + ",mbox:" + kCorpus + sources.at((i - 1) % sources.size()) + "," +
+           server.url("imaps", name) + "," + server.password_file() + "," + server.ca_file() + "\n";
   }
-  return dir.write_file("batch.json", example.dump(2));
+  return dir.write_file("accounts.csv", csv);
 }
 
-// Every job of the batch is complete on the server, each message once.
-void batch_complete(const DovecotServer& server, const std::string& batch) {
-  auto check = run_mailferry({"check", "--quiet", batch});
+// Every mailbox of the list is complete on the server, each message once.
+void batch_complete(const DovecotServer& server, const std::string& accounts) {
+  auto check = run_mailferry({"check", "--quiet", "--accounts", accounts});
   INFO(check.describe() << check.out);
   CHECK(check.exit_code == 0);
-  const auto document = json::parse(read_file(batch));  // kept alive: the loop walks into it
-  for (const auto& j : document.at("jobs")) {
-    const std::string name = j["name"];
+  const auto table = job::parse_csv(read_file(accounts));
+  for (std::size_t i = 1; i < table.rows.size(); ++i) {
+    const std::string name = table.rows[i].at(0).text;
     auto snapshot = imap_snapshot(server, name);
     std::set<std::string> distinct;
     std::size_t total = 0;
@@ -77,6 +78,21 @@ void batch_complete(const DovecotServer& server, const std::string& batch) {
     CHECK_MESSAGE(total > 0, name);
     CHECK_MESSAGE(distinct.size() == total, name);
   }
+}
+
+// The status line of an example, run with the example's paths replaced.
+void status_says_complete(const std::string& command,
+                          const std::map<std::string, std::string>& replace,
+                          const CommandOptions& options = {}) {
+  std::string line = command;
+  for (const auto& [from, to] : replace) line = replace_all(line, from, to);
+  CommandOptions with_path = options;
+  with_path.env["PATH"] = path_with_binary();
+  auto status = run_command({"sh", "-c", line}, with_path);
+  INFO(line << "\n" << status.describe() << status.out);
+  CHECK(status.exit_code == 0);
+  CHECK(status.out.find("6 mailboxes in ") == 0);
+  CHECK(status.out.find("every mailbox is complete") != std::string::npos);
 }
 
 }  // namespace
@@ -92,24 +108,34 @@ TEST_CASE("examples: every job file in examples/ loads and validates") {
     ++files;
   }
   CHECK(files >= 1);
+  // The account list too, with the names of batch.json (the same mailboxes).
+  const auto listed = job::load_accounts_file(kExamples + "batch/accounts.csv", json::object());
+  const auto filed = job::load_job_file(kExamples + "batch/batch.json");
+  REQUIRE(listed.size() == filed.size());
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    CHECK(listed[i].name == filed[i].name);
+    CHECK(listed[i].from.url == filed[i].from.url);
+    CHECK(listed[i].to.password.file == filed[i].to.password.file);
+  }
 }
 
-TEST_CASE("examples: batch on Kubernetes, one Indexed Job pod per shard, covers every mailbox") {
+TEST_CASE(
+    "examples: batch on Kubernetes, one Indexed Job pod per shard from the CSV, then the status "
+    "Job says every mailbox is complete") {
   DovecotServer server;
   TempDir dir;
-  const std::string batch = test_batch(server, dir);
+  const std::string accounts = test_accounts(server, dir);
   const std::string manifest = read_file(kExamples + "batch/kubernetes-indexed-job.yaml");
   CHECK(manifest.find("completionMode: Indexed") != std::string::npos);
   std::smatch m;
   REQUIRE(std::regex_search(manifest, m, std::regex(R"(completions:\s*(\d+))")));
   const int completions = std::stoi(m[1]);
-  REQUIRE(std::regex_search(manifest, m, std::regex(R"(- (exec mailferry .*))")));
+  REQUIRE(std::regex_search(manifest, m, std::regex(R"(- (mkdir -p \S+ && exec mailferry .*))")));
   std::string command = m[1];
   CHECK(command.find("--shard \"${JOB_COMPLETION_INDEX}/" + std::to_string(completions) + "\"") !=
         std::string::npos);
-  command = replace_all(command, "/etc/mailferry/batch.json", batch);
+  command = replace_all(command, "/etc/mailferry/accounts.csv", accounts);
   command = replace_all(command, "/var/lib/mailferry", dir.path().string());
-  fs::create_directories(dir.path() / "reports");
   // Each pod: the container's shell with the index Kubernetes sets.
   for (int index = 0; index < completions; ++index) {
     CommandOptions options;
@@ -119,15 +145,22 @@ TEST_CASE("examples: batch on Kubernetes, one Indexed Job pod per shard, covers 
     auto pod = run_command({"sh", "-c", command}, options);
     INFO("index " << index << ": " << pod.describe());
     CHECK(pod.exit_code == 0);
-    CHECK(fs::exists(dir.file("reports/shard-" + std::to_string(index) + ".json")));
   }
-  batch_complete(server, batch);
+  CHECK(std::distance(fs::directory_iterator(dir.path() / "reports"), fs::directory_iterator()) ==
+        completions);
+  const std::string status = read_file(kExamples + "batch/kubernetes-status.yaml");
+  REQUIRE(std::regex_search(status, m, std::regex(R"(- (exec mailferry status .*))")));
+  status_says_complete(m[1], {{"/etc/mailferry/accounts.csv", accounts},
+                              {"/var/lib/mailferry", dir.path().string()}});
+  batch_complete(server, accounts);
 }
 
-TEST_CASE("examples: batch as a Slurm job array, one task per shard, covers every mailbox") {
+TEST_CASE(
+    "examples: batch as a Slurm job array from the CSV, one task per shard, then the dependent "
+    "status job says every mailbox is complete") {
   DovecotServer server;
   TempDir dir;
-  const std::string batch = test_batch(server, dir);
+  const std::string accounts = test_accounts(server, dir);
   const std::string slurm = kExamples + "batch/slurm-array.sh";
   const std::string script = read_file(slurm);
   std::smatch m;
@@ -139,21 +172,25 @@ TEST_CASE("examples: batch as a Slurm job array, one task per shard, covers ever
     CommandOptions options;
     options.env = {{"SLURM_ARRAY_TASK_ID", std::to_string(task)},
                    {"PATH", path_with_binary()},
-                   {"MAILFERRY_BATCH", batch},
+                   {"MAILFERRY_ACCOUNTS", accounts},
                    {"MAILFERRY_REPORTS", dir.file("reports")},
                    {"XDG_STATE_HOME", dir.file("state")}};
     auto run = run_command({"sh", slurm}, options);
     INFO("task " << task << ": " << run.describe());
     CHECK(run.exit_code == 0);
   }
-  batch_complete(server, batch);
+  REQUIRE(std::regex_search(script, m, std::regex(R"(--wrap '(mailferry status [^']*)')")));
+  status_says_complete(m[1], {{"/srv/mailferry/accounts.csv", accounts},
+                              {"/srv/mailferry/reports", dir.file("reports")}});
+  batch_complete(server, accounts);
 }
 
 TEST_CASE(
-    "examples: batch with GNU parallel, its command line once per shard, covers every mailbox") {
+    "examples: batch with GNU parallel from the CSV, its command line once per shard, then status "
+    "says every mailbox is complete") {
   DovecotServer server;
   TempDir dir;
-  const std::string batch = test_batch(server, dir);
+  const std::string accounts = test_accounts(server, dir);
   const std::string script = read_file(kExamples + "batch/gnu-parallel.sh");
   std::smatch m;
   REQUIRE(
@@ -163,16 +200,21 @@ TEST_CASE(
   const std::vector<std::string> values{std::istream_iterator<std::string>(args), {}};
   REQUIRE(std::regex_search(line, m, std::regex(R"(--shard \{\}/(\d+))")));
   CHECK(values.size() == std::stoul(m[1]));
+  fs::create_directories(dir.path() / "reports");  // the script's mkdir -p
+  CommandOptions options;
+  options.env = {{"PATH", path_with_binary()},
+                 {"ACCOUNTS", accounts},
+                 {"REPORTS", dir.file("reports")},
+                 {"XDG_STATE_HOME", dir.file("state")}};
   // What parallel does on each host: the line with {} replaced by one value.
   for (const auto& value : values) {
-    CommandOptions options;
-    options.env = {
-        {"PATH", path_with_binary()}, {"BATCH", batch}, {"XDG_STATE_HOME", dir.file("state")}};
     auto run = run_command({"sh", "-c", replace_all(line, "{}", value)}, options);
     INFO(run.describe());
     CHECK(run.exit_code == 0);
   }
-  batch_complete(server, batch);
+  REQUIRE(std::regex_search(script, m, std::regex(R"(\nexec (mailferry status [^\n]*))")));
+  status_says_complete(m[1], {}, options);
+  batch_complete(server, accounts);
 }
 
 namespace {

@@ -17,7 +17,7 @@ contents=$(dpkg-deb -c "$deb")
 status=0
 for path in ./usr/bin/mailferry ./usr/share/man/man1/mailferry.1 ./usr/share/man/man5/mailferry-job.5 \
   ./usr/share/bash-completion/completions/mailferry ./usr/share/mailferry/mailferry-job.schema.json \
-  ./usr/share/mailferry/mailferry-report.schema.json; do
+  ./usr/share/mailferry/mailferry-report.schema.json ./usr/share/mailferry/mailferry-status.schema.json; do
   if ! printf '%s\n' "$contents" | grep -q " $path\$"; then
     echo "check-deb: $deb does not install $path" >&2
     status=1

@@ -52,14 +52,14 @@ TEST_CASE("cli man pages: mailferry.1 has the sections, exit codes and environme
     INFO(section);
     CHECK(page.find(section) != std::string::npos);
   }
-  for (const char* code : {".B 0\n", ".B 1\n", ".B 2\n", ".B 3\n", ".B 4\n"}) {
+  for (const char* code : {".B 0\n", ".B 1\n", ".B 2\n", ".B 3\n", ".B 4\n", ".B 5\n"}) {
     INFO("exit code line " << code);
     CHECK(page.find(std::string(".TP\n") + code) != std::string::npos);
   }
   for (const char* name : {"MAILFERRY_FROM_PASSWORD", "MAILFERRY_TO_PASSWORD",
                            "MAILFERRY_GREETING_TIMEOUT", "XDG_STATE_HOME"})
     CHECK(page.find(std::string(".B ") + name + "\n") != std::string::npos);
-  for (const char* verb : {".B sync\n", ".B check\n", ".B list\n"})
+  for (const char* verb : {".B sync\n", ".B check\n", ".B list\n", ".B status\n"})
     CHECK(page.find(verb) != std::string::npos);
 }
 

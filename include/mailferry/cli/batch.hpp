@@ -6,18 +6,24 @@
 // M), so it is stable when the file is reordered or jobs are added, and any
 // other tool can compute it. `--shard K/M` keeps the jobs of shard K.
 //
-// Parallel runs: with --parallel N > 1, each job runs in a worker process
-// (this program again, told which job to run and where to write its report),
-// at most N at a time. Workers send their events as JSON lines
-// (json_log.hpp) over a pipe; the parent shows them as its own output and
-// collects each worker's report. A worker that crashes or is killed fails its
-// own job only; workers die with the parent (PR_SET_PDEATHSIG), so a killed
-// batch leaves nothing running. Processes, not threads: every job gets its
-// own address space, and libraries that are not thread-safe (libpst) stay
-// safe.
+// Parallel runs: with --parallel N > 1, N worker processes (this program
+// again, with the same command line and a hidden option) run the jobs, each
+// one job at a time: the parent hands a worker its next job when it reports
+// the last one done. A worker loads the batch once, however many jobs it
+// runs, so a list of thousands of accounts is neither parsed nor started
+// (process, libraries) a thousand times. Workers send their events as JSON
+// lines (json_log.hpp) over a pipe; the parent shows them as its own output
+// and collects each job's report. A worker that crashes or is killed fails
+// the job it was running only, and a new worker takes the remaining jobs;
+// workers die with the parent (PR_SET_PDEATHSIG), so a killed batch leaves
+// nothing running. Processes, not threads: jobs that run at the same time
+// have their own address spaces, and libraries that are not thread-safe
+// (libpst) stay safe.
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <iosfwd>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
@@ -40,8 +46,8 @@ unsigned shard_of(std::string_view job_name, unsigned count);
 // The jobs of `shard`, in file order.
 std::vector<job::Job> select_shard(std::vector<job::Job> jobs, Shard shard);
 
-// How to start the worker for one job: `argv_prefix` (program and the
-// command line as given), then the worker options are appended.
+// How to start a worker: `argv_prefix` (program and the command line as
+// given), then the worker option with `scratch_dir` is appended.
 struct WorkerCommand {
   std::vector<std::string> argv_prefix;
   std::string scratch_dir;  // where workers write their reports
@@ -54,9 +60,17 @@ std::vector<sync::JobReport> run_in_workers(const std::vector<job::Job>& jobs, s
                                             const WorkerCommand& command, unsigned parallel,
                                             RunEvents& events);
 
-// The worker side: the hidden options, and the report it leaves behind.
-inline constexpr const char* kWorkerJobOption = "--batch-worker-job";
-inline constexpr const char* kWorkerReportOption = "--batch-worker-report";
+// The worker side: the hidden option "--batch-worker DIR". A worker loads
+// the batch as its parent did, then takes jobs from stdin, one JSON line each
+// ({"index": I, "name": N}); for each it writes its events, its report to
+// DIR/job-I.json, and then the line {"event": "worker_job_done", "index": I}.
+// It ends at the end of stdin.
+inline constexpr const char* kWorkerJobOption = "--batch-worker";
+
+// The worker's loop over the requests read from `requests`; `done` is where
+// the done lines go (the parent's pipe). Never throws for a failing job.
+void serve_jobs(const std::vector<job::Job>& jobs, sync::Mode mode, const std::string& dir,
+                RunEvents& events, std::istream& requests, std::FILE* done);
 
 // Turns one JSON event line of a worker into calls on `events` for `job`.
 // job_start, job_end and error events are left out (the parent makes its own

@@ -22,6 +22,7 @@ struct FolderRuleFlags {
 
 struct CommonOptions {
   std::string job_file;  // positional: a JSON job file
+  std::string accounts;  // --accounts: a CSV account list (job/accounts_file.hpp)
   std::string from, to;
   std::string from_password_file, to_password_file;
   std::string from_auth, to_auth;                    // password | xoauth2 | oauthbearer
@@ -52,8 +53,7 @@ struct CommonOptions {
   unsigned parallel = 1;
   std::string shard;                   // "K/M"
   std::vector<std::string> job_names;  // --job: only these jobs of the file
-  std::string worker_job;              // hidden: run this one job as a batch worker
-  std::string worker_report;           // hidden: where the worker writes its report
+  std::string worker_dir;              // hidden: a batch worker, its reports go here
 };
 
 // Folder-rule flags on top of a job's rules. Throws core::UsageError.
@@ -63,9 +63,10 @@ void apply_folder_rules(const FolderRuleFlags& flags, core::FolderRules& rules);
 // Throws core::UsageError naming `option`.
 std::uint64_t parse_byte_size(const std::string& text, const std::string& option);
 
-// The jobs the command line asks for: those of the job file (with the flags
-// applied on top; only those named by --job, only those of --shard), or one
-// job built from --from/--to. Throws core::UsageError.
+// The jobs the command line asks for: those of the job file and/or the
+// account list (with the flags applied on top; only those named by --job,
+// only those of --shard), or one job built from --from/--to. Throws
+// core::UsageError.
 std::vector<job::Job> jobs_from_options(const CommonOptions& options);
 
 }  // namespace mailferry::cli

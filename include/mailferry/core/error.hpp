@@ -32,6 +32,9 @@ enum ExitCode : int {
   kExitUsage = 2,       // usage or job-file error
   kExitConnection = 3,  // connection, TLS or login failure
   kExitSource = 4,      // source unreadable
+  // Nothing failed, but a job was skipped: another mailferry process holds
+  // its lock (sync/job_lock.hpp). Codes 1-4 take precedence over it.
+  kExitLocked = 5,
 };
 
 class Error : public std::runtime_error {

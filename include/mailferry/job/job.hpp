@@ -10,17 +10,21 @@
 
 #include "mailferry/core/folder_rules.hpp"
 #include "mailferry/core/role.hpp"
+#include "mailferry/core/secret.hpp"
 #include "mailferry/job/endpoint.hpp"
 
 namespace mailferry::job {
 
-// Where a password comes from. Never the password itself: it is read only
-// when the connection is made (credentials.hpp).
+// Where a password comes from. Not the password itself (it is read only
+// when the connection is made, credentials.hpp), except for the one written
+// in an account list's password column, which only a file its owner alone
+// can read may hold (accounts_file.hpp).
 struct PasswordSource {
   std::string file;     // a file holding the password (first line)
   std::string env;      // an environment variable
   std::string command;  // a shell command printing the password (or an OAuth2 token)
-  bool empty() const { return file.empty() && env.empty() && command.empty(); }
+  core::Secret value;   // from an account list's from.password / to.password column
+  bool empty() const { return file.empty() && env.empty() && command.empty() && value.empty(); }
 };
 
 struct EndpointConfig {

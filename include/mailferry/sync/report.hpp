@@ -53,6 +53,9 @@ struct JobReport {
   std::vector<std::string> notes;  // facts worth knowing that are not errors
   int reconnects = 0;              // connections lost and resumed
   int exit_code = core::kExitComplete;
+  // Skipped without any work: another process holds the job's lock
+  // (sync/job_lock.hpp); exit_code is then core::kExitLocked.
+  bool locked = false;
   // When the job began and ended, its start included opening source and
   // target (the epoch: never began).
   core::WallClock::time_point started{}, finished{};
@@ -68,7 +71,9 @@ struct RunReport {
   std::vector<JobReport> jobs;
 
   Counters totals() const;
-  int exit_code() const;  // the most severe of the jobs' codes
+  // The most severe of the jobs' codes; a job skipped as locked (5) counts
+  // only when no job failed (1-4): a failure is the news.
+  int exit_code() const;
 };
 
 }  // namespace mailferry::sync
