@@ -122,7 +122,7 @@ TEST_CASE("cli wrong input: mistyped options and verbs get a suggestion") {
 
   auto verb = run_mailferry({"copy", "--from", "mbox:x", "--to", "imaps://a@h"});
   CHECK(verb.exit_code == 2);
-  CHECK(verb.err == "mailferry: error: unknown verb 'copy'; verbs: sync, check, list\n");
+  CHECK(verb.err == "mailferry: error: unknown verb 'copy'; verbs: sync, check, list, status\n");
 
   auto listed = run_mailferry({"list", "--from-password-file", "pw", "imaps://a@h"});
   CHECK(listed.exit_code == 2);
