@@ -100,6 +100,8 @@ for tool in dovecot doveadm doveconf openssl; do
   fi
 done
 export PATH="$PATH:/usr/sbin:/sbin"
+# shellcheck source-path=SCRIPTDIR source=../mailservers/common.sh
+. "$here/../mailservers/common.sh"
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
@@ -111,8 +113,7 @@ if [[ -e $dir/dovecot.conf ]]; then
   echo "$0: $dir already holds a Dovecot instance; stop it and use an empty directory" >&2
   exit 1
 fi
-mkdir -p "$dir/tls" "$dir/mail" "$dir/home"
-chmod 700 "$dir/tls"
+mkdir -p "$dir/mail" "$dir/home"
 
 # Unix sockets live in base_dir and their paths are limited to 107 bytes; a
 # deep DIR gets its sockets in a short directory under /tmp instead, linked
@@ -126,27 +127,8 @@ else
 fi
 
 # --- TLS: a private CA and a server certificate for 127.0.0.1 / localhost ---
+make_test_tls "$dir"
 tls=$dir/tls
-openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-  -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 3650 -sha256 \
-  -subj "/O=mailferry test/CN=mailferry test CA" \
-  -addext "basicConstraints=critical,CA:TRUE" \
-  -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-  -keyout "$tls/server.key" -out "$tls/server.csr" \
-  -subj "/O=mailferry test/CN=localhost" 2>/dev/null
-cat >"$tls/server.ext" <<'EOF'
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1
-EOF
-openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
-  -set_serial "0x$(openssl rand -hex 16)" -days 825 -sha256 \
-  -extfile "$tls/server.ext" -out "$tls/server.pem" 2>/dev/null
-rm -f "$tls/server.csr" "$tls/server.ext" "$tls/ca.key"
-chmod 600 "$tls/server.key"
-chmod 644 "$tls/ca.pem" "$tls/server.pem"
 
 # --- the password every user logs in with ---
 (umask 077 && openssl rand -hex 16 >"$dir/password")
@@ -190,25 +172,9 @@ if [[ $pop3_pipelining == no ]] && ! command -v python3 >/dev/null 2>&1; then
   exit 1
 fi
 
-# --- free ports ---
-# A port is taken when something answers on it; a port another starting
-# instance has just picked is caught later, when Dovecot fails to bind, and
-# then the whole start is retried with new ports.
-port_answers() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-pick_port() {
-  local p
-  while :; do
-    # Below Linux's ephemeral range, so outgoing connections never hold them.
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
-    case " ${picked[*]-} " in *" $p "*) continue ;; esac
-    port_answers "$p" && continue
-    picked+=("$p")
-    echo "$p"
-    return
-  done
-}
+# --- free ports (pick_port) ---
+# A port another starting instance has just picked is caught later, when
+# Dovecot fails to bind, and then the whole start is retried with new ports.
 
 write_config() {
   local conf=$dir/dovecot.conf

@@ -16,13 +16,6 @@ namespace {
 
 const std::string kExampleInbox = std::string(MAILFERRY_SOURCE_DIR) + "/examples/mbox/Inbox.mbox";
 
-Shas all_messages(const std::string& mbox_path) {
-  Shas out;
-  for (const auto& [folder, messages] : intl_messages(mbox_path))
-    out.insert(messages.begin(), messages.end());
-  return out;
-}
-
 DovecotShape minimal_below_inbox() {
   DovecotShape shape;
   shape.minimal = true;
@@ -51,8 +44,8 @@ TEST_CASE("folders: one the server refuses to create is that folder's error, the
   CHECK(said.find("Begins with '~'") != std::string::npos);  // the server's own words
 
   auto snapshot = imap_snapshot(server, "refused");
-  CHECK(shas(snapshot, "INBOX") == all_messages(tb + "/Inbox"));
-  CHECK(shas(snapshot, "Projects") == all_messages(tb + "/Archives.sbd/2019"));
+  CHECK(shas(snapshot, "INBOX") == all_mbox_messages(tb + "/Inbox"));
+  CHECK(shas(snapshot, "Projects") == all_mbox_messages(tb + "/Archives.sbd/2019"));
   CHECK(snapshot.count("~Notes") == 0);
 
   auto job = nlohmann::json::parse(read_file(report))["jobs"][0];
@@ -74,7 +67,7 @@ TEST_CASE("folders: a fresh account on a server without NAMESPACE gets them belo
   auto run = sync_to(server, "fresh", "mbox:" + kExampleInbox, {"--to-folder", "kill-test"});
   REQUIRE_MESSAGE(run.exit_code == 0, run.describe());
   auto snapshot = imap_snapshot(server, "fresh");
-  CHECK(shas(snapshot, "INBOX.kill-test") == all_messages(kExampleInbox));
+  CHECK(shas(snapshot, "INBOX.kill-test") == all_mbox_messages(kExampleInbox));
   const auto names = server.mailboxes("fresh");
   CHECK(std::set<std::string>(names.begin(), names.end()) ==
         std::set<std::string>{"INBOX", "INBOX.kill-test"});

@@ -4,9 +4,7 @@
 // flags and INTERNALDATE; a second run appends nothing; check agrees; a dry run
 // changes nothing.
 #include <doctest/doctest.h>
-#include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -14,8 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
-#include <thread>
 
+#include "crash_support.hpp"
 #include "mailferry/source/mbox_source.hpp"
 #include "mailferry/sync/differ.hpp"
 #include "support/dovecot_server.hpp"
@@ -225,27 +223,13 @@ TEST_CASE("mbox sync: killed at random moments, a re-run ends with every message
       std::string(MAILFERRY_CORPUS_DIR) + "/mbox/linux-samsung-soc-2020-2000msgs.mboxrd";
   const auto expected = expected_messages(file, nullptr);
   const std::string user = "killed";
-  std::vector<std::string> argv{mailferry_binary(), "sync", "--from", "mbox:" + file};
-  for (auto& a : server.target_args(user)) argv.push_back(a);
-  argv.push_back("--quiet");
+  std::vector<std::string> args{"sync", "--from", "mbox:" + file, "--quiet"};
+  for (auto& a : server.target_args(user)) args.push_back(a);
 
   std::mt19937 random(20261122);
   int killed_mid_run = 0;
   for (int round = 0; round < 4; ++round) {
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      freopen("/dev/null", "w", stdout);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 + random() % 600));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    const int status = crash::run_and_kill(args, std::chrono::milliseconds(100 + random() % 600));
     if (WIFSIGNALED(status)) ++killed_mid_run;
   }
   CHECK(killed_mid_run > 0);  // at least one kill hit a running upload

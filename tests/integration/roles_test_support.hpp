@@ -92,6 +92,14 @@ inline std::map<std::string, Shas> intl_messages(const std::string& path) {
   return source_messages(source);
 }
 
+// Every distinct message of an mbox file or tree, whatever its folder.
+inline Shas all_mbox_messages(const std::string& path) {
+  Shas out;
+  for (const auto& [folder, messages] : intl_messages(path))
+    out.insert(messages.begin(), messages.end());
+  return out;
+}
+
 // `mailferry sync --from FROM --to imaps://USER@server` with the test CA and password.
 inline testing::CommandResult sync_to(const testing::DovecotServer& server, const std::string& user,
                                       const std::string& from,

@@ -12,16 +12,14 @@
 // server offers POP3, re-runs that add nothing, check, and kill -9 mid-run.
 // What landed is read with an independent IMAP client (imap_snapshot.py).
 #include <doctest/doctest.h>
-#include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <random>
-#include <thread>
 
+#include "crash_support.hpp"
 #include "roles_test_support.hpp"
 #include "support/packaged_server.hpp"
 
@@ -199,10 +197,7 @@ void non_ascii_folder(const MailServer& server, const std::string& prefix) {
   const std::string folder = "Überweisungen 2024 – 請求書";
   sync_ok(server, user, from, {"--to-folder", folder});
   const Snapshot after = imap_snapshot(server, user);
-  Shas source;
-  for (const auto& [name, messages] : intl_messages(kExampleInbox))
-    source.insert(messages.begin(), messages.end());
-  CHECK(shas(after, prefix + folder) == source);
+  CHECK(shas(after, prefix + folder) == all_mbox_messages(kExampleInbox));
   check_in_namespace(after, prefix);
   check_settled(server, user, from, {"--to-folder", folder});
 }
@@ -239,33 +234,18 @@ void killed_and_rerun(const MailServer& server) {
   REQUIRE(end != std::string::npos);
   dir.write_file("first-300.mboxrd", whole.substr(0, end + 1));
   const std::string file = dir.file("first-300.mboxrd");
-  std::vector<std::string> argv{mailferry_binary(), "sync", "--from", "mbox:" + file, "--quiet"};
-  for (auto& a : server.target_args(user)) argv.push_back(a);
+  std::vector<std::string> args{"sync", "--from", "mbox:" + file, "--quiet"};
+  for (auto& a : server.target_args(user)) args.push_back(a);
   std::mt19937 random(20261207);
   int killed_mid_run = 0;
   for (int round = 0; round < 3; ++round) {
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      freopen("/dev/null", "w", stdout);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200 + random() % 500));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    const int status = crash::run_and_kill(args, std::chrono::milliseconds(200 + random() % 500));
     if (WIFSIGNALED(status)) ++killed_mid_run;
   }
   CHECK(killed_mid_run > 0);
   sync_ok(server, user, "mbox:" + file);
   const Snapshot after = imap_snapshot(server, user);
-  Shas source;
-  for (const auto& [name, messages] : intl_messages(file))
-    source.insert(messages.begin(), messages.end());
+  const Shas source = all_mbox_messages(file);
   CHECK(source.size() >= 295);  // a few may share a Message-ID and size
   CHECK(shas(after, "INBOX") == source);
   CHECK(total(after) == source.size());

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
-# Shell functions shared by the Cyrus and Courier test-server scripts
-# (tests/cyrus/, tests/courier/); sourced, not run. They follow
-# tests/dovecot/start-dovecot.sh: a private CA, free loopback ports, one
-# password for every user.
+# Shell functions shared by the test-server scripts (tests/dovecot/,
+# tests/cyrus/, tests/courier/); sourced, not run: a private CA, free
+# loopback ports, one password for every user, and the processes of an
+# instance.
 
 # Writes DIR/tls/ca.pem (the CA the clients trust) and DIR/tls/server.pem +
 # server.key (for localhost and 127.0.0.1); the CA's key is thrown away.
