@@ -1,4 +1,5 @@
 // The folder plan against a live target: list, check, create before upload.
+#include <map>
 #include <set>
 
 #include "mailferry/sync/folder_mapping.hpp"
@@ -49,6 +50,7 @@ FolderLayout prepare_folders(const std::vector<source::SourceFolder>& sources,
   refuse_problems(plan);
   if (!create) return plan;
   std::set<std::string> done;  // created or refused
+  std::map<std::string, std::string> refused;
   for (std::size_t i = 0; i < plan.assignments.size(); ++i) {
     const FolderAssignment& a = plan.assignments[i];
     if (a.exists || !done.insert(a.target).second) continue;
@@ -64,9 +66,10 @@ FolderLayout prepare_folders(const std::vector<source::SourceFolder>& sources,
         i = static_cast<std::size_t>(-1);  // `a` went with the old plan
         continue;
       }
-      plan.refused[a.target] = e.what();
+      refused[a.target] = e.what();
     }
   }
+  plan.refused = std::move(refused);  // kept across a plan made again
   return plan;
 }
 

@@ -114,15 +114,15 @@ class BelowInboxOnly : public RecordingTarget {
     folders = {{"INBOX", '.', Role::Inbox, true, false}};
   }
   void create_folder(const std::string& name, Role role) override {
-    if (name.rfind("INBOX.", 0) != 0) {
+    if (name.rfind("INBOX.", 0) != 0 || name == "INBOX.~Bad") {
       ++refusals;
       throw core::ServerError(core::ErrorScope::Folder,
                               "cannot create folder " + name + ": NO nonexistent namespace");
     }
     RecordingTarget::create_folder(name, role);
   }
-  std::optional<target::TargetNamespace> namespace_after_refusal(const std::string&) override {
-    if (ns.certain) return std::nullopt;
+  std::optional<target::TargetNamespace> namespace_after_refusal(const std::string& name) override {
+    if (ns.certain || name.rfind("INBOX.", 0) == 0) return std::nullopt;
     ns = {"INBOX.", '.', true};
     return ns;
   }
@@ -133,13 +133,17 @@ class BelowInboxOnly : public RecordingTarget {
 
 TEST_CASE("prepare folders: a refusal that shows where folders live replans them there") {
   BelowInboxOnly t;
-  auto plan = sync::prepare_folders({folder({"Inbox"}, Role::Inbox), folder({"Inbox", "Sub"}),
-                                     folder({"Sent"}, Role::Sent), folder({"Outbox"})},
-                                    t, {}, true);
+  auto plan = sync::prepare_folders(
+      {folder({"Inbox"}, Role::Inbox), folder({"Inbox", "Sub"}), folder({"Inbox", "~Bad"}),
+       folder({"Sent"}, Role::Sent), folder({"Outbox"})},
+      t, {}, true);
   std::vector<std::string> created;
   for (const auto& c : t.creates) created.push_back(c.first);
   CHECK(created == std::vector<std::string>{"INBOX.Sub", "INBOX.Sent", "INBOX.Outbox"});
-  CHECK(t.refusals == 1);
-  CHECK(plan.refused.empty());
+  CHECK(t.refusals == 2);
+  // A refusal below INBOX teaches nothing: it stays that folder's error
+  // through the plan made again.
+  REQUIRE(plan.refused.size() == 1);
+  CHECK(plan.refused.count("INBOX.~Bad") == 1);
   for (const auto& a : plan.assignments) CHECK(a.target.rfind("INBOX", 0) == 0);
 }
