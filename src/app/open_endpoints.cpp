@@ -12,6 +12,7 @@
 #include "mailferry/source/eml_source.hpp"
 #include "mailferry/source/file_kind.hpp"
 #include "mailferry/source/gmail_takeout_source.hpp"
+#include "mailferry/source/imap_source.hpp"
 #include "mailferry/source/maildir_source.hpp"
 #include "mailferry/source/mbox_source.hpp"
 #include "mailferry/source/pop3_source.hpp"
@@ -70,10 +71,17 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
       return std::make_unique<source::MaildirSource>(ep.path, options);
     }
     case job::Scheme::Imap:
-    case job::Scheme::Imaps:
-      break;
+    case job::Scheme::Imaps: {
+      source::ImapSourceOptions options;
+      const std::string where = "job '" + job.name + "', from";
+      options.connect = connect_options(job.from, "MAILFERRY_FROM_PASSWORD", where);
+      options.connector = connector(job.from, where);
+      options.include_virtual_folders = job.include_virtual_folders;
+      options.scan_cache = state;
+      return std::make_unique<source::ImapSource>(std::move(options));
+    }
   }
-  throw core::UsageError(job.from.url + ": this kind of source is not supported yet");
+  throw core::UsageError(job.from.url + ": this kind of source is not supported");
 }
 
 std::unique_ptr<target::Target> open_target(const job::Job& job) { return open_imap_target(job); }

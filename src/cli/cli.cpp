@@ -171,6 +171,10 @@ void add_endpoint_options(CLI::App& verb, CommonOptions& o) {
                 "pst: open a file Outlook guards with a password without it (the password "
                 "encrypts nothing; see the man page)")
       ->group(kEndpoints);
+  verb.add_flag("--include-virtual-folders", o.include_virtual_folders,
+                "an IMAP source: also copy Gmail's All Mail, Starred and Important (left out: "
+                "each would copy mail of other folders again)")
+      ->group(kEndpoints);
   verb.add_flag("--allow-empty", o.allow_empty,
                 "a file source (mbox:, pst:, eml:) without any message is a success (without "
                 "it: a warning and exit status 4)")

@@ -61,6 +61,7 @@ void apply_flags(const CommonOptions& o, job::Job& j) {
   if (o.unread) j.mark_read = false;
   if (o.delete_after_copy) j.delete_after_copy = true;
   if (o.ignore_pst_password) j.ignore_pst_password = true;
+  if (o.include_virtual_folders) j.include_virtual_folders = true;
   if (o.allow_empty) j.allow_empty = true;
   if (o.keep_days >= 0) j.keep_days = o.keep_days;
   if (!o.state_path.empty()) j.state_path = o.state_path;

@@ -389,7 +389,10 @@ bool Client::read_step() {
       if (result == ResponseParser::Result::NeedMore) break;
       if (result == ResponseParser::Result::Error)
         lost(display_ + ": the server sent something that is not IMAP: " + parser_.error_message());
-      if (result == ResponseParser::Result::LiteralChunk) continue;  // nobody asked for it
+      if (result == ResponseParser::Result::LiteralChunk) {
+        if (literal_chunk_) literal_chunk_(parser_.literal_chunk());
+        continue;
+      }
       Response response = parser_.take_response();
       dispatch(response);
     }
@@ -445,6 +448,7 @@ void Client::logout() noexcept {
   if (!connection_) return;
   try {
     untagged_ = nullptr;
+    literal_chunk_ = nullptr;
     bool quiet = queued_.empty() && in_flight_.empty() && !active_ && out_pos_ == out_.size();
     if (quiet) {
       bool answered = false;

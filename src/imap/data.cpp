@@ -51,6 +51,10 @@ std::optional<FetchData> parse_fetch(const Response& r) {
     } else if (key.rfind("BODY[HEADER", 0) == 0 || key.rfind("RFC822.HEADER", 0) == 0) {
       if (!value.is_string_like() && !value.is_nil()) return std::nullopt;
       out.header = value.text;
+    } else if (key == "BODY[]" || key == "RFC822") {
+      if (!value.is_string_like() && !value.is_nil()) return std::nullopt;
+      out.body = value.text;
+      out.body_streamed = value.streamed;
     }
   }
   return out;

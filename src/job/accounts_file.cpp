@@ -26,8 +26,8 @@ const char* const kSides[] = {"from", "to"};
 // Keys whose JSON value is not a string; a cell that does not read as one is
 // passed on as text, so that the job parser's own message names the column.
 const std::vector<std::string> kBooleanKeys{
-    "dry_run",     "mark_read", "delete_after_copy", "ignore_pst_password",
-    "allow_empty", "merge",     "insecure_plaintext"};
+    "dry_run",     "mark_read", "delete_after_copy",  "ignore_pst_password",
+    "allow_empty", "merge",     "insecure_plaintext", "include_virtual_folders"};
 const std::vector<std::string> kWholeNumberKeys{"keep_days", "connections", "max_bytes_per_second"};
 
 bool one_of(const std::string& key, const std::vector<std::string>& keys) {

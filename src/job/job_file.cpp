@@ -32,6 +32,7 @@ const std::vector<std::string> kJobKeys{"name",
                                         "mark_read",
                                         "delete_after_copy",
                                         "ignore_pst_password",
+                                        "include_virtual_folders",
                                         "allow_empty",
                                         "keep_days",
                                         "state",
@@ -194,6 +195,7 @@ Job parse_job_json(const json& object, const std::string& origin, const std::str
   job.mark_read = get_bool(object, "mark_read", named, true);
   job.delete_after_copy = get_bool(object, "delete_after_copy", named, false);
   job.ignore_pst_password = get_bool(object, "ignore_pst_password", named, false);
+  job.include_virtual_folders = get_bool(object, "include_virtual_folders", named, false);
   job.allow_empty = get_bool(object, "allow_empty", named, false);
   if (object.contains("keep_days")) {
     const auto& v = object.at("keep_days");
@@ -340,10 +342,6 @@ const JobFileKeys& job_file_keys() {
 
 void validate_job(const Job& job) {
   Context ctx(job.origin, "job '" + job.name + "'");
-  if (job.from.endpoint.is_imap())
-    ctx.fail("from.url",
-             "an IMAP source is not supported yet; sources are mbox:, pst:, eml:, "
-             "maildir:, pop3:// and pop3s://");
   if (!job.to.endpoint.is_imap())
     ctx.fail("to.url", "the target must be imap://USER@HOST or imaps://USER@HOST");
   static const std::vector<std::string> kFormats{"auto", "mboxo", "mboxrd", "mboxcl", "mboxcl2"};
@@ -356,6 +354,8 @@ void validate_job(const Job& job) {
     ctx.fail("delete_after_copy", "only a POP3 source can delete after copy");
   if (job.ignore_pst_password && job.from.endpoint.scheme != Scheme::Pst)
     ctx.fail("ignore_pst_password", "only a pst: source has a PST password");
+  if (job.include_virtual_folders && !job.from.endpoint.is_imap())
+    ctx.fail("include_virtual_folders", "only an IMAP source has virtual folders");
   if (job.keep_days > 0 && !job.delete_after_copy)
     ctx.fail("keep_days", "only makes sense with delete_after_copy");
   if (job.to_folder.empty()) ctx.fail("to_folder", "must not be empty");

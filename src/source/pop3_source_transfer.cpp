@@ -19,17 +19,6 @@ namespace {
 constexpr std::size_t kCacheBatch = 256;        // entries per cache transaction during a scan
 constexpr std::size_t kHeaderLimit = 8u << 20;  // header bytes kept per message
 
-class SpoolReader final : public BodyReader {
- public:
-  explicit SpoolReader(pop3::Spool spool) : spool_(std::move(spool)) {}
-  std::size_t read(char* buffer, std::size_t capacity) override {
-    return spool_.read(buffer, capacity);
-  }
-
- private:
-  pop3::Spool spool_;
-};
-
 // INTERNALDATE is when the message arrived in this mailbox (RFC 3501 2.3.3),
 // and --keep-days measures age from it. The topmost Received: field was
 // written by the server that delivered the message here, so its date is the
@@ -294,7 +283,7 @@ std::unique_ptr<BodyReader> Pop3Source::open(const SourceFolder& /*folder*/,
         text += " (the delivered size is remembered: the next run copies it)";
       throw core::SourceError(text, core::ErrorScope::Message);
     }
-    return std::make_unique<SpoolReader>(std::move(spool));
+    return std::make_unique<pop3::SpoolReader>(std::move(spool));
   }
 }
 

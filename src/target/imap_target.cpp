@@ -180,6 +180,8 @@ std::vector<TargetFolder> ImapTarget::list_folders() {
         folder.delimiter = list->delimiter;
         folder.selectable =
             !list->has_attribute("\\Noselect") && !list->has_attribute("\\NonExistent");
+        folder.gathers_others = list->has_attribute("\\All") || list->has_attribute("\\Flagged") ||
+                                list->has_attribute("\\Important");
         for (const auto& attribute : list->attributes) {
           core::Role role = core::role_from_special_use(attribute);
           if (role != core::Role::None) {

@@ -14,10 +14,18 @@ namespace mailferry::target {
 void ImapTarget::fetch_index(const std::string& folder, const std::string& uids,
                              std::uint32_t min_uid,
                              const std::function<void(TargetMessage)>& each) {
+  fetch_items(folder, uids, min_uid, std::string(mime::key_header_names()),
+              [&](TargetMessage m, std::string_view) { each(std::move(m)); });
+}
+
+void ImapTarget::fetch_items(
+    const std::string& folder, const std::string& uids, std::uint32_t min_uid,
+    const std::string& header_names,
+    const std::function<void(TargetMessage, std::string_view header)>& each) {
   auto make = [&](imap::Client&) {
     imap::Command command("UID FETCH");
     command.raw(uids + " (UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (" +
-                std::string(mime::key_header_names()) + ")])");
+                header_names + ")])");
     return command;
   };
   // A FETCH throttled part way is sent again: messages the first try
@@ -43,7 +51,7 @@ void ImapTarget::fetch_index(const std::string& folder, const std::string& uids,
           if (auto date = core::parse_imap_date(*fetch->internal_date)) m.internal_date = *date;
         }
         m.key = mime::message_key(mime::scan_header_fields(*fetch->header), m.size);
-        each(std::move(m));
+        each(std::move(m), *fetch->header);
       },
       [&] { retried = true; }, true);
   if (!done.ok())

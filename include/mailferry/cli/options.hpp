@@ -30,6 +30,7 @@ struct CommonOptions {
   std::string ca_file;
   bool insecure_plaintext = false;
   bool ignore_pst_password = false;
+  bool include_virtual_folders = false;
   bool allow_empty = false;
   bool dry_run = false;
   std::string report_path;

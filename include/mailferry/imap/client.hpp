@@ -73,6 +73,7 @@ class Client {
   };
   using Done = std::function<void(const Completion&)>;
   using UntaggedHandler = std::function<void(Response&)>;
+  using LiteralHandler = std::function<void(std::string_view chunk)>;
 
   Client(std::unique_ptr<net::Connection> connection, Options options);
   explicit Client(std::unique_ptr<net::Connection> connection)
@@ -87,6 +88,10 @@ class Client {
 
   // Untagged responses (FETCH, LIST, EXISTS, ...) go here; null: dropped.
   void on_untagged(UntaggedHandler handler) { untagged_ = std::move(handler); }
+  // The pieces of a literal too big to buffer (over 1 MiB: a message body),
+  // in order, before the response that holds it reaches on_untagged() with
+  // that literal marked `streamed`. Null: the pieces are dropped.
+  void on_literal_chunk(LiteralHandler handler) { literal_chunk_ = std::move(handler); }
 
   // Queues a command; nothing is sent until drain(), drain_to() or run().
   void submit(Command command, Done done);
@@ -133,6 +138,7 @@ class Client {
   std::string display_;
   Capabilities capabilities_;
   UntaggedHandler untagged_;
+  LiteralHandler literal_chunk_;
   ResponseParser parser_;
   std::uint64_t next_tag_ = 1;
   std::string bye_;              // the server's BYE text, for the error when it then closes

@@ -20,6 +20,11 @@ struct FetchData {
   std::optional<std::uint64_t> rfc822_size;
   std::optional<std::string> internal_date;  // as sent, without quotes
   std::optional<std::string> header;         // a BODY[HEADER...] item; NIL gives ""
+  // BODY[] (or RFC822): the whole message. A literal too big to buffer is
+  // `body_streamed`: its bytes went to Client::on_literal_chunk, and `body`
+  // is empty.
+  std::optional<std::string> body;
+  bool body_streamed = false;
 };
 std::optional<FetchData> parse_fetch(const Response& response);
 

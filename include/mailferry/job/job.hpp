@@ -57,6 +57,9 @@ struct Job {
   // pst: open a file Outlook guards with a password without checking it
   // (pst/password.hpp: the password encrypts nothing).
   bool ignore_pst_password = false;
+  // An IMAP source: also read the folders that only show messages kept in
+  // others (Gmail's All Mail, Starred, Important), left out by default.
+  bool include_virtual_folders = false;
   // A file source (mbox:, pst:, eml:) that holds no message is a success only
   // when allowed: otherwise it is more likely the wrong path than an empty mailbox.
   bool allow_empty = false;

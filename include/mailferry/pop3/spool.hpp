@@ -16,6 +16,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "mailferry/core/body_reader.hpp"
 
 namespace mailferry::pop3 {
 
@@ -55,6 +58,18 @@ class Spool {
   int fd_ = -1;
   std::uint64_t size_ = 0;
   std::uint64_t read_pos_ = 0;
+};
+
+// A filled spool as the body of an upload.
+class SpoolReader final : public core::BodyReader {
+ public:
+  explicit SpoolReader(Spool spool) : spool_(std::move(spool)) {}
+  std::size_t read(char* buffer, std::size_t capacity) override {
+    return spool_.read(buffer, capacity);
+  }
+
+ private:
+  Spool spool_;
 };
 
 }  // namespace mailferry::pop3

@@ -105,6 +105,29 @@ class ImapTarget final : public Target {
               const std::function<void(std::size_t, const AppendOutcome&)>& done) override;
   void add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) override;
 
+  // The reading half, for an account that is a source (source/imap_source.hpp).
+  // Folders are opened read-only (EXAMINE) and bodies fetched with
+  // BODY.PEEK[], so nothing on the server changes, \Seen included.
+  //
+  // Every message of `folder` with the index items and the header fields
+  // `header_names` (space-separated), given to `each` with that header block.
+  FolderSnapshot read_folder(
+      const std::string& folder, const std::string& header_names,
+      const std::function<void(TargetMessage, std::string_view header)>& each);
+  // The bytes of message `uid` of `folder`, in order, into `sink`, as the
+  // server sends them (bodies over 1 MiB in pieces, never whole). A FETCH
+  // sent again (throttled, or over a new connection as Tuning::reconnect
+  // allows) first calls `restart`: the bytes of the try before are void.
+  // `found` is false when the server sent no body for that UID (the message
+  // was expunged). Throws like index_folder().
+  struct FetchedMessage {
+    std::uint32_t uidvalidity = 0;  // the folder's, when the body was read
+    bool found = false;
+  };
+  FetchedMessage fetch_message(const std::string& folder, std::uint32_t uid,
+                               const std::function<void(std::string_view)>& sink,
+                               const std::function<void()>& restart);
+
   // The capabilities after login (for diagnostics and tests).
   const imap::Capabilities& capabilities();
   // One line for an admin: the namespace, its delimiter and how it is known,
@@ -190,6 +213,10 @@ class ImapTarget final : public Target {
   // folder; messages below `min_uid` are left out.
   void fetch_index(const std::string& folder, const std::string& uids, std::uint32_t min_uid,
                    const std::function<void(TargetMessage)>& each);
+  // fetch_index() with the header fields `header_names`, whose block `each` gets too.
+  void fetch_items(const std::string& folder, const std::string& uids, std::uint32_t min_uid,
+                   const std::string& header_names,
+                   const std::function<void(TargetMessage, std::string_view header)>& each);
   // UID SEARCH in the selected folder: how many messages match, and into
   // `uids` (when not null) their UIDs, ascending. nullopt when the answer
   // lists more than `max_count` UIDs or cannot be read.

@@ -37,6 +37,9 @@ struct TargetFolder {
   core::Role role = core::Role::None;  // from SPECIAL-USE, else from well-known names
   bool selectable = true;
   bool role_by_name = false;  // the role comes from the name (the server marks none)
+  // A view of messages that live in other folders: SPECIAL-USE \All,
+  // \Flagged or \Important (Gmail's All Mail, Starred, Important).
+  bool gathers_others = false;
 };
 
 // Where the user's own folders live (RFC 2342 personal namespace): every new
