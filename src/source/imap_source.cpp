@@ -104,7 +104,6 @@ void ImapSource::scan(const SourceFolder& folder, ScanSink& sink) {
       core::log_debug(describe() + ": folder " + folder.locator +
                       " unchanged since the last scan; its scan is reused");
       uidvalidity_[folder.locator] = now.uidvalidity;
-      ++replayed_;
       return;
     }
   } catch (const core::ServerError& e) {
@@ -117,6 +116,7 @@ void ImapSource::scan(const SourceFolder& folder, ScanSink& sink) {
 
 void ImapSource::read_folder(const SourceFolder& folder, ScanSink& sink, std::string& identity) {
   std::uint64_t ordinal = 0;
+  ++read_;
   try {
     const auto snapshot =
         account_->read_folder(folder.locator, scan_header_names(),

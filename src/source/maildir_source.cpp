@@ -193,8 +193,7 @@ std::vector<std::string> MaildirSource::report_notes() {
       std::string list;
       for (const auto& k : n.dropped_keywords) list += (list.empty() ? "" : ", ") + k;
       out.push_back(name +
-                    ": keywords not carried (mailferry carries only $Forwarded and "
-                    "$MDNSent): " +
+                    ": keywords not carried (dovecot-keywords names no keyword for them): " +
                     list);
     }
   }

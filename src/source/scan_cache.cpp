@@ -30,7 +30,7 @@ bool decode_piece(std::string_view bytes, ScanSink* sink,
       m.message_id = std::string(r.bytes());
       const bool key_is_id = r.varint() != 0;
       m.key.value = key_is_id ? m.message_id : std::string(r.bytes());
-      m.flags = core::Flags(static_cast<std::uint8_t>(r.varint()));
+      m.flags = core::Flags::read(r);
       m.internal_date.utc = static_cast<std::time_t>(r.signed_varint());
       m.internal_date.offset_minutes = static_cast<int>(r.signed_varint());
       m.size = r.varint();
@@ -118,7 +118,7 @@ void RecordingSink::message(SourceMessage m) {
   const bool key_is_id = m.key.value == m.message_id;
   piece_.varint(key_is_id ? 1 : 0);
   if (!key_is_id) piece_.bytes(m.key.value);
-  piece_.varint(m.flags.bits());
+  m.flags.write(piece_);
   piece_.signed_varint(static_cast<std::int64_t>(m.internal_date.utc));
   piece_.signed_varint(m.internal_date.offset_minutes);
   piece_.varint(m.size);

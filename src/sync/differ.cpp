@@ -92,7 +92,7 @@ FolderPlan diff_folder(const MessageList& messages, const TargetIndex& target,
     // \Deleted is never added to a message already on the server: a later
     // expunge there would destroy mail the user still has.
     core::Flags missing = wanted.minus(existing->flags);
-    missing = core::Flags(missing.bits() & ~static_cast<std::uint8_t>(core::Flag::Deleted));
+    missing = missing.without(core::Flag::Deleted);
     if (!missing.empty() && existing->uid != 0)
       plan.flag_updates.push_back({i, existing->uid, missing});
   }

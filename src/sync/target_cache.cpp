@@ -44,7 +44,7 @@ std::string TargetCache::encode(const CachedFolder& cached) {
   for (const auto& m : cached.messages) {
     w.varint(m.uid - previous);  // ascending: small deltas
     previous = m.uid;
-    w.varint(m.flags.bits());
+    m.flags.write(w);
     w.varint(m.size);
     w.bytes(m.key.value);
   }
@@ -72,7 +72,7 @@ std::optional<CachedFolder> TargetCache::decode(std::string_view bytes) {
     uid += delta;
     if ((delta == 0 && i > 0) || uid > 0xffffffffu) return std::nullopt;
     m.uid = static_cast<std::uint32_t>(uid);
-    m.flags = core::Flags(static_cast<std::uint8_t>(r.varint()));
+    m.flags = core::Flags::read(r);
     m.size = r.varint();
     m.key.value = std::string(r.bytes());
     out.messages.push_back(std::move(m));

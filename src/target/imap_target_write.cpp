@@ -48,7 +48,11 @@ core::Flags ImapTarget::allowed_flags(core::Flags flags) const {
     flags = flags.minus(core::Flag::Forwarded);
   if (selected_ && !selected_->keyword_allowed("$MDNSent"))
     flags = flags.minus(core::Flag::MdnSent);
-  return flags;
+  if (!selected_ || flags.other_keywords().empty()) return flags;
+  core::Flags kept(flags.bits());
+  for (const auto& keyword : flags.other_keywords())
+    if (selected_->keyword_allowed(keyword)) kept.add_keyword(keyword);
+  return kept;
 }
 
 // What one append() call knows across its passes.
@@ -253,17 +257,17 @@ void ImapTarget::add_flags(const std::string& folder, const std::vector<FlagUpda
   if (updates.empty()) return;
   // Selected first: which keywords the folder keeps decides the flags.
   ensure_selected(folder, true);
-  std::map<std::uint8_t, std::vector<std::uint32_t>> groups;  // by flag set
+  std::map<std::string, std::vector<std::uint32_t>> groups;  // by flag list
   for (const auto& u : updates) {
     core::Flags flags = allowed_flags(u.add);
-    if (u.uid != 0 && !flags.empty()) groups[flags.bits()].push_back(u.uid);
+    if (u.uid != 0 && !flags.empty()) groups[flags.to_imap()].push_back(u.uid);
   }
   // Each UID STORE: its flags and UID set. Adding flags twice changes
   // nothing, so a throttled one is simply sent again.
   std::vector<std::pair<std::string, std::string>> stores;
-  for (const auto& [bits, uids] : groups)
+  for (const auto& [flags, uids] : groups)
     for (const auto& set : imap::split_uid_set(uids, kMaxUidSetChars))
-      stores.emplace_back(core::Flags(bits).to_imap(), set);
+      stores.emplace_back(flags, set);
   std::vector<std::string> failures;
   core::Retry throttled = throttle_count();
   core::Retry reconnects(tuning_.reconnect);

@@ -9,7 +9,8 @@
 // On each: a Thunderbird tree and a whole PST with all roles into an empty
 // account, the helpdesk's Sent-only run into an account that has its Sent
 // folder under its local name, a non-ASCII --to-folder, POP3 -> IMAP where the
-// server offers POP3, re-runs that add nothing, check, and kill -9 mid-run.
+// server offers POP3, IMAP -> IMAP between two accounts, re-runs that add
+// nothing, check, and kill -9 mid-run.
 // What landed is read with an independent IMAP client (imap_snapshot.py).
 #include <doctest/doctest.h>
 #include <sys/wait.h>
@@ -220,6 +221,39 @@ void pop3_to_imap(const MailServer& server) {
   check_settled(server, to_user, from, extra);
 }
 
+// Folder -> sorted "SHA-256 INTERNALDATE flags" of its messages: two accounts
+// hold the same mail when these are equal, whatever the UIDs.
+std::map<std::string, std::vector<std::string>> contents(const Snapshot& snapshot) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& [name, messages] : snapshot) {
+    auto& lines = out[name];
+    for (const auto& m : messages) {
+      std::string line = m.sha256 + " " + std::to_string(m.epoch);
+      for (const auto& f : m.flags)
+        if (f != "\\Recent") line += " " + f;
+      lines.push_back(std::move(line));
+    }
+    std::sort(lines.begin(), lines.end());
+  }
+  return out;
+}
+
+// IMAP -> IMAP on the same server: the Thunderbird account (nested folders,
+// roles, flags, dates) read over IMAPS into an empty account lands in the
+// same folders, byte for byte with its flags and dates, and the source
+// account is left exactly as it was (\Seen included).
+void imap_to_imap(const MailServer& server) {
+  const std::string from_user = "tb", to_user = "imapcopy";
+  server.add_user(to_user);
+  const Snapshot source_before = imap_snapshot(server, from_user);
+  const std::vector<std::string> extra{"--from-password-file", server.password_file()};
+  const std::string from = server.url("imaps", from_user);
+  sync_ok(server, to_user, from, extra);
+  CHECK(summary(imap_snapshot(server, from_user)) == summary(source_before));
+  CHECK(contents(imap_snapshot(server, to_user)) == contents(source_before));
+  check_settled(server, to_user, from, extra);
+}
+
 // kill -9 at random moments, then a run to the end: each message once.
 void killed_and_rerun(const MailServer& server) {
   const std::string user = "killed";
@@ -256,6 +290,7 @@ void conformance(const MailServer& server, const std::string& prefix,
                  const std::function<void(const std::string&)>& make_local_sent) {
   INFO("server: " << server.kind());
   thunderbird_tree(server, prefix);
+  imap_to_imap(server);
   whole_pst(server, prefix);
   helpdesk_sent(server, prefix, make_local_sent);
   non_ascii_folder(server, prefix);

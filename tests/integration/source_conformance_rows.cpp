@@ -4,6 +4,7 @@
 
 #include "mailferry/source/eml_source.hpp"
 #include "mailferry/source/gmail_takeout_source.hpp"
+#include "mailferry/source/imap_source.hpp"
 #include "mailferry/source/maildir_source.hpp"
 #include "mailferry/source/mbox_source.hpp"
 #include "mailferry/source/pop3_source.hpp"
@@ -126,6 +127,36 @@ fs::path dovecot_maildir(Workspace& w, const std::string& name, bool fs_layout) 
   return dir;
 }
 
+// The corpus messages in an IMAP account of the suite's Dovecot, put there by
+// doveadm import (flags, dates), in INBOX, Sent and a nested folder, with a
+// keyword set by doveadm.
+Opened imap_source(Workspace& w) {
+  auto& dovecot = Workspace::dovecot();
+  const std::string user = "imap-" + w.pop3_user();
+  if (w.first_time("imap")) {
+    const std::vector<std::string> folders = {"INBOX", "INBOX", "Sent", "Archive/2019",
+                                              "Archive/2019"};
+    const std::vector<std::string> dates = {"Mon Mar  4 10:00:00 2019", "Tue Apr  2 11:00:00 2019",
+                                            "Wed May  1 12:00:00 2019", "Thu Jun  6 13:00:00 2019",
+                                            "Sun Jul  7 14:00:00 2019"};
+    const std::vector<std::pair<std::string, std::string>> status = {
+        {"RO", "AF"}, {"", ""}, {"RO", ""}, {"RO", "D"}, {"RO", "T"}};
+    std::vector<testing::MboxInput> input;
+    for (std::size_t i = 0; i < kEmlFiles.size(); ++i)
+      input.push_back({folders[i], dates[i], status[i].first, status[i].second,
+                       testing::read_file(corpus(kEmlFiles[i]))});
+    testing::import_into_account(dovecot, user, w.dir().path(), input);
+    dovecot.doveadm({"flags", "add", "-u", user, "$Forwarded Work", "mailbox", "Sent", "all"});
+  }
+  source::ImapSourceOptions o;
+  o.connect = dovecot.connect_options(net::Protocol::Imap, user);
+  o.connect.timeout = std::chrono::seconds(30);
+  o.scan_cache = &w.store();
+  auto source = std::make_unique<source::ImapSource>(o);
+  auto* counted = source.get();
+  return {std::move(source), [counted] { return counted->folders_read(); }};
+}
+
 Opened maildir_source(const fs::path& dir, Workspace& w) {
   return cached_file_source<source::MaildirSource>(dir, source::MaildirSourceOptions{}, w);
 }
@@ -241,6 +272,13 @@ std::vector<Row> make_rows() {
         .open_damaged = [fs_layout](Workspace& w) { return damaged_maildir(w, fs_layout); },
     });
   }
+  out.push_back({
+      .name = "IMAP account on Dovecot (flags, keywords, nested folders)",
+      .has_flags = true,
+      .has_dates = true,
+      .open = [](Workspace& w) { return imap_source(w); },
+      .open_damaged = {},
+  });
   out.push_back({
       .name = "POP3 mailbox on Dovecot",
       .has_flags = false,

@@ -54,7 +54,7 @@ std::vector<std::string> fingerprint_lines(const Scan& scan) {
   for (const auto& s : scan.messages)
     out.push_back(s.folder.display_name() + " " + s.message.locator + " " + s.message.key.value +
                   " " + std::to_string(s.message.size) + " " +
-                  std::to_string(s.message.flags.bits()) + " " +
+                  s.message.flags.to_imap() + " " +
                   std::to_string(s.message.internal_date.utc));
   return out;
 }

@@ -35,12 +35,12 @@ std::string maildir_location(const fs::path& dir, bool fs_layout) {
   return "maildir:" + dir.string() + (fs_layout ? ":LAYOUT=fs" : "");
 }
 
-fs::path import_into_maildir(const DovecotServer& server, const std::string& user,
-                             const fs::path& dir, bool fs_layout,
-                             const std::vector<MboxInput>& messages) {
-  const fs::path mbox_root = fs::path(dir.string() + ".mbox-input");
+namespace {
+
+// `messages` as a tree of mbox files below `mbox_root` that Dovecot can read;
+// returns doveadm import's source location for it.
+std::string write_mbox_tree(const fs::path& mbox_root, const std::vector<MboxInput>& messages) {
   fs::create_directories(mbox_root);
-  open_to_dovecot(dir.parent_path());
   open_to_dovecot(mbox_root);
   std::map<std::string, std::string> files;  // folder -> mbox text
   for (const auto& m : messages) {
@@ -60,11 +60,26 @@ fs::path import_into_maildir(const DovecotServer& server, const std::string& use
     std::ofstream(file, std::ios::binary) << text;
     open_to_dovecot(file);
   }
-  const std::string source =
-      "mbox:" + mbox_root.string() + ":INBOX=" + (mbox_root / "inbox").string();
+  return "mbox:" + mbox_root.string() + ":INBOX=" + (mbox_root / "inbox").string();
+}
+
+}  // namespace
+
+fs::path import_into_maildir(const DovecotServer& server, const std::string& user,
+                             const fs::path& dir, bool fs_layout,
+                             const std::vector<MboxInput>& messages) {
+  open_to_dovecot(dir.parent_path());
+  const std::string source = write_mbox_tree(fs::path(dir.string() + ".mbox-input"), messages);
   server.doveadm({"-o", "mail_location=" + maildir_location(dir, fs_layout), "import", "-u", user,
                   source, "", "all"});
   return dir;
+}
+
+void import_into_account(const DovecotServer& server, const std::string& user,
+                         const fs::path& work_dir, const std::vector<MboxInput>& messages) {
+  open_to_dovecot(work_dir);
+  server.doveadm({"import", "-u", user,
+                  write_mbox_tree(work_dir / (user + ".mbox-input"), messages), "", "all"});
 }
 
 std::string doveadm_on_maildir(const DovecotServer& server, const std::string& user,

@@ -30,6 +30,13 @@ std::filesystem::path import_into_maildir(const DovecotServer& server, const std
                                           const std::filesystem::path& dir, bool fs_layout,
                                           const std::vector<MboxInput>& messages);
 
+// Imports `messages` into the mailboxes of `user` on `server` (doveadm
+// import; folders made as needed), with the same flags and dates as above.
+// The mbox input is written below `work_dir`.
+void import_into_account(const DovecotServer& server, const std::string& user,
+                         const std::filesystem::path& work_dir,
+                         const std::vector<MboxInput>& messages);
+
 // Runs doveadm ARGUMENTS against the Maildir at `dir` (its -o mail_location
 // and -u user are added): "flags add $Forwarded mailbox Sent all".
 std::string doveadm_on_maildir(const DovecotServer& server, const std::string& user,

@@ -53,10 +53,10 @@ TEST_CASE("maildir names: Dovecot keyword letters name lines of dovecot-keywords
   CHECK(k.name('c') == "$MDNSent");
   CHECK(k.name('d').empty());
   const InfoFlags f = flags_from_info("Sabcd", k);
-  CHECK(f.flags == Flags(static_cast<std::uint8_t>(static_cast<unsigned>(Flag::Seen) |
-                                                   static_cast<unsigned>(Flag::Forwarded) |
-                                                   static_cast<unsigned>(Flag::MdnSent))));
-  CHECK(f.dropped_keywords == std::vector<std::string>{"Work", "letter d"});
+  CHECK(f.flags.bits() == static_cast<unsigned>(Flag::Seen) + static_cast<unsigned>(Flag::Forwarded) +
+                              static_cast<unsigned>(Flag::MdnSent));
+  CHECK(f.flags.other_keywords() == std::vector<std::string>{"Work"});
+  CHECK(f.dropped_keywords == std::vector<std::string>{"letter d"});
   // A keyword line cannot smuggle in a system flag.
   CHECK(flags_from_info("a", KeywordTable::parse("0 \\Deleted\n")).flags.empty());
 }

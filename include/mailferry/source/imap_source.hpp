@@ -89,8 +89,8 @@ class ImapSource final : public Source {
 
   // The UID of a scanned message in its folder.
   static std::uint32_t uid_of(const SourceMessage& message);
-  // Folders whose scan was replayed from the cache in this object's life.
-  std::uint64_t folders_replayed() const { return replayed_; }
+  // Folders read from the server (not replayed from the cache) so far.
+  std::uint64_t folders_read() const { return read_; }
 
  private:
   // Reads `folder` from the server into `sink`; the folder's state when it
@@ -101,7 +101,7 @@ class ImapSource final : public Source {
   std::unique_ptr<target::ImapTarget> account_;
   std::map<std::string, std::uint32_t> uidvalidity_;  // per folder locator, from its scan
   std::vector<std::string> notes_;
-  std::uint64_t replayed_ = 0;
+  std::uint64_t read_ = 0;
 };
 
 }  // namespace mailferry::source
