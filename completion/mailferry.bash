@@ -4,7 +4,7 @@
 _mailferry_options() {
     local common="--help --from --to --from-password-file --to-password-file --ca-file
         --from-auth --to-auth --from-token-command --to-token-command
-        --insecure-plaintext --ignore-pst-password --maildir-layout --allow-empty --to-folder --only-role --mbox-format --state --report
+        --insecure-plaintext --ignore-pst-password --include-virtual-folders --maildir-layout --allow-empty --to-folder --only-role --mbox-format --state --report
         --verbose --quiet --log-format --accounts --parallel --shard --job --map --include --exclude
         --prefix --merge --gmail-labels"
     case $1 in

@@ -80,9 +80,7 @@ std::vector<std::string> normalized(std::vector<std::string> set) {
 
 }  // namespace
 
-const std::vector<std::string>& Flags::other_keywords() const {
-  return keyword_sets().at(others_);
-}
+const std::vector<std::string>& Flags::other_keywords() const { return keyword_sets().at(others_); }
 
 bool Flags::add_keyword(std::string_view keyword) {
   if (!is_keyword(keyword) || keyword.front() == '\\') return false;

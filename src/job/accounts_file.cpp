@@ -220,7 +220,10 @@ Job parse_line(const CsvRow& row, const std::vector<Column>& columns, const json
 std::string account_of(const EndpointConfig& ep) {
   const auto& e = ep.endpoint;
   if (!e.is_network()) return ep.url;  // as written: the same on every machine
-  return e.user + "@" + e.host + (e.port != 0 ? ":" + std::to_string(e.port) : "");
+  std::string account = e.user;
+  account.append("@").append(e.host);
+  if (e.port != 0) account.append(":").append(std::to_string(e.port));
+  return account;
 }
 
 }  // namespace

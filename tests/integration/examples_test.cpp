@@ -480,3 +480,31 @@ TEST_CASE("examples: nightly POP3 job from the crontab line and from the systemd
   CHECK(unit.err.find("\"event\":\"job_end\"") != std::string::npos);
   CHECK(server.message_count("shop-2-imap", "INBOX") == messages);
 }
+
+TEST_CASE("examples: nightly IMAP backup from the crontab line, the source left as it was") {
+  DovecotServer server;
+  TempDir dir;
+  const std::string job_file = adapted_job_file("imap/imap-nightly-backup.json", server, dir, {});
+  const int messages = fill_pop3(server, "office-source");  // unread mail in its INBOX
+  const auto source_before = imap_snapshot(server, "office-source");
+
+  const std::string crontab = read_file(kExamples + "imap/mailferry.crontab");
+  std::smatch m;
+  REQUIRE(std::regex_search(crontab, m,
+                            std::regex(R"(\n([0-9*,/-]+(?: [0-9*,/-]+){4}) (mailferry [^\n]+))")));
+  const std::string command =
+      replace_all(m[2], "/etc/mailferry/imap-nightly-backup.json", job_file);
+  CommandOptions options;
+  options.env = {{"PATH", path_with_binary()}, {"XDG_STATE_HOME", dir.file("state")}};
+  for (const char* night : {"first night", "second night"}) {
+    auto cron = run_command({"sh", "-c", command}, options);
+    INFO(night << ": " << cron.describe() << cron.out);
+    CHECK(cron.exit_code == 0);
+    CHECK(cron.out + cron.err == "");  // it went well: no cron mail
+  }
+  CHECK(server.message_count("office-backup", "INBOX") == messages);
+  const auto source_after = imap_snapshot(server, "office-source");
+  REQUIRE(source_after.at("INBOX").size() == source_before.at("INBOX").size());
+  for (std::size_t i = 0; i < source_after.at("INBOX").size(); ++i)
+    CHECK(source_after.at("INBOX")[i].flags == source_before.at("INBOX")[i].flags);
+}

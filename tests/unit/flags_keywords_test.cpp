@@ -23,8 +23,8 @@ Flags parse(const std::vector<std::string>& tokens) {
 }  // namespace
 
 TEST_CASE("flags: any keyword is kept, system flags stay bits, \\Recent and junk are ignored") {
-  const Flags f = parse({"\\Seen", "Work", "$label1", "\\Recent", "$forwarded", "\\Unknown",
-                         "bad(word", "work"});
+  const Flags f = parse(
+      {"\\Seen", "Work", "$label1", "\\Recent", "$forwarded", "\\Unknown", "bad(word", "work"});
   CHECK(f.has(Flag::Seen));
   CHECK(f.has(Flag::Forwarded));
   CHECK(f.other_keywords() == std::vector<std::string>{"$label1", "Work"});
