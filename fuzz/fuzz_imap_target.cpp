@@ -195,7 +195,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       });
     });
     for (int n : outcomes) FUZZ_CHECK(n <= 1, "one outcome per appended message");
-    step([&] { imap->add_flags("INBOX", {{2, core::Flags(core::Flag::Flagged)}}); });
+    step([&] { imap->update_flags("INBOX", {{2, core::Flags(core::Flag::Flagged)}}); });
     step([&] { (void)imap->status("Sent"); });
     step([&] { (void)imap->snapshot_if_exactly("INBOX", {1, 2}); });
     step([&] { imap.reset(); });  // LOGOUT

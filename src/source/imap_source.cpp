@@ -4,20 +4,11 @@
 #include <algorithm>
 #include <charconv>
 
-#include "mailferry/core/log.hpp"
-#include "mailferry/mime/display_text.hpp"
-#include "mailferry/mime/header_fields.hpp"
-#include "mailferry/mime/message_key.hpp"
 #include "mailferry/pop3/spool.hpp"
 #include "mailferry/target/imap_target.hpp"
 
 namespace mailferry::source {
 namespace {
-
-// The target's identity fields, and the one field a read receipt needs.
-std::string scan_header_names() {
-  return std::string(mime::key_header_names()) + " Disposition-Notification-To";
-}
 
 // "INBOX.Archive.2019" in namespace "INBOX." with '.': {"Archive", "2019"}.
 std::vector<std::string> folder_path(const target::TargetFolder& folder,
@@ -80,67 +71,6 @@ std::vector<SourceFolder> ImapSource::folders() {
     return a.path < b.path;
   });
   return out;
-}
-
-// What a scan of the folder depends on. HIGHESTMODSEQ 0 (no CONDSTORE): a
-// flag may change without a trace, so no identity, and no replay.
-static std::string folder_identity(const target::FolderSnapshot& s) {
-  if (s.highest_modseq == 0 || s.uidvalidity == 0) return {};
-  return "imap " + std::to_string(s.uidvalidity) + " " + std::to_string(s.uidnext) + " " +
-         std::to_string(s.messages) + " " + std::to_string(s.highest_modseq);
-}
-
-void ImapSource::scan(const SourceFolder& folder, ScanSink& sink) {
-  std::string identity;
-  if (options_.scan_cache == nullptr) {
-    read_folder(folder, sink, identity);
-    return;
-  }
-  const std::string key = "imap\n" + describe() + "\n" + folder.locator;
-  try {
-    const target::FolderSnapshot now = account_->status(folder.locator);
-    identity = folder_identity(now);
-    if (!identity.empty() && replay_scan(*options_.scan_cache, key, identity, sink)) {
-      core::log_debug(describe() + ": folder " + folder.locator +
-                      " unchanged since the last scan; its scan is reused");
-      uidvalidity_[folder.locator] = now.uidvalidity;
-      return;
-    }
-  } catch (const core::ServerError& e) {
-    throw core::SourceError(e.what(), core::ErrorScope::Folder);
-  }
-  RecordingSink recorder(*options_.scan_cache, key, sink);
-  read_folder(folder, recorder, identity);
-  if (!identity.empty()) recorder.finish(identity);
-}
-
-void ImapSource::read_folder(const SourceFolder& folder, ScanSink& sink, std::string& identity) {
-  std::uint64_t ordinal = 0;
-  ++read_;
-  try {
-    const auto snapshot =
-        account_->read_folder(folder.locator, scan_header_names(),
-                              [&](target::TargetMessage listed, std::string_view header) {
-                                const mime::HeaderFields fields = mime::scan_header_fields(header);
-                                SourceMessage m;
-                                m.ordinal = ++ordinal;
-                                m.locator = std::to_string(listed.uid);
-                                m.key = std::move(listed.key);
-                                m.message_id = fields.message_id;
-                                m.from = mime::display_sender(fields.from);
-                                m.subject = mime::display_subject(fields.subject);
-                                m.flags = listed.flags;
-                                m.internal_date = listed.internal_date;
-                                m.size = listed.size;
-                                m.requests_read_receipt = fields.has_disposition_notification_to;
-                                sink.message(std::move(m));
-                              });
-    uidvalidity_[folder.locator] = snapshot.uidvalidity;
-    identity = folder_identity(snapshot);
-  } catch (const core::ServerError& e) {
-    // Deleted or renamed since the listing: this folder's error, not the job's.
-    throw core::SourceError(e.what(), core::ErrorScope::Folder);
-  }
 }
 
 std::uint32_t ImapSource::uid_of(const SourceMessage& message) {

@@ -100,6 +100,16 @@ bool replay_scan(ScanCache& cache, const std::string& key, std::string_view iden
   return true;
 }
 
+std::optional<std::string> kept_identity(ScanCache& cache, const std::string& key) {
+  auto head = cache.load_scan(piece_key(key, 0));
+  if (!head) return std::nullopt;
+  core::ByteReader r(*head);
+  if (r.varint() != kFormat) return std::nullopt;
+  std::string identity(r.bytes());
+  if (!r.ok() || identity.empty()) return std::nullopt;
+  return identity;
+}
+
 RecordingSink::RecordingSink(ScanCache& cache, std::string key, ScanSink& next)
     : cache_(cache), key_(std::move(key)), next_(next) {
   try {

@@ -93,8 +93,13 @@ FolderPlan diff_folder(const MessageList& messages, const TargetIndex& target,
     // expunge there would destroy mail the user still has.
     core::Flags missing = wanted.minus(existing->flags);
     missing = missing.without(core::Flag::Deleted);
-    if (!missing.empty() && existing->uid != 0)
-      plan.flag_updates.push_back({i, existing->uid, missing});
+    // Removed on the source since the last run, still on the server, and not
+    // wanted for another reason: the one change a source makes that the
+    // target follows by taking something away.
+    const core::Flags removed = messages.flags_removed(i).minus(wanted);
+    const core::Flags drop = removed.minus(removed.minus(existing->flags));
+    if ((!missing.empty() || !drop.empty()) && existing->uid != 0)
+      plan.flag_updates.push_back({i, existing->uid, missing, drop});
   }
   return plan;
 }

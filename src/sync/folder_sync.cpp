@@ -26,6 +26,19 @@ constexpr std::size_t kIntentsPerCommit = 4096;
 constexpr std::size_t kItemsPerAppend = 4096;
 constexpr std::size_t kResultsPerWrite = 256;
 
+// A flag update as a line of output: "lacks \\Seen" and "has Work, removed on
+// the source" in a check, "adding \\Seen", "removing Work" in a sync.
+std::string flag_change(const PlannedFlagUpdate& u, bool applying) {
+  std::string out;
+  if (!u.add.empty()) out = (applying ? "adding " : "lacks ") + u.add.to_imap();
+  if (!u.remove.empty()) {
+    if (!out.empty()) out += "; ";
+    out += applying ? "removing " + u.remove.to_imap()
+                    : "has " + u.remove.to_imap() + ", removed on the source";
+  }
+  return out;
+}
+
 // Collects one source folder's scan: the references, and the messages that
 // could not be read (each one is a failed message of the report).
 class CollectingSink : public source::ScanSink {
@@ -117,8 +130,7 @@ class FolderSync {
     for (const auto& a : plan_.appends)
       parts_.observer.message(Sigil::Missing, fr_, summary(a.source_index), "");
     for (const auto& u : plan_.flag_updates)
-      parts_.observer.message(Sigil::Differs, fr_, summary(u.source_index),
-                              "lacks " + u.add.to_imap());
+      parts_.observer.message(Sigil::Differs, fr_, summary(u.source_index), flag_change(u, false));
   }
 
   // Intents, in pieces, so that a large folder's are never all in memory twice.
@@ -219,11 +231,10 @@ class FolderSync {
     if (plan_.flag_updates.empty()) return;
     std::vector<target::FlagUpdate> updates;
     for (const auto& u : plan_.flag_updates) {
-      updates.push_back({u.uid, u.add});
-      parts_.observer.message(Sigil::Differs, fr_, summary(u.source_index),
-                              "adding " + u.add.to_imap());
+      updates.push_back({u.uid, u.add, u.remove});
+      parts_.observer.message(Sigil::Differs, fr_, summary(u.source_index), flag_change(u, true));
     }
-    parts_.target.add_flags(fr_.target, updates);
+    parts_.target.update_flags(fr_.target, updates);
     c_.flags_updated = updates.size();
     state_.flag_updates.insert(state_.flag_updates.end(), updates.begin(), updates.end());
   }

@@ -37,6 +37,7 @@ void MessageList::push_back(const source::SourceMessage& message) {
   r.ordinal = static_cast<std::uint32_t>(message.ordinal);
   r.offset_minutes = static_cast<std::int16_t>(message.internal_date.offset_minutes);
   r.flags = message.flags;
+  r.flags_removed = message.flags_removed;
   r.read_receipt = message.requests_read_receipt;
   r.locator_length = static_cast<std::uint32_t>(message.locator.size());
   r.key_length = static_cast<std::uint32_t>(message.key.value.size());
@@ -112,6 +113,7 @@ source::SourceMessage MessageList::operator[](std::size_t i) const {
   m.internal_date.utc = static_cast<std::time_t>(r.utc);
   m.internal_date.offset_minutes = r.offset_minutes;
   m.flags = r.flags;
+  m.flags_removed = r.flags_removed;
   m.requests_read_receipt = r.read_receipt;
   return m;
 }

@@ -79,7 +79,10 @@ void keep_target_index(const RunParts& parts, const std::string& folder, FolderI
   std::sort(next.messages.begin(), next.messages.end(), by_uid);
   for (const auto& u : state.flag_updates) {
     auto it = std::lower_bound(next.messages.begin(), next.messages.end(), u.uid, uid_below);
-    if (it != next.messages.end() && it->uid == u.uid) it->flags.add(u.add);
+    if (it != next.messages.end() && it->uid == u.uid) {
+      it->flags.add(u.add);
+      it->flags = it->flags.minus(u.remove);
+    }
   }
   std::vector<std::uint32_t> uids;
   uids.reserve(next.messages.size());

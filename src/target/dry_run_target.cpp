@@ -28,6 +28,6 @@ void DryRunTarget::append(const std::string&, const std::vector<AppendItem>& ite
   for (std::size_t i = 0; i < items.size(); ++i) done(i, ok);
 }
 
-void DryRunTarget::add_flags(const std::string&, const std::vector<FlagUpdate>&) {}
+void DryRunTarget::update_flags(const std::string&, const std::vector<FlagUpdate>&) {}
 
 }  // namespace mailferry::target

@@ -134,9 +134,19 @@ IndexResult ImapTarget::index_folder_since(
     const std::string& folder, bool read_only, const FolderSnapshot& known,
     const std::function<void(TargetMessage)>& each,
     const std::function<void(std::uint32_t, core::Flags)>& flags_changed) {
+  return index_since(
+      folder, read_only, known, std::string(mime::key_header_names()),
+      [&](TargetMessage m, std::string_view) { each(std::move(m)); }, flags_changed);
+}
+
+IndexResult ImapTarget::index_since(
+    const std::string& folder, bool read_only, const FolderSnapshot& known,
+    const std::string& header_names,
+    const std::function<void(TargetMessage, std::string_view header)>& each,
+    const std::function<void(std::uint32_t, core::Flags)>& flags_changed) {
   const FolderSnapshot now = select(folder, read_only).snapshot;
   auto full = [&] {
-    if (now.messages != 0) fetch_index(folder, "1:*", 1, each);
+    if (now.messages != 0) fetch_items(folder, "1:*", 1, header_names, each);
     return IndexResult{now, IndexChange::Full};
   };
   if (known.uidvalidity == 0 || known.uidnext == 0 || now.uidvalidity != known.uidvalidity ||
@@ -181,7 +191,7 @@ IndexResult ImapTarget::index_folder_since(
     if (!done.ok()) return full();  // each has not been called yet
   }
   if (now.uidnext > known.uidnext)
-    fetch_index(folder, std::to_string(known.uidnext) + ":*", known.uidnext, each);
+    fetch_items(folder, std::to_string(known.uidnext) + ":*", known.uidnext, header_names, each);
   return {now, IndexChange::Added};
 }
 

@@ -253,17 +253,20 @@ bool ImapTarget::append_pass(const std::string& folder, const std::vector<Append
   return std::find(reported.begin(), reported.end(), false) == reported.end();
 }
 
-void ImapTarget::add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) {
+void ImapTarget::update_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) {
   if (updates.empty()) return;
   // Selected first: which keywords the folder keeps decides the flags.
   ensure_selected(folder, true);
-  std::map<std::string, std::vector<std::uint32_t>> groups;  // by flag list
+  // By what to do: "+FLAGS.SILENT (\\Seen)", "-FLAGS.SILENT (Work)".
+  std::map<std::string, std::vector<std::uint32_t>> groups;
   for (const auto& u : updates) {
-    core::Flags flags = allowed_flags(u.add);
-    if (u.uid != 0 && !flags.empty()) groups[flags.to_imap()].push_back(u.uid);
+    if (u.uid == 0) continue;
+    const core::Flags add = allowed_flags(u.add);
+    if (!add.empty()) groups["+FLAGS.SILENT (" + add.to_imap() + ")"].push_back(u.uid);
+    if (!u.remove.empty()) groups["-FLAGS.SILENT (" + u.remove.to_imap() + ")"].push_back(u.uid);
   }
-  // Each UID STORE: its flags and UID set. Adding flags twice changes
-  // nothing, so a throttled one is simply sent again.
+  // Each UID STORE: what it does and its UID set. Adding or removing flags
+  // twice changes nothing, so a throttled one is simply sent again.
   std::vector<std::pair<std::string, std::string>> stores;
   for (const auto& [flags, uids] : groups)
     for (const auto& set : imap::split_uid_set(uids, kMaxUidSetChars))
@@ -278,7 +281,7 @@ void ImapTarget::add_flags(const std::string& folder, const std::vector<FlagUpda
     try {
       for (const auto& store : stores) {
         imap::Command command("UID STORE");
-        command.raw(store.second + " +FLAGS.SILENT (" + store.first + ")");
+        command.raw(store.second + " " + store.first);
         c.submit(std::move(command), [&, store](const imap::Completion& answer) {
           if (answer.ok()) return;
           if (auto said = answer.local_error.empty() ? imap::throttle_hint(answer.response)
@@ -287,7 +290,7 @@ void ImapTarget::add_flags(const std::string& folder, const std::vector<FlagUpda
             again.push_back(store);
             return;
           }
-          failures.push_back("+FLAGS (" + store.first + "): " + answer.describe());
+          failures.push_back(store.first + ": " + answer.describe());
         });
       }
       if (!c.drain())

@@ -3,10 +3,10 @@
 // IMAP client (tests/tools/imap_snapshot.py): every folder (nested, roles,
 // non-ASCII names) arrives with each message byte-identical, with its flags,
 // keywords and INTERNALDATE; the source is left exactly as it was (\Seen is
-// never set by reading); re-runs add nothing, bring new mail and flags added
-// on the source, and a folder renumbered on the source (new UIDVALIDITY)
-// brings no duplicate; kill -9 and connections cut mid-FETCH end with every
-// message exactly once.
+// never set by reading); re-runs add nothing, bring new mail, flags added and
+// removed on the source (while the target's own stay), and a folder
+// renumbered on the source (new UIDVALIDITY) brings no duplicate; kill -9 and connections cut
+// mid-FETCH end with every message exactly once.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
@@ -124,8 +124,8 @@ void fill_source(const DovecotServer& server, const TempDir& dir, const std::str
 }  // namespace
 
 TEST_CASE(
-    "imap source: an account arrives byte-identical with flags, keywords and dates, the "
-    "source unchanged; re-runs bring new mail and flags, and a renumbered folder no "
+    "imap source: an account arrives byte-identical with flags, keywords and dates and the "
+    "source unchanged, re-runs bring new mail and flag changes, and a renumbered folder no "
     "duplicate") {
   DovecotServer server;
   TempDir dir;
@@ -177,6 +177,18 @@ TEST_CASE(
   CHECK(counter(fourth, "flags_updated") == 1);
   now = imap_snapshot(server, "src");
   same_mail(imap_snapshot(server, "dst"), now);
+
+  // A flag removed on the source since is removed on the target (a
+  // three-way merge: the last run's scan is the base); a keyword set on the
+  // target alone (the backup copy was read) stays.
+  server.doveadm({"flags", "remove", "-u", "src", "\\Flagged", "mailbox", "Sent", "all"});
+  server.doveadm({"flags", "add", "-u", "dst", "ReadOnBackup", "mailbox", "INBOX", "all"});
+  auto removed = sync(server, dir, "src", "dst", "flag removed", 0);
+  CHECK(counter(removed, "appended") == 0);
+  CHECK(counter(removed, "flags_updated") == 1);
+  Snapshot backup = imap_snapshot(server, "dst");
+  for (auto& m : backup.at("INBOX")) CHECK(m.flags.erase("ReadOnBackup") == 1);
+  same_mail(backup, imap_snapshot(server, "src"));
 
   // The folder made again on the source with the same mail: a new
   // UIDVALIDITY, new UIDs, and still nothing twice on the target.

@@ -405,7 +405,7 @@ TEST_CASE(
   CHECK(index_of(t, "INBOX").size() == 4);
 }
 
-TEST_CASE("imap target: add_flags adds, never removes, in compact UID sets") {
+TEST_CASE("imap target: update_flags adds, never removes, in compact UID sets") {
   const std::string user = "add-flags";
   ImapTarget t(options_for(user));
   std::vector<AppendItem> items;
@@ -419,13 +419,13 @@ TEST_CASE("imap target: add_flags adds, never removes, in compact UID sets") {
   t.append("INBOX", items, [&](std::size_t i, const AppendOutcome& o) { uid[i] = o.uid; });
   core::Flags seen_flagged(core::Flag::Seen);
   seen_flagged.add(core::Flag::Flagged);
-  t.add_flags("INBOX", {{uid[0], core::Flag::Seen},
-                        {uid[1], core::Flag::Seen},
-                        {uid[2], core::Flag::Seen},
-                        {uid[3], core::Flag::Seen},
-                        {uid[5], seen_flagged},
-                        {uid[6], core::Flag::Forwarded},
-                        {uid[7], core::Flag::MdnSent}});
+  t.update_flags("INBOX", {{uid[0], core::Flag::Seen},
+                           {uid[1], core::Flag::Seen},
+                           {uid[2], core::Flag::Seen},
+                           {uid[3], core::Flag::Seen},
+                           {uid[5], seen_flagged},
+                           {uid[6], core::Flag::Forwarded},
+                           {uid[7], core::Flag::MdnSent}});
   auto dove = doveadm_fetch(user, "INBOX");
   CHECK(dove[uid[0]].flags == std::set<std::string>{"\\Seen"});
   CHECK(dove[uid[2]].flags == std::set<std::string>{"\\Seen"});
@@ -478,7 +478,7 @@ TEST_CASE("imap target: DryRunTarget reads through and changes nothing on the se
     CHECK(o.ok);
     CHECK(o.uid == 0);
   }
-  dry.add_flags("INBOX", {{first[0].uid, core::Flag::Flagged}});
+  dry.update_flags("INBOX", {{first[0].uid, core::Flag::Flagged}});
   auto indexed = index_of(dry, "INBOX", false);
   REQUIRE(indexed.size() == 1);
   CHECK(indexed[0].key.value == "<existing@mailferry.test>");

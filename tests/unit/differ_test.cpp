@@ -67,6 +67,42 @@ TEST_CASE("differ: flags are merged (added, never removed) and \\Deleted is neve
   CHECK(sync::diff_folder({msg("<a@x>", source_flags)}, index, no_merge).flag_updates.empty());
 }
 
+TEST_CASE(
+    "differ: a flag removed on the source since its last read is removed on the server, a flag "
+    "only the server has is kept") {
+  sync::TargetIndex index;
+  Flags on_server(Flag::Seen);
+  on_server.add(Flag::Flagged);
+  on_server.add_keyword("ReadOnBackup");
+  index.add({5, {"<a@x>"}, on_server});
+  index.add({6, {"<b@x>"}, Flags(Flag::Seen)});
+
+  auto unflagged = msg("<a@x>", Flags(Flag::Seen));
+  unflagged.flags_removed = Flags(Flag::Flagged);
+  auto never_had_it = msg("<b@x>", Flags(Flag::Seen));
+  never_had_it.flags_removed = Flags(Flag::Answered);  // the server lacks it too
+  auto plan = sync::diff_folder({unflagged, never_had_it}, index, {});
+  REQUIRE(plan.flag_updates.size() == 1);
+  CHECK(plan.flag_updates[0].uid == 5);
+  CHECK(plan.flag_updates[0].add.empty());
+  CHECK(plan.flag_updates[0].remove == Flags(Flag::Flagged));
+
+  // A flag the source removed but wants again for another reason stays.
+  auto drafts = msg("<a@x>", Flags(Flag::Seen));
+  drafts.flags_removed = Flags(Flag::Draft);
+  sync::TargetIndex drafts_index;
+  Flags draft(Flag::Seen);
+  draft.add(Flag::Draft);
+  drafts_index.add({8, {"<a@x>"}, draft});
+  sync::DiffPolicy drafts_folder;
+  drafts_folder.drafts_folder = true;
+  CHECK(sync::diff_folder({drafts}, drafts_index, drafts_folder).flag_updates.empty());
+
+  sync::DiffPolicy no_merge;
+  no_merge.merge_flags = false;
+  CHECK(sync::diff_folder({unflagged}, index, no_merge).flag_updates.empty());
+}
+
 TEST_CASE("differ: a read message asking for a receipt gets $MDNSent where keywords stick") {
   sync::TargetIndex index;
   sync::DiffPolicy keywords;

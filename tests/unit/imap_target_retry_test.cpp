@@ -157,8 +157,8 @@ TEST_CASE(
   };
   auto target = s.open(2);
   target->index_folder("INBOX", true, [](target::TargetMessage) {});  // EXAMINE: read-only
-  target->add_flags("INBOX",
-                    {{1, core::Flags(core::Flag::Seen)}, {2, core::Flags(core::Flag::Seen)}});
+  target->update_flags("INBOX",
+                       {{1, core::Flags(core::Flag::Seen)}, {2, core::Flags(core::Flag::Seen)}});
   REQUIRE(s.sessions.size() == 2);
   const auto first = verbs(*s.sessions[0]);
   const auto second = verbs(*s.sessions[1]);

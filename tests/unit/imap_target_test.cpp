@@ -274,7 +274,9 @@ TEST_CASE("imap target (scripted): the index streams FETCH results and skips uns
         "X-Mozilla-Status X-Mozilla-Status2 X-Mozilla-Keys)])");
 }
 
-TEST_CASE("imap target (scripted): add_flags groups by flag set in compact UID sets") {
+TEST_CASE(
+    "imap target (scripted): update_flags groups additions and removals by flag set in compact "
+    "UID sets") {
   auto server = scripted(
       "IMAP4rev1",
       {{"SELECT",
@@ -285,17 +287,20 @@ TEST_CASE("imap target (scripted): add_flags groups by flag set in compact UID s
   auto target = connect(server);
   core::Flags seen_flagged(core::Flag::Seen);
   seen_flagged.add(core::Flag::Flagged);
-  target->add_flags("INBOX", {{1, core::Flag::Seen},
-                              {3, core::Flag::Seen},
-                              {2, core::Flag::Seen},
-                              {5, core::Flag::Seen},
-                              {7, seen_flagged},
-                              {8, core::Flag::Forwarded},  // not permanent here: dropped
-                              {6, core::Flag::MdnSent}});
+  target->update_flags("INBOX", {{1, core::Flag::Seen},
+                                 {3, core::Flag::Seen},
+                                 {2, core::Flag::Seen},
+                                 {5, core::Flag::Seen},
+                                 {7, seen_flagged},
+                                 {8, core::Flag::Forwarded},  // not permanent here: dropped
+                                 {6, core::Flag::MdnSent},
+                                 {4, {}, core::Flag::Flagged},
+                                 {2, {}, core::Flag::Flagged}});
   auto stores = commands_starting(*server, "UID STORE");
-  CHECK(stores == std::vector<std::string>{"UID STORE 1:3,5 +FLAGS.SILENT (\\Seen)",
+  CHECK(stores == std::vector<std::string>{"UID STORE 6 +FLAGS.SILENT ($MDNSent)",
                                            "UID STORE 7 +FLAGS.SILENT (\\Seen \\Flagged)",
-                                           "UID STORE 6 +FLAGS.SILENT ($MDNSent)"});
-  CHECK_THROWS_WITH_AS(target->add_flags("INBOX", {{9, core::Flag::Seen}}),
+                                           "UID STORE 1:3,5 +FLAGS.SILENT (\\Seen)",
+                                           "UID STORE 2,4 -FLAGS.SILENT (\\Flagged)"});
+  CHECK_THROWS_WITH_AS(target->update_flags("INBOX", {{9, core::Flag::Seen}}),
                        doctest::Contains("Cannot store"), core::ServerError);
 }

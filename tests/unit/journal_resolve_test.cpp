@@ -91,7 +91,7 @@ class LateServer final : public target::Target {
       done(i, ok);
     }
   }
-  void add_flags(const std::string&, const std::vector<target::FlagUpdate>&) override {}
+  void update_flags(const std::string&, const std::vector<target::FlagUpdate>&) override {}
 
   // Copies per (key, size).
   std::map<std::pair<std::string, std::uint64_t>, int> copies() const {

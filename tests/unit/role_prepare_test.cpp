@@ -36,7 +36,7 @@ class RecordingTarget : public target::Target {
               const std::function<void(std::size_t, const target::AppendOutcome&)>&) override {
     ++appends;
   }
-  void add_flags(const std::string&, const std::vector<target::FlagUpdate>&) override {}
+  void update_flags(const std::string&, const std::vector<target::FlagUpdate>&) override {}
 };
 
 source::SourceFolder folder(std::vector<std::string> path, Role role = Role::None) {

@@ -72,8 +72,8 @@ class RecordingTarget final : public target::Target {
     ++calls["snapshot_if_exactly"];
     return target::FolderSnapshot{};
   }
-  void add_flags(const std::string&, const std::vector<target::FlagUpdate>&) override {
-    ++calls["add_flags"];
+  void update_flags(const std::string&, const std::vector<target::FlagUpdate>&) override {
+    ++calls["update_flags"];
   }
 };
 
@@ -93,7 +93,7 @@ void call_everything(target::Target& t) {
     t.index_folder_since(
         "INBOX", false, {}, [](target::TargetMessage) {}, [](std::uint32_t, core::Flags) {});
   if (t.features().exact_snapshot) t.snapshot_if_exactly("INBOX", {1});
-  t.add_flags("INBOX", {{1, core::Flags{}}});
+  t.update_flags("INBOX", {{1, core::Flags{}}});
 }
 
 }  // namespace
@@ -109,7 +109,7 @@ TEST_CASE("target wrappers: the throttled target forwards every call and both fe
   call_everything(throttled);
   for (const char* call : {"list_folders", "personal_namespace", "namespace_after_refusal",
                            "create_folder", "index_folder", "append", "status",
-                           "index_folder_since", "snapshot_if_exactly", "add_flags"}) {
+                           "index_folder_since", "snapshot_if_exactly", "update_flags"}) {
     INFO(call);
     CHECK(recording.calls[call] == 1);
   }
@@ -133,7 +133,7 @@ TEST_CASE("target wrappers: the dry run declines the features, reads read-only, 
   CHECK(recording.calls["index_folder"] == 1);
   CHECK(recording.last_read_only);  // EXAMINE, never SELECT
   CHECK(recording.calls["status"] == 1);
-  for (const char* write : {"create_folder", "append", "add_flags"}) {
+  for (const char* write : {"create_folder", "append", "update_flags"}) {
     INFO(write);
     CHECK(recording.calls[write] == 0);
   }

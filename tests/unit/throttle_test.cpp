@@ -121,7 +121,7 @@ class RecordingTarget : public target::Target {
       done(i, ok);
     }
   }
-  void add_flags(const std::string&, const std::vector<target::FlagUpdate>&) override {}
+  void update_flags(const std::string&, const std::vector<target::FlagUpdate>&) override {}
   std::vector<Clock::time_point> finished;
 
  private:

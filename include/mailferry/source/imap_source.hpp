@@ -19,12 +19,16 @@
 // scan(): one pipelined UID FETCH per folder for UID, FLAGS, INTERNALDATE,
 // RFC822.SIZE and the identity header fields; the key is computed from them
 // exactly as the target side computes its own. With a scan cache (the job's
-// state), a folder whose STATUS shows the same UIDVALIDITY, UIDNEXT, message
-// count and HIGHESTMODSEQ (CONDSTORE) as when it was last read is not read
-// again: its scan is replayed. Anything else (new mail, a flag changed, a
-// message gone, the folder renumbered, a server without CONDSTORE, the state
-// lost) reads the folder again in full, so the cache can cost time, never a
-// wrong answer.
+// state), each folder's last scan is kept with the folder's UIDVALIDITY,
+// UIDNEXT, message count and HIGHESTMODSEQ (CONDSTORE):
+//  - STATUS shows them unchanged: the scan is replayed, nothing is read;
+//  - mail was added or flags changed, nothing removed: only the new UIDs are
+//    fetched, and the flags changed since the last HIGHESTMODSEQ;
+//  - anything else (a message gone, the folder renumbered, a server without
+//    CONDSTORE, the state lost): the folder is read again in full.
+// So the cache costs time, never a wrong answer. With the last scan at hand,
+// each message carries the flags the source removed since
+// (SourceMessage::flags_removed), which the target's copy then loses too.
 //
 // open(): UID FETCH BODY.PEEK[] into a spool (memory up to a limit, then an
 // unlinked temporary file), so the body is complete and its size checked
@@ -47,6 +51,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "mailferry/core/retry.hpp"
@@ -56,7 +61,8 @@
 
 namespace mailferry::target {
 class ImapTarget;
-}
+struct FolderSnapshot;
+}  // namespace mailferry::target
 
 namespace mailferry::source {
 
@@ -93,9 +99,17 @@ class ImapSource final : public Source {
   std::uint64_t folders_read() const { return read_; }
 
  private:
-  // Reads `folder` from the server into `sink`; the folder's state when it
-  // was opened, before the read.
-  void read_folder(const SourceFolder& folder, ScanSink& sink, std::string& identity);
+  // Reads `folder` from the server into `sink`; with `flags_before` (the last
+  // scan's flags by key), each message's flags_removed. Returns what the
+  // scan depends on (the folder's state when it was opened, before the read),
+  // "" when it cannot be kept.
+  std::string read_folder(const SourceFolder& folder, ScanSink& sink,
+                          const std::unordered_map<std::string, core::Flags>* flags_before);
+  // The scan kept under `key` (of folder state `known`) brought up to date:
+  // only messages added since are fetched, and flags changed since
+  // (CONDSTORE); false when the kept scan cannot be read.
+  bool bring_up_to_date(const SourceFolder& folder, const std::string& key, const std::string& kept,
+                        const target::FolderSnapshot& known, ScanSink& sink);
 
   ImapSourceOptions options_;
   std::unique_ptr<target::ImapTarget> account_;

@@ -44,6 +44,11 @@ std::string file_identity(const std::string& path, std::string_view options);
 bool replay_scan(ScanCache& cache, const std::string& key, std::string_view identity,
                  ScanSink& sink, const std::function<void(const std::string&)>& on_warning = {});
 
+// The identity of the scan kept under `key`, whatever it is; nullopt when
+// none is kept. replay_scan() with it replays the last scan, for sources that
+// bring an old scan up to date instead of making a new one (IMAP).
+std::optional<std::string> kept_identity(ScanCache& cache, const std::string& key);
+
 // A ScanSink that passes everything on to `next` and records it; finish()
 // stores the recording under `key` for `identity`.
 class RecordingSink final : public ScanSink {

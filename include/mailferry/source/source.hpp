@@ -46,6 +46,10 @@ struct SourceMessage {
   std::string from;
   std::string subject;
   core::Flags flags;
+  // Flags the source had when it was last read and has no more: a copy
+  // already on the target loses them too (a three-way merge). Only sources
+  // that keep their last scan know them (IMAP); empty elsewhere.
+  core::Flags flags_removed;
   core::InternalDate internal_date;
   std::uint64_t size = 0;              // exact number of bytes BodyReader will produce
   bool requests_read_receipt = false;  // has Disposition-Notification-To

@@ -17,8 +17,10 @@ namespace mailferry::sync {
 
 struct DiffPolicy {
   bool keywords_allowed = false;  // the folder keeps $Forwarded / $MDNSent
-  bool merge_flags = true;        // add source flags missing on present messages
-  bool drafts_folder = false;     // the source folder holds drafts: they get \Draft
+  // Present messages get the source's flags they lack, and lose the flags
+  // the source removed since it was last read (SourceMessage::flags_removed).
+  bool merge_flags = true;
+  bool drafts_folder = false;  // the source folder holds drafts: they get \Draft
 };
 
 struct PlannedAppend {
@@ -30,6 +32,7 @@ struct PlannedFlagUpdate {
   std::size_t source_index = 0;
   std::uint32_t uid = 0;
   core::Flags add;
+  core::Flags remove;
 };
 
 struct PresentMessage {

@@ -38,6 +38,7 @@ class MessageList {
   std::string_view key(std::size_t i) const;
   std::uint64_t message_size(std::size_t i) const { return records_[i].size; }
   core::Flags flags(std::size_t i) const { return records_[i].flags; }
+  core::Flags flags_removed(std::size_t i) const { return records_[i].flags_removed; }
   core::InternalDate internal_date(std::size_t i) const;
   std::uint64_t ordinal(std::size_t i) const { return records_[i].ordinal; }
   std::string_view message_id(std::size_t i) const;
@@ -61,6 +62,7 @@ class MessageList {
     std::uint16_t from_length = 0;
     std::uint16_t subject_length = 0;
     core::Flags flags;
+    core::Flags flags_removed;
     bool read_receipt = false;
   };
   // Room for `bytes` more bytes of text, in the current block or a new one.

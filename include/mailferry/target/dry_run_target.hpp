@@ -3,7 +3,7 @@
 // EXAMINE); writes are answered as if they had succeeded and never reach the
 // server: create_folder remembers the name (indexing it then gives an empty
 // folder), append reports every item as appended (uid 0) without opening a
-// body, add_flags does nothing.
+// body, update_flags does nothing.
 //
 // It declines the optional features: a dry run keeps no index for the next
 // run (it writes no state at all), so it has nothing to compare or confirm.
@@ -38,7 +38,7 @@ class DryRunTarget final : public ForwardingTarget {
   FolderSnapshot status(const std::string& folder) override;
   void append(const std::string& folder, const std::vector<AppendItem>& items,
               const std::function<void(std::size_t, const AppendOutcome&)>& done) override;
-  void add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) override;
+  void update_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) override;
 
  private:
   std::set<std::string> created_;  // folders a real run would have created

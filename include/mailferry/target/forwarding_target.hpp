@@ -48,8 +48,8 @@ class ForwardingTarget : public Target {
       const std::string& folder, const std::vector<std::uint32_t>& uids) override {
     return inner_.snapshot_if_exactly(folder, uids);
   }
-  void add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) override {
-    inner_.add_flags(folder, updates);
+  void update_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) override {
+    inner_.update_flags(folder, updates);
   }
 
  protected:

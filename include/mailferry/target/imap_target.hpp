@@ -103,7 +103,7 @@ class ImapTarget final : public Target {
       const std::string& folder, const std::vector<std::uint32_t>& uids) override;
   void append(const std::string& folder, const std::vector<AppendItem>& items,
               const std::function<void(std::size_t, const AppendOutcome&)>& done) override;
-  void add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) override;
+  void update_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) override;
 
   // The reading half, for an account that is a source (source/imap_source.hpp).
   // Folders are opened read-only (EXAMINE) and bodies fetched with
@@ -114,6 +114,14 @@ class ImapTarget final : public Target {
   FolderSnapshot read_folder(
       const std::string& folder, const std::string& header_names,
       const std::function<void(TargetMessage, std::string_view header)>& each);
+  // index_folder_since() of the reading half: read-only, with the header
+  // fields `header_names` of each message given to `each`.
+  IndexResult read_folder_since(
+      const std::string& folder, const std::string& header_names, const FolderSnapshot& known,
+      const std::function<void(TargetMessage, std::string_view header)>& each,
+      const std::function<void(std::uint32_t uid, core::Flags flags)>& flags_changed) {
+    return index_since(folder, true, known, header_names, each, flags_changed);
+  }
   // The bytes of message `uid` of `folder`, in order, into `sink`, as the
   // server sends them (bodies over 1 MiB in pieces, never whole). A FETCH
   // sent again (throttled, or over a new connection as Tuning::reconnect
@@ -213,6 +221,10 @@ class ImapTarget final : public Target {
   // folder; messages below `min_uid` are left out.
   void fetch_index(const std::string& folder, const std::string& uids, std::uint32_t min_uid,
                    const std::function<void(TargetMessage)>& each);
+  IndexResult index_since(const std::string& folder, bool read_only, const FolderSnapshot& known,
+                          const std::string& header_names,
+                          const std::function<void(TargetMessage, std::string_view header)>& each,
+                          const std::function<void(std::uint32_t, core::Flags)>& flags_changed);
   // fetch_index() with the header fields `header_names`, whose block `each` gets too.
   void fetch_items(const std::string& folder, const std::string& uids, std::uint32_t min_uid,
                    const std::string& header_names,

@@ -108,6 +108,7 @@ struct AppendOutcome {
 struct FlagUpdate {
   std::uint32_t uid = 0;
   core::Flags add;
+  core::Flags remove{};  // empty: nothing to take away
 };
 
 // What a target can do beyond the calls every target answers.
@@ -171,8 +172,9 @@ class Target {
   // for features().exact_snapshot (the base throws std::logic_error).
   virtual std::optional<FolderSnapshot> snapshot_if_exactly(const std::string& folder,
                                                             const std::vector<std::uint32_t>& uids);
-  // Adds flags (never removes) to messages of `folder`.
-  virtual void add_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) = 0;
+  // Adds each update's `add` flags to its message of `folder`, and takes its
+  // `remove` flags away.
+  virtual void update_flags(const std::string& folder, const std::vector<FlagUpdate>& updates) = 0;
 };
 
 }  // namespace mailferry::target
