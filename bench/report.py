@@ -9,7 +9,9 @@ becomes one row: the median wall time, the range in the "range s" column, the
 highest peak RSS, and "ok" only if every round passed its check. "x doveadm" is
 the row's wall time over the median time of all the doveadm rows of the same
 section and server (the server's own import of the same messages, measured in
-the same run).
+the same run). An IMAP -> IMAP section ends with mailferry's speed and peak
+RSS against each peer's: the peer's wall time over mailferry's, mailferry's
+peak RSS over the peer's.
 """
 import statistics
 import sys
@@ -76,6 +78,18 @@ def main():
             print()
             print("One command at a time takes %.1fx as long as the pipelined engine." %
                   (base["wall"] / piped["wall"]))
+        ours = by_case.get("IMAP -> IMAP")
+        if ours and ours["wall"] > 0:
+            against = []
+            for case, name in (("imapsync IMAP -> IMAP", "imapsync"), ("mbsync IMAP -> IMAP", "mbsync"),
+                               ("doveadm backup from imapc", "doveadm backup")):
+                peer = by_case.get(case)
+                if peer and peer["rss"] > 0:
+                    against.append("%.2fx %s's speed at %.2f of its peak RSS" %
+                                   (peer["wall"] / ours["wall"], name, ours["rss"] / peer["rss"]))
+            if against:
+                print()
+                print("mailferry IMAP -> IMAP: " + "; ".join(against) + ".")
         print()
     if failures:
         print("%d case(s) FAILED their check (see the check column)." % failures)

@@ -4,7 +4,8 @@
 #
 # Usage: bench/run.sh [--binary PATH | --rev REV] [--compare PATH] [--cases LIST]
 #                     [--scale "5000 50000 100000"] [--fsync both|on|off]
-#                     [--big-mb N] [--repeat N] [--work DIR] [--keep]
+#                     [--big-mb N] [--repeat N] [--messages N]
+#                     [--imap-scale "100000"] [--imapsync PATH] [--work DIR] [--keep]
 #
 #   --binary PATH   the mailferry to measure (default: a Release build in
 #                   build-bench/, made first)
@@ -13,25 +14,36 @@
 #                   build-bench/src, so uncommitted edits never get measured
 #   --compare PATH  a second mailferry (an older build, say) measured on the
 #                   same mailboxes in the same run, shown as "before"
-#   --cases LIST    comma-separated, default all:
-#                   mbox,pop3,pst,noop,maildir,mbsync,scale,big,latency
+#   --cases LIST    comma-separated, default all but imap (which takes
+#                   longer than all the others together):
+#                   mbox,pop3,pst,noop,maildir,mbsync,imap,scale,big,latency
 #                   (maildir: the 5k mailbox as a Maildir, uploaded by
 #                   mailferry and imported by doveadm; mbsync: the same
 #                   Maildir pushed by mbsync, left out without mbsync; with
-#                   noop also their re-runs)
+#                   noop also their re-runs; imap: the 5k mailbox and the
+#                   --imap-scale mailboxes in an IMAP account, copied into
+#                   empty accounts by mailferry, imapsync, mbsync and
+#                   doveadm backup from imapc, each peer left out when
+#                   missing)
 #   --fsync MODE    on: Dovecot's default mail_fsync (durable); off:
 #                   mail_fsync=never; both (default): the 5k cases on each.
 #                   Scaling, the big message and the latency case always run
 #                   with fsync off (see README).
 #   --repeat N      rounds of the 5k realistic cases (default 1); the table
 #                   shows each case's median and the range
+#   --messages N    messages of the realistic mailbox (default 5000; fewer
+#                   for a quick try of the script)
+#   --imap-scale L  small mailboxes of the imap case (default "100000"; ""
+#                   for none), Dovecot with fsync off
+#   --imapsync PATH imapsync for the imap case (default: imapsync in PATH,
+#                   else ../shared/peers/imapsync next to the repository)
 #   --work DIR      where the temporary directory goes (default /tmp; the
 #                   100k case needs about 2 GB there)
 #   --keep          keep the temporary directory and servers' data
 #
 # Needs: root (the latency case makes a network namespace), dovecot-imapd,
 # dovecot-pop3d, python3, /usr/bin/time (package "time"), iproute2; optional:
-# isync (mbsync, for the mbsync rows).
+# isync (mbsync, for the mbsync rows), imapsync and its Perl modules.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -43,6 +55,9 @@ rev=HEAD
 compare=
 cases=mbox,pop3,pst,noop,maildir,mbsync,scale,big,latency
 scale="5000 50000 100000"
+imap_scale=100000
+imapsync=
+r_count=5000
 fsync_mode=both
 big_mb=500
 repeat=1
@@ -58,6 +73,9 @@ while [[ $# -gt 0 ]]; do
     --fsync) fsync_mode=$2; shift ;;
     --big-mb) big_mb=$2; shift ;;
     --repeat) repeat=$2; shift ;;
+    --messages) r_count=$2; shift ;;
+    --imap-scale) imap_scale=$2; shift ;;
+    --imapsync) imapsync=$2; shift ;;
     --work) work_parent=$2; shift ;;
     --keep) keep=yes ;;
     -h | --help) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//; /^set -e/d'; exit 0 ;;
@@ -67,6 +85,7 @@ while [[ $# -gt 0 ]]; do
 done
 want() { [[ ,$cases, == *,$1,* ]]; }
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || { echo "$0: --repeat takes a whole number from 1" >&2; exit 2; }
+[[ $r_count =~ ^[1-9][0-9]*$ ]] || { echo "$0: --messages takes a whole number from 1" >&2; exit 2; }
 
 for tool in dovecot doveadm python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "$0: $tool is missing" >&2; exit 1; }
@@ -78,6 +97,16 @@ fi
 if want mbsync && ! command -v mbsync >/dev/null; then
   echo "$0: mbsync is not installed (Debian package isync); leaving out the mbsync rows" >&2
   cases=${cases//mbsync/}
+fi
+if want imap; then
+  if [[ -z $imapsync ]]; then
+    imapsync=$(command -v imapsync || echo "$repo/../shared/peers/imapsync")
+  fi
+  if ! "$imapsync" --version >/dev/null 2>&1; then
+    echo "$0: imapsync ($imapsync) does not start (missing, or its Perl modules are); leaving out the imapsync rows" >&2
+    imapsync=
+  fi
+  command -v mbsync >/dev/null || echo "$0: mbsync is not installed (Debian package isync); leaving out the IMAP mbsync rows" >&2
 fi
 
 built_from=
@@ -201,6 +230,9 @@ import_mbox() {  # SECTION SERVER USER MBOX MESSAGES BYTES LABEL
 #   run_sync SECTION SERVER LABEL BINARY FROM TO_USER STATE EXPECT_ADDED EXPECT_TOTAL BYTES [ENV...]
 # Options the next run_sync calls add to the command line (empty: none).
 sync_extra=()
+# A command the next run_sync calls run after the sync, with the target user
+# as its last argument; whatever it prints fails the row (empty: none).
+sync_verify=()
 run_sync() {
   local section=$1 server=$2 label=$3 bin=$4 from=$5 user=$6 state=$7 added=$8 total=$9 bytes=${10}
   shift 10
@@ -214,12 +246,13 @@ run_sync() {
     --ca-file "$(server_var "$server" CA_FILE)" \
     --to-password-file "$(server_var "$server" PASSWORD_FILE)" \
     --state "$state" --report "$report" --quiet "${sync_extra[@]}"
-  local status=ok appended got
+  local status=ok appended got problem=
   appended=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['totals']['appended'])" \
     "$report" 2>/dev/null || echo '?')
   got=$(count_messages "$server" "$user")
-  if [[ $RC -ne 0 || $appended != "$added" || $got -ne $total ]]; then
-    status="FAILED(rc=$RC,added=$appended,on-server=$got)"
+  [[ ${#sync_verify[@]} -eq 0 ]] || problem=$("${sync_verify[@]}" "$user")
+  if [[ $RC -ne 0 || $appended != "$added" || $got -ne $total || -n $problem ]]; then
+    status="FAILED(rc=$RC,added=$appended,on-server=$got${problem:+,$problem})"
     echo "   $label: $status; stderr:" >&2
     tail -n 5 "$work/out/sync-${label// /_}-$user.stderr" >&2 || true
   fi
@@ -292,6 +325,211 @@ import_maildir() {  # SECTION SERVER USER MAILDIR MESSAGES BYTES
   rm -rf "$copy"
 }
 
+# --- IMAP -> IMAP: one account of the server copied into empty ones ---
+
+# fill_imap_source SECTION SERVER USER MBOX MESSAGES BYTES: the mbox put into
+# USER's INBOX by doveadm import (timed: the section's reference), then spread
+# over folders by what the messages say, so that an exact duplicate lands in
+# the folder of its original: Archive (\Archive; sent before 2019), Sent
+# (\Sent; from alice), Projects/Reports (a subject with "report"); the rest
+# stays in INBOX. The flags are those of Status/X-Status.
+fill_imap_source() {
+  local section=$1 server=$2 user=$3 mbox=$4 messages=$5 bytes=$6 folder
+  import_mbox "$section" "$server" "$user" "$mbox" "$messages" "$bytes" "doveadm import (IMAP source)"
+  for folder in Archive Sent Projects/Reports; do
+    doveadm_on "$server" mailbox create -u "$user" "$folder" 2>/dev/null || true
+  done
+  doveadm_on "$server" move -u "$user" Archive mailbox INBOX SENTBEFORE 2019-01-01
+  doveadm_on "$server" move -u "$user" Sent mailbox INBOX FROM alice@
+  doveadm_on "$server" move -u "$user" Projects/Reports mailbox INBOX SUBJECT report
+  echo "   $user: $(doveadm_on "$server" -f flow mailbox status -u "$user" messages '*' |
+    sed 's/ messages=/ /' | LC_ALL=C sort | paste -sd, - | sed 's/,/, /g')"
+}
+
+# mail_digest SERVER USER: one line per distinct message: its folder, its
+# flags (\Recent left out), Message-ID, Date and Subject, sorted. Two accounts
+# with the same lines hold the same messages in the same folders with the
+# same flags (exact duplicates count once).
+mail_digest() {
+  doveadm_on "$1" -f tab fetch -u "$2" "mailbox flags hdr.message-id hdr.date hdr.subject" all |
+    tail -n +2 | sed 's/ *\\Recent//; s/\t /\t/' | LC_ALL=C sort -u
+}
+
+# differs_from DIGEST SERVER USER: nothing when USER's mail_digest is DIGEST,
+# else how many lines differ.
+differs_from() {
+  local n
+  n=$(mail_digest "$2" "$3" | LC_ALL=C comm -3 "$1" - | wc -l)
+  [[ $n -eq 0 ]] || echo "$n lines of folder/flags/ids differ"
+}
+
+# check_copy OUT SERVER USER TOTAL [DIGEST]: STATUS from RC (of timed), the
+# messages USER holds afterwards and, with a DIGEST, its folders and flags; a
+# failure shows the end of the tool's output.
+check_copy() {
+  local out=$1 server=$2 user=$3 total=$4 digest=${5:-} got problem=
+  got=$(count_messages "$server" "$user")
+  [[ -z $digest ]] || problem=$(differs_from "$digest" "$server" "$user")
+  STATUS=ok
+  if [[ $RC -ne 0 || $got -ne $total || -n $problem ]]; then
+    STATUS="FAILED(rc=$RC,on-server=$got${problem:+,$problem})"
+    echo "   $(basename "$out"): $STATUS; output:" >&2
+    tail -n 5 "$out.stdout" "$out.stderr" >&2 || true
+  fi
+}
+
+# run_imapsync SECTION SERVER LABEL SOURCE_USER USER TOTAL MESSAGES BYTES [DIGEST]:
+# imapsync from SOURCE_USER into USER, both over IMAPS with the server's
+# certificate checked against the test CA, otherwise its defaults (which
+# leave out a message whose identifying headers equal another's of the same
+# folder).
+run_imapsync() {
+  local section=$1 server=$2 label=$3 src=$4 user=$5 total=$6 messages=$7 bytes=$8 digest=${9:-}
+  local port ca pw out=$work/out/imapsync-${label// /_}-$user
+  port=$(server_var "$server" IMAPS_PORT)
+  ca=$(server_var "$server" CA_FILE)
+  pw=$(server_var "$server" PASSWORD_FILE)
+  mkdir -p "$work/out/imapsync-tmp"
+  timed "$out" "$imapsync" \
+    --host1 localhost --port1 "$port" --user1 "$src" --passfile1 "$pw" \
+    --ssl1 --sslargs1 SSL_verify_mode=1 --sslargs1 "SSL_ca_file=$ca" \
+    --host2 localhost --port2 "$port" --user2 "$user" --passfile2 "$pw" \
+    --ssl2 --sslargs2 SSL_verify_mode=1 --sslargs2 "SSL_ca_file=$ca" \
+    --nolog --noreleasecheck --tmpdir "$work/out/imapsync-tmp"
+  check_copy "$out" "$server" "$user" "$total" "$digest"
+  record "$section" "$server" "$label" imapsync "$messages" "$bytes" "$WALL" "$RSS" "$CPU" "$STATUS"
+}
+
+# mbsync_account NAME SERVER USER: an IMAPS account and its store for an mbsyncrc.
+# Host localhost: mbsync 1.4 matches the certificate's DNS names only.
+mbsync_account() {
+  cat <<EOF
+IMAPAccount $1
+Host localhost
+Port $(server_var "$2" IMAPS_PORT)
+User $3
+PassCmd "cat $(server_var "$2" PASSWORD_FILE)"
+SSLType IMAPS
+CertificateFile $(server_var "$2" CA_FILE)
+
+IMAPStore $1
+Account $1
+
+EOF
+}
+
+# run_mbsync_imap SECTION SERVER LABEL SOURCE_USER USER TOTAL MESSAGES BYTES [DIGEST]:
+# mbsync with both stores IMAP: every folder of SOURCE_USER pulled into USER
+# (Sync Pull, Create Near, Patterns *, default PipelineDepth), its sync state
+# in a directory of its own, so the same call again is a re-run.
+run_mbsync_imap() {
+  local section=$1 server=$2 label=$3 src=$4 user=$5 total=$6 messages=$7 bytes=$8 digest=${9:-}
+  local rc_file=$work/out/mbsync-imap-$user.rc out=$work/out/mbsync-${label// /_}-$user
+  mkdir -p "$work/state/mbsync-imap-$user"
+  {
+    mbsync_account far "$server" "$src"
+    mbsync_account near "$server" "$user"
+    cat <<EOF
+Channel pull
+Far :far:
+Near :near:
+Patterns *
+Sync Pull
+Create Near
+SyncState $work/state/mbsync-imap-$user/
+EOF
+  } >"$rc_file"
+  timed "$out" mbsync -c "$rc_file" pull
+  check_copy "$out" "$server" "$user" "$total" "$digest"
+  record "$section" "$server" "$label" mbsync "$messages" "$bytes" "$WALL" "$RSS" "$CPU" "$STATUS"
+}
+
+# run_imapc_backup SECTION SERVER LABEL SOURCE_USER USER TOTAL MESSAGES BYTES [DIGEST]:
+# Dovecot's own migration over IMAP: doveadm backup -R from an imapc: location
+# logged in as SOURCE_USER (IMAPS, certificate checked) into USER, with the
+# imapc settings of Dovecot's migration guide (imapc_features rfc822.size
+# fetch-headers, mail_prefetch_count 20) in a configuration that includes the
+# server's. One process does it all (the IMAP client, dsync, the store).
+run_imapc_backup() {
+  local section=$1 server=$2 label=$3 src=$4 user=$5 total=$6 messages=$7 bytes=$8 digest=${9:-}
+  local conf=$work/out/imapc-$user.conf ca=$work/out/ca-$server.pem out=$work/out/imapc-${label// /_}-$user
+  # doveadm reads the CA as the mail user, and the server keeps its copy private.
+  cp "$(server_var "$server" CA_FILE)" "$ca"
+  chmod 644 "$ca"
+  (
+    umask 077
+    cat >"$conf" <<EOF
+!include $(server_var "$server" DOVECOT_CONF)
+imapc_host = localhost
+imapc_port = $(server_var "$server" IMAPS_PORT)
+imapc_ssl = imaps
+imapc_ssl_verify = yes
+ssl_client_ca_file = $ca
+imapc_user = $src
+imapc_password = $(cat "$(server_var "$server" PASSWORD_FILE)")
+imapc_features = rfc822.size fetch-headers
+mail_prefetch_count = 20
+EOF
+  )
+  timed "$out" doveadm -c "$conf" backup -R -u "$user" imapc:
+  check_copy "$out" "$server" "$user" "$total" "$digest"
+  record "$section" "$server" "$label" dsync "$messages" "$bytes" "$WALL" "$RSS" "$CPU" "$STATUS"
+}
+
+# imap_case SECTION SERVER TAG MBOX MESSAGES DISTINCT BYTES: the mailbox in a
+# source account, then each tool copies all its folders into an empty account
+# of the same server, one tool after the other; mailferry goes first (so it
+# is the one to meet the source's files and caches cold). mailferry and
+# imapsync leave out a folder's exact duplicates (DISTINCT messages), mbsync
+# and doveadm copy every one (MESSAGES). Each first run is checked against the
+# source: folders, flags and ids (mail_digest).
+imap_case() {
+  local section=$1 server=$2 tag=$3 mbox=$4 messages=$5 distinct=$6 bytes=$7
+  local src=imapsrc$tag port digest from n bin pre user state
+  port=$(server_var "$server" IMAPS_PORT)
+  fill_imap_source "$section" "$server" "$src" "$mbox" "$messages" "$bytes"
+  digest=$work/out/digest-$src
+  mail_digest "$server" "$src" >"$digest"
+  from=imaps://$src@127.0.0.1:$port
+  sync_extra=(--from-password-file "$(server_var "$server" PASSWORD_FILE)")
+  n=0
+  for bin in "${tools[@]}"; do
+    n=$((n + 1))
+    pre=$(tool_label "$bin")
+    user=imapdst$tag-$n
+    state=$work/state/imap$tag-$n.db
+    sync_verify=(differs_from "$digest" "$server")
+    run_sync "$section" "$server" "${pre}IMAP -> IMAP" "$bin" "$from" "$user" "$state" "$distinct" \
+      "$distinct" "$bytes"
+    sync_verify=()
+    run_sync "$section" "$server" "${pre}IMAP re-run, nothing new" "$bin" "$from" "$user" "$state" 0 \
+      "$distinct" 0
+    run_sync "$section" "$server" "${pre}IMAP re-run, state deleted" "$bin" "$from" "$user" \
+      "$state.fresh" 0 "$distinct" 0
+    drop_users "$server" "$user"
+  done
+  sync_extra=()
+  if [[ -n $imapsync ]]; then
+    user=imapsync$tag
+    run_imapsync "$section" "$server" "imapsync IMAP -> IMAP" "$src" "$user" "$distinct" "$distinct" \
+      "$bytes" "$digest"
+    run_imapsync "$section" "$server" "imapsync re-run, nothing new" "$src" "$user" "$distinct" "$distinct" 0
+    drop_users "$server" "$user"
+  fi
+  if command -v mbsync >/dev/null; then
+    user=mbsyncimap$tag
+    run_mbsync_imap "$section" "$server" "mbsync IMAP -> IMAP" "$src" "$user" "$messages" "$messages" \
+      "$bytes" "$digest"
+    run_mbsync_imap "$section" "$server" "mbsync re-run, nothing new" "$src" "$user" "$messages" \
+      "$messages" 0
+    drop_users "$server" "$user"
+  fi
+  user=dsyncimap$tag
+  run_imapc_backup "$section" "$server" "doveadm backup from imapc" "$src" "$user" "$messages" \
+    "$messages" "$bytes" "$digest"
+  drop_users "$server" "$user" "$src"
+}
+
 # gen KIND FILE [options]: generates once, prints "messages distinct bytes".
 # Each mbox file gets a directory of its own: doveadm import reads the whole
 # directory as a mail store.
@@ -322,7 +560,10 @@ tool_label() { [[ $1 == "$binary" ]] && echo "" || echo "before: "; }
 cat "$work/header.txt"
 
 echo "== generating mailboxes in $work/src"
-read -r r_messages r_distinct r_bytes < <(gen realistic "$work/src/realistic/realistic.mbox")
+read -r r_messages r_distinct r_bytes < <(gen realistic "$work/src/realistic/realistic.mbox" --messages "$r_count")
+# "5k" in the section titles, the count itself when it is not whole thousands
+r_name=$r_count
+[[ $((r_count % 1000)) -ne 0 ]] || r_name=$((r_count / 1000))k
 echo "   realistic: $r_messages messages ($r_distinct distinct), $r_bytes bytes"
 if want mbsync || want maildir; then
   # The same messages as a Maildir, for mbsync (which reads no mbox): one file
@@ -348,7 +589,7 @@ pst=$repo/../shared/corpus/pst/enron.pst
 # the median of the rounds. The tools take turns within a round, so a burst
 # of load on a shared machine hits them alike.
 for server in "${fsync_servers[@]}"; do
-  section="5k realistic mailbox, $((r_bytes / 1000000)) MB"
+  section="$r_name realistic mailbox, $((r_bytes / 1000000)) MB"
   echo "== $section, Dovecot with fsync $([[ $server == durable ]] && echo on || echo off)"
   for round in $(seq 1 "$repeat"); do
     [[ $repeat -eq 1 ]] || echo "   round $round of $repeat"
@@ -452,6 +693,29 @@ for server in "${fsync_servers[@]}"; do
     done
   done
 done
+
+# --- IMAP -> IMAP: the realistic mailbox in an IMAP account, then the small
+# ones (fsync off) ---
+if want imap; then
+  for server in "${fsync_servers[@]}"; do
+    section="IMAP -> IMAP, $r_name realistic mailbox, $((r_bytes / 1000000)) MB"
+    echo "== $section, Dovecot with fsync $([[ $server == durable ]] && echo on || echo off)"
+    for round in $(seq 1 "$repeat"); do
+      [[ $repeat -eq 1 ]] || echo "   round $round of $repeat"
+      imap_case "$section" "$server" "r$round" "$work/src/realistic/realistic.mbox" "$r_messages" \
+        "$r_distinct" "$r_bytes"
+    done
+  done
+  for count in $imap_scale; do
+    section="IMAP -> IMAP, $count small messages"
+    echo "== $section"
+    read -r s_messages s_distinct s_bytes < <(gen small "$work/src/small-$count/small-$count.mbox" --messages "$count")
+    imap_case "$section" fast "s$count" "$work/src/small-$count/small-$count.mbox" "$s_messages" \
+      "$s_distinct" "$s_bytes"
+    # The scaling case below generates it again if it needs it.
+    [[ $keep == yes ]] || rm -rf "$work/src/small-$count" "$work/src/small-$count.json"
+  done
+fi
 
 # --- scaling with the number of messages (small messages, fsync off) ---
 if want scale; then
