@@ -217,17 +217,18 @@ class CurlConnection final : public Connection {
     if (rc != CURLE_OK) throw io_error("receiving from", rc);
     if (got == 0)
       throw core::ConnectionError(options_.display() + ": the server closed the connection");
-    acknowledge_at_once();
     return got;
   }
 
   void wait(bool for_read, bool for_write) override {
+    if (for_read) acknowledge_at_once();
     if (!poll_socket(for_read, for_write, options_.timeout))
       throw core::ConnectionError(options_.display() + ": no answer from the server for " +
                                   std::to_string(options_.timeout.count() / 1000) + " s");
   }
 
   bool wait_for(bool for_read, bool for_write, std::chrono::milliseconds limit) override {
+    if (for_read) acknowledge_at_once();
     return poll_socket(for_read, for_write, std::min(limit, options_.timeout));
   }
 
@@ -238,8 +239,10 @@ class CurlConnection final : public Connection {
   // algorithm on (Courier does) holds each piece after the first until the
   // last one is acknowledged, and Linux delays that acknowledgement by up to
   // 40 ms: 40 ms per APPEND, measured. Acknowledging at once releases the
-  // rest of the answer; Linux forgets the setting after a while, so it is
-  // renewed on every read.
+  // rest of the answer. Linux forgets the setting after a while, so it is
+  // renewed before every wait for more to read; setting it also sends an
+  // acknowledgement that is being held back at once. Not after every read:
+  // a body streamed in 4 kB TLS records would cost a system call each.
   void acknowledge_at_once() {
 #ifdef TCP_QUICKACK
     const int on = 1;

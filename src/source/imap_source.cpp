@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
+#include <unordered_map>
 
 #include "mailferry/pop3/spool.hpp"
 #include "mailferry/target/imap_target.hpp"
@@ -82,35 +84,68 @@ std::uint32_t ImapSource::uid_of(const SourceMessage& message) {
 
 std::unique_ptr<BodyReader> ImapSource::open(const SourceFolder& folder,
                                              const SourceMessage& message) {
-  const std::string where =
-      describe() + ": folder " + folder.display_name() + ", message UID " + message.locator;
+  auto opened = open_batch(folder, {&message});
+  if (opened[0].error) std::rethrow_exception(opened[0].error);
+  return std::move(opened[0].reader);
+}
+
+std::vector<Source::Opened> ImapSource::open_batch(
+    const SourceFolder& folder, const std::vector<const SourceMessage*>& messages) {
   auto fresh_spool = [&] {
     return pop3::Spool(options_.spool_directory, options_.spool_memory_limit);
   };
-  pop3::Spool spool = fresh_spool();
-  target::ImapTarget::FetchedMessage fetched;
+  // The bytes of the body being received go to `arriving` until the
+  // server's response says which message it was.
+  std::vector<std::optional<pop3::Spool>> spools(messages.size());
+  std::unordered_map<std::uint32_t, std::size_t> slot_of;
+  std::vector<std::uint32_t> uids;
+  uids.reserve(messages.size());
+  for (std::size_t k = 0; k < messages.size(); ++k) {
+    uids.push_back(uid_of(*messages[k]));
+    slot_of.emplace(uids.back(), k);
+  }
+  pop3::Spool arriving = fresh_spool();
+  std::uint32_t uidvalidity = 0;
   try {
-    fetched = account_->fetch_message(
-        folder.locator, uid_of(message), [&](std::string_view bytes) { spool.append(bytes); },
-        [&] { spool = fresh_spool(); });
+    uidvalidity = account_->fetch_bodies(
+        folder.locator, uids, [&](std::string_view bytes) { arriving.append(bytes); },
+        [&](std::uint32_t uid) {
+          const auto slot = slot_of.find(uid);
+          if (slot != slot_of.end() && !spools[slot->second])
+            spools[slot->second].emplace(std::move(arriving));
+          arriving = fresh_spool();
+        },
+        [&] {
+          for (auto& spool : spools) spool.reset();
+          arriving = fresh_spool();
+        });
   } catch (const core::ServerError& e) {
     throw core::SourceError(e.what(), core::ErrorScope::Message);
   }
   const auto scanned = uidvalidity_.find(folder.locator);
-  if (scanned != uidvalidity_.end() && fetched.uidvalidity != scanned->second)
-    throw core::SourceError(where +
-                                ": the server renumbered the folder since it was scanned "
-                                "(UIDVALIDITY changed); the next run reads it again",
-                            core::ErrorScope::Message);
-  if (!fetched.found)
-    throw core::SourceError(where + ": no longer on the server (deleted or moved since the scan)",
-                            core::ErrorScope::Message);
-  if (spool.size() != message.size)
-    throw core::SourceError(where + ": the server sent " + std::to_string(spool.size()) +
-                                " bytes where RFC822.SIZE announced " +
-                                std::to_string(message.size) + "; not uploaded",
-                            core::ErrorScope::Message);
-  return std::make_unique<pop3::SpoolReader>(std::move(spool));
+  const bool renumbered = scanned != uidvalidity_.end() && uidvalidity != scanned->second;
+  std::vector<Opened> out(messages.size());
+  for (std::size_t k = 0; k < messages.size(); ++k) {
+    const SourceMessage& message = *messages[k];
+    const std::string where =
+        describe() + ": folder " + folder.display_name() + ", message UID " + message.locator;
+    auto fail = [&](const std::string& why) {
+      out[k].error =
+          std::make_exception_ptr(core::SourceError(where + why, core::ErrorScope::Message));
+    };
+    if (renumbered)
+      fail(
+          ": the server renumbered the folder since it was scanned (UIDVALIDITY changed); the "
+          "next run reads it again");
+    else if (!spools[k])
+      fail(": no longer on the server (deleted or moved since the scan)");
+    else if (spools[k]->size() != message.size)
+      fail(": the server sent " + std::to_string(spools[k]->size()) +
+           " bytes where RFC822.SIZE announced " + std::to_string(message.size) + "; not uploaded");
+    else
+      out[k].reader = std::make_unique<pop3::SpoolReader>(std::move(*spools[k]));
+  }
+  return out;
 }
 
 }  // namespace mailferry::source

@@ -18,6 +18,12 @@ std::vector<std::string> note_lines(const std::vector<core::ErrorRecord>& notes)
   return lines;
 }
 
+std::vector<Source::Opened> Source::open_batch(const SourceFolder& folder,
+                                               const std::vector<const SourceMessage*>&) {
+  throw core::SourceError(describe() + ": folder " + folder.display_name() +
+                          ": this source opens messages one at a time");
+}
+
 Source::RemovalResult Source::remove(const SourceFolder& folder,
                                      const std::vector<SourceMessage>&) {
   throw core::SourceError(describe() + ": folder " + folder.display_name() +

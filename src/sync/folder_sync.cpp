@@ -160,14 +160,33 @@ class FolderSync {
     for (const auto& a : plan_.appends) sizes.push_back(messages().message_size(a.source_index));
     std::uint64_t bytes = 0;
     for (auto size : sizes) bytes += size;
-    BodyPrefetcher prefetch(std::move(sizes), [&](std::size_t k) {
+    auto open_one = [&](std::size_t k) {
       return parts_.source.open(folder_, messages()[plan_.appends[k].source_index]);
-    });
+    };
+    std::optional<BodyPrefetcher> prefetch;
+    if (parts_.source.opens_in_batches()) {
+      // A source that opens in batches (IMAP) reads up to this many bodies
+      // per round trip; the prefetcher's byte limit still bounds the memory.
+      constexpr std::size_t kBatchDepth = 32;
+      prefetch.emplace(
+          std::move(sizes), open_one,
+          [&](const std::vector<std::size_t>& batch) {
+            std::vector<source::SourceMessage> wanted;
+            wanted.reserve(batch.size());
+            for (auto k : batch) wanted.push_back(messages()[plan_.appends[k].source_index]);
+            std::vector<const source::SourceMessage*> pointers;
+            for (const auto& m : wanted) pointers.push_back(&m);
+            return parts_.source.open_batch(folder_, pointers);
+          },
+          kBatchDepth);
+    } else {
+      prefetch.emplace(std::move(sizes), open_one);
+    }
     state_.index.reserve(state_.index.size() + plan_.appends.size());
     parts_.observer.transfer_started(fr_, plan_.appends.size(), bytes);
     for (std::size_t first = 0; first < plan_.appends.size(); first += kItemsPerAppend) {
       const auto count = std::min(kItemsPerAppend, plan_.appends.size() - first);
-      parts_.target.append(fr_.target, items(prefetch, first, count),
+      parts_.target.append(fr_.target, items(*prefetch, first, count),
                            [&](std::size_t local, const target::AppendOutcome& outcome) {
                              uploaded(plan_.appends[first + local], outcome);
                            });

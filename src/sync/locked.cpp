@@ -51,6 +51,24 @@ std::unique_ptr<core::BodyReader> LockedSource::open(const source::SourceFolder&
   return std::make_unique<LockedBodyReader>(std::move(reader), mutex_);
 }
 
+bool LockedSource::opens_in_batches() const {
+  Lock lock(mutex_);
+  return ForwardingSource::opens_in_batches();
+}
+
+std::vector<source::Source::Opened> LockedSource::open_batch(
+    const source::SourceFolder& folder, const std::vector<const source::SourceMessage*>& messages) {
+  std::vector<Opened> opened;
+  {
+    Lock lock(mutex_);
+    opened = ForwardingSource::open_batch(folder, messages);
+  }
+  if (reads_ == Reads::Locked)
+    for (auto& o : opened)
+      if (o.reader) o.reader = std::make_unique<LockedBodyReader>(std::move(o.reader), mutex_);
+  return opened;
+}
+
 std::vector<std::string> LockedSource::report_notes() {
   Lock lock(mutex_);
   return ForwardingSource::report_notes();

@@ -12,6 +12,12 @@ BodyPrefetcher::BodyPrefetcher(std::vector<std::uint64_t> sizes, Open open, std:
       max_bytes_(max_bytes),
       slots_(sizes_.size()) {}
 
+BodyPrefetcher::BodyPrefetcher(std::vector<std::uint64_t> sizes, Open open, OpenMany open_many,
+                               std::size_t depth, std::uint64_t max_bytes)
+    : BodyPrefetcher(std::move(sizes), std::move(open), depth, max_bytes) {
+  open_many_ = std::move(open_many);
+}
+
 BodyPrefetcher::~BodyPrefetcher() {
   {
     std::lock_guard lock(mutex_);
@@ -21,45 +27,73 @@ BodyPrefetcher::~BodyPrefetcher() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::vector<std::size_t> BodyPrefetcher::next_batch(std::size_t first) {
+  std::vector<std::size_t> batch{first};
+  if (!open_many_) return batch;
+  std::uint64_t bytes = ready_bytes_ + sizes_[first];
+  for (std::size_t j = first + 1; j < slots_.size() && ready_ + batch.size() < depth_; ++j) {
+    if (slots_[j].state != State::Waiting || bytes + sizes_[j] > max_bytes_) break;
+    bytes += sizes_[j];
+    batch.push_back(j);
+  }
+  return batch;
+}
+
 void BodyPrefetcher::run() {
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
+  // Batches start when at most half the depth is waiting, so that each is
+  // worth its round trip; one at a time, as soon as there is room.
+  const std::size_t start_below = open_many_ ? depth_ / 2 + 1 : depth_;
+  for (std::size_t i = 0; i < slots_.size();) {
+    std::vector<std::size_t> batch;
     {
       std::unique_lock lock(mutex_);
       changed_.wait(lock, [&] {
         return stopping_ || slots_[i].state != State::Waiting || ready_ == 0 ||
-               (ready_ < depth_ && ready_bytes_ + sizes_[i] <= max_bytes_);
+               (ready_ < start_below && ready_bytes_ + sizes_[i] <= max_bytes_);
       });
       if (stopping_) return;
-      if (slots_[i].state != State::Waiting) continue;  // taken already
-      if (i < passed_) {                                // the upload went past it: not wanted now
-        slots_[i].state = State::Taken;
+      if (slots_[i].state != State::Waiting) {  // taken already
+        ++i;
         continue;
       }
-      slots_[i].state = State::Opening;
+      if (i < passed_) {  // the upload went past it: not wanted now
+        slots_[i].state = State::Taken;
+        ++i;
+        continue;
+      }
+      batch = next_batch(i);
+      for (auto j : batch) slots_[j].state = State::Opening;
     }
-    std::unique_ptr<core::BodyReader> reader;
-    std::exception_ptr error;
+    i = batch.back() + 1;
+    std::vector<source::Source::Opened> opened(batch.size());
     {
       std::lock_guard open_lock(open_mutex_);
       try {
-        reader = open_(i);
+        if (open_many_) {
+          opened = open_many_(batch);
+        } else {
+          opened[0].reader = open_(batch[0]);
+        }
       } catch (...) {
-        error = std::current_exception();
+        for (auto& o : opened) o.error = std::current_exception();
       }
     }
     {
       std::lock_guard lock(mutex_);
-      if (i < passed_ && slots_[i].state == State::Opening) {
-        slots_[i].state = State::Taken;  // passed while it was being opened
-      } else {
-        slots_[i].reader = std::move(reader);
-        slots_[i].error = error;
-        slots_[i].state = State::Ready;
+      for (std::size_t k = 0; k < batch.size(); ++k) {
+        Slot& slot = slots_[batch[k]];
+        if (batch[k] < passed_ && slot.state == State::Opening) {
+          slot.state = State::Taken;  // passed while it was being opened
+          continue;
+        }
+        slot.reader = std::move(opened[k].reader);
+        slot.error = opened[k].error;
+        slot.state = State::Ready;
         ++ready_;
-        ready_bytes_ += sizes_[i];
+        ready_bytes_ += sizes_[batch[k]];
       }
     }
-    reader.reset();  // outside the lock
+    opened.clear();  // outside the lock
     changed_.notify_all();
   }
 }

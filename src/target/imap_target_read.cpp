@@ -3,6 +3,7 @@
 #include <string>
 
 #include "mailferry/imap/data.hpp"
+#include "mailferry/imap/uid_set.hpp"
 #include "mailferry/target/imap_target.hpp"
 
 namespace mailferry::target {
@@ -15,41 +16,38 @@ FolderSnapshot ImapTarget::read_folder(
   return snapshot;
 }
 
-ImapTarget::FetchedMessage ImapTarget::fetch_message(
-    const std::string& folder, std::uint32_t uid, const std::function<void(std::string_view)>& sink,
-    const std::function<void()>& restart) {
+std::uint32_t ImapTarget::fetch_bodies(const std::string& folder,
+                                       const std::vector<std::uint32_t>& uids,
+                                       const std::function<void(std::string_view)>& bytes,
+                                       const std::function<void(std::uint32_t)>& received,
+                                       const std::function<void()>& restart) {
   ensure_selected(folder, false);
-  FetchedMessage out;
+  const std::string uid_set = imap::compact_uid_set(uids);
   auto make = [&](imap::Client& c) {
     // Set on every try: a try over a new connection has a new client.
-    c.on_literal_chunk(sink);
+    c.on_literal_chunk(bytes);
     imap::Command command("UID FETCH");
-    command.raw(std::to_string(uid) + " (UID BODY.PEEK[])");
+    command.raw(uid_set + " (UID BODY.PEEK[])");
     return command;
   };
-  auto again = [&] {
-    out.found = false;
-    restart();
-  };
   const imap::Completion done = run_patiently(
-      "the reading of a message in folder " + folder, make,
+      "the reading of messages in folder " + folder, make,
       [&](imap::Response& r) {
         if (r.keyword != "FETCH") return;
         auto fetch = imap::parse_fetch(r);
-        if (!fetch || !fetch->uid || *fetch->uid != uid || !fetch->body) return;
+        if (!fetch || !fetch->uid || !fetch->body) return;
         // A body small enough to buffer comes whole with its response; a
-        // bigger one went to `sink` piece by piece as it arrived.
-        if (!fetch->body_streamed) sink(*fetch->body);
-        out.found = true;
+        // bigger one went to `bytes` piece by piece as it arrived.
+        if (!fetch->body_streamed) bytes(*fetch->body);
+        received(*fetch->uid);
       },
-      again, true);
+      restart, true);
   if (client_) client_->on_literal_chunk(nullptr);
   if (!done.ok())
-    throw core::ServerError(core::ErrorScope::Message, describe() + ": cannot read message UID " +
-                                                           std::to_string(uid) + " of folder " +
-                                                           folder + ": " + done.describe());
-  out.uidvalidity = selected_ ? selected_->snapshot.uidvalidity : 0;
-  return out;
+    throw core::ServerError(core::ErrorScope::Message,
+                            describe() + ": cannot read message" + (uids.size() == 1 ? " " : "s ") +
+                                "UID " + uid_set + " of folder " + folder + ": " + done.describe());
+  return selected_ ? selected_->snapshot.uidvalidity : 0;
 }
 
 }  // namespace mailferry::target

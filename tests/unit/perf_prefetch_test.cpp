@@ -137,3 +137,61 @@ TEST_CASE("perf prefetch: nothing is opened before the first body is wanted") {
   }
   CHECK(opener.opened.empty());
 }
+
+TEST_CASE(
+    "perf prefetch: a source that opens in batches gets several bodies per call, in order, "
+    "within the depth and the byte limit, and a failing one fails alone") {
+  Opener opener;
+  opener.failing = {17};
+  std::vector<std::vector<std::size_t>> batches;
+  std::size_t singles = 0;
+  {
+    BodyPrefetcher prefetch(
+        std::vector<std::uint64_t>(100, 1000),
+        [&](std::size_t i) {
+          ++singles;
+          return opener.open(i);
+        },
+        [&](const std::vector<std::size_t>& batch) {
+          batches.push_back(batch);
+          std::vector<source::Source::Opened> out(batch.size());
+          for (std::size_t k = 0; k < batch.size(); ++k) {
+            try {
+              out[k].reader = opener.open(batch[k]);
+            } catch (...) {
+              out[k].error = std::current_exception();
+            }
+          }
+          return out;
+        },
+        16, 10'000);
+    for (std::size_t i = 0; i < 100; ++i) {
+      if (i == 17) {
+        CHECK_THROWS_AS(prefetch.take(i), core::SourceError);
+        continue;
+      }
+      auto body = prefetch.take(i);
+      CHECK(index_of(body) == i);
+      std::this_thread::sleep_for(std::chrono::microseconds(300));  // "sending" it
+      // The ones ahead by count and by bytes (10 of 1,000 bytes), and this one.
+      CHECK(opener.alive.load() <= 1 + 16);
+    }
+  }
+  // The first is taken before the thread gets to it; a busy machine may let
+  // the upload catch up with the thread now and then.
+  CHECK(singles < 10);
+  REQUIRE(!batches.empty());
+  std::size_t next = batches.front().front();
+  CHECK(next <= singles);
+  std::size_t largest = 0;
+  for (const auto& batch : batches) {
+    CHECK(batch.front() >= next);  // in order, each once
+    next = batch.front();
+    for (auto i : batch) CHECK(i == next++);
+    largest = std::max(largest, batch.size());
+    CHECK(batch.size() <= 10);  // the byte limit: 10 bodies of 1,000 bytes
+  }
+  CHECK(next == 100);
+  CHECK(largest > 1);
+  CHECK(batches.size() < 50);  // far fewer calls than bodies
+}

@@ -20,6 +20,11 @@ class ForwardingSource : public Source {
                                    const SourceMessage& message) override {
     return inner_.open(folder, message);
   }
+  bool opens_in_batches() const override { return inner_.opens_in_batches(); }
+  std::vector<Opened> open_batch(const SourceFolder& folder,
+                                 const std::vector<const SourceMessage*>& messages) override {
+    return inner_.open_batch(folder, messages);
+  }
   std::vector<std::string> report_notes() override { return inner_.report_notes(); }
   bool supports_removal() const override { return inner_.supports_removal(); }
   RemovalResult remove(const SourceFolder& folder,

@@ -30,7 +30,8 @@
 // each message carries the flags the source removed since
 // (SourceMessage::flags_removed), which the target's copy then loses too.
 //
-// open(): UID FETCH BODY.PEEK[] into a spool (memory up to a limit, then an
+// open() and open_batch(): one UID FETCH BODY.PEEK[] for the message or the
+// batch, each body into a spool of its own (memory up to a limit, then an
 // unlinked temporary file), so the body is complete and its size checked
 // against RFC822.SIZE before one byte reaches the target, and a big message
 // costs no more memory than a small one. A lost connection is tried again
@@ -91,6 +92,10 @@ class ImapSource final : public Source {
   void scan(const SourceFolder& folder, ScanSink& sink) override;
   std::unique_ptr<BodyReader> open(const SourceFolder& folder,
                                    const SourceMessage& message) override;
+  // One UID FETCH for all of `messages` (of one folder).
+  bool opens_in_batches() const override { return true; }
+  std::vector<Opened> open_batch(const SourceFolder& folder,
+                                 const std::vector<const SourceMessage*>& messages) override;
   std::vector<std::string> report_notes() override { return notes_; }
 
   // The UID of a scanned message in its folder.

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -80,6 +81,19 @@ class Source {
   // Opens one message scanned from `folder` for upload.
   virtual std::unique_ptr<BodyReader> open(const SourceFolder& folder,
                                            const SourceMessage& message) = 0;
+  // Optional feature: opening several messages of one folder in one exchange
+  // with the source (IMAP: one UID FETCH for all of them, instead of a round
+  // trip each). open_batch() returns one entry per message, in order: its
+  // reader, or the error open() would have thrown for it; it throws only
+  // when none could be opened. Without the feature, open() one by one.
+  struct Opened {
+    std::unique_ptr<BodyReader> reader;
+    std::exception_ptr error;
+  };
+  virtual bool opens_in_batches() const { return false; }
+  virtual std::vector<Opened> open_batch(const SourceFolder& folder,
+                                         const std::vector<const SourceMessage*>& messages);
+
   // Facts about the source worth a line in the job's report that are not
   // errors (entries skipped, a slower path taken), known after the run's
   // scans. Default: none.

@@ -5,8 +5,9 @@
 //
 // Nothing is opened before the first take(). Bodies are opened in order, at most `depth` of them
 // and `max_bytes` (by their announced sizes) ahead of the one being sent; the first one ahead is
-// always allowed, whatever its size. take(i) hands out body i: the one opened
-// ahead, or, when it was not (taken before, as when a refused batch is sent
+// always allowed, whatever its size. A source that opens in batches (IMAP) gets several bodies
+// asked for at once, so that the upload does not wait a round trip per message. take(i) hands out
+// body i: the one opened ahead, or, when it was not (taken before, as when a refused batch is sent
 // again, or not reached yet), one opened there and then. An exception from
 // open() reaches the caller of take() for that body.
 //
@@ -33,9 +34,17 @@ namespace mailferry::sync {
 class BodyPrefetcher {
  public:
   using Open = std::function<std::unique_ptr<core::BodyReader>(std::size_t index)>;
+  // Opens several bodies at once (Source::open_batch): one entry per index.
+  using OpenMany =
+      std::function<std::vector<source::Source::Opened>(const std::vector<std::size_t>& indices)>;
 
   // `sizes`: the announced size of each body, in order.
   BodyPrefetcher(std::vector<std::uint64_t> sizes, Open open, std::size_t depth = 8,
+                 std::uint64_t max_bytes = 8u << 20);
+  // Opening ahead in batches with `open_many`: once at most half of `depth`
+  // bodies are waiting, the next ones up to `depth` (and `max_bytes`) are
+  // opened together. take() of a body not opened ahead still uses `open`.
+  BodyPrefetcher(std::vector<std::uint64_t> sizes, Open open, OpenMany open_many, std::size_t depth,
                  std::uint64_t max_bytes = 8u << 20);
   ~BodyPrefetcher();
   BodyPrefetcher(const BodyPrefetcher&) = delete;
@@ -54,10 +63,13 @@ class BodyPrefetcher {
     std::exception_ptr error;
   };
   void run();
+  // The bodies to open next, from `first` (Waiting, not passed): mutex_ held.
+  std::vector<std::size_t> next_batch(std::size_t first);
   std::unique_ptr<core::BodyReader> open_now(std::size_t index);
 
   std::vector<std::uint64_t> sizes_;
   Open open_;
+  OpenMany open_many_;  // empty: one body at a time
   std::size_t depth_;
   std::uint64_t max_bytes_;
   mutable std::mutex mutex_;

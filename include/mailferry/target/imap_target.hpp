@@ -122,19 +122,18 @@ class ImapTarget final : public Target {
       const std::function<void(std::uint32_t uid, core::Flags flags)>& flags_changed) {
     return index_since(folder, true, known, header_names, each, flags_changed);
   }
-  // The bytes of message `uid` of `folder`, in order, into `sink`, as the
-  // server sends them (bodies over 1 MiB in pieces, never whole). A FETCH
+  // The bodies of messages `uids` of `folder`, in one UID FETCH: the bytes
+  // of each go to `bytes` in order as the server sends them (bodies over
+  // 1 MiB in pieces, never whole), and then `received(uid)` says whose they
+  // were. A UID the server sends no body for (expunged) gets no call. A FETCH
   // sent again (throttled, or over a new connection as Tuning::reconnect
-  // allows) first calls `restart`: the bytes of the try before are void.
-  // `found` is false when the server sent no body for that UID (the message
-  // was expunged). Throws like index_folder().
-  struct FetchedMessage {
-    std::uint32_t uidvalidity = 0;  // the folder's, when the body was read
-    bool found = false;
-  };
-  FetchedMessage fetch_message(const std::string& folder, std::uint32_t uid,
-                               const std::function<void(std::string_view)>& sink,
-                               const std::function<void()>& restart);
+  // allows) first calls `restart`: everything received before is void.
+  // Returns the folder's UIDVALIDITY when the bodies were read. Throws like
+  // index_folder().
+  std::uint32_t fetch_bodies(const std::string& folder, const std::vector<std::uint32_t>& uids,
+                             const std::function<void(std::string_view)>& bytes,
+                             const std::function<void(std::uint32_t uid)>& received,
+                             const std::function<void()>& restart);
 
   // The capabilities after login (for diagnostics and tests).
   const imap::Capabilities& capabilities();
