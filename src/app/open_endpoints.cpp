@@ -22,13 +22,18 @@
 namespace mailferry::app {
 
 std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStore* state) {
+  return open_source(job, state, state);
+}
+
+std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStore* state,
+                                            source::ScanCache* scans) {
   const auto& ep = job.from.endpoint;
   switch (ep.scheme) {
     case job::Scheme::Mbox: {
       source::require_file_kind("mbox", ep.path);
       source::MboxSourceOptions options;
       options.variant = mbox::parse_variant(job.mbox_format).value_or(mbox::Variant::Auto);
-      options.scan_cache = state;
+      options.scan_cache = scans;
       // A Gmail Takeout file becomes one folder per label; any other mbox
       // file passes through as it is.
       return source::with_gmail_labels(std::make_unique<source::MboxSource>(ep.path, options),
@@ -67,7 +72,7 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
     case job::Scheme::Maildir: {
       source::MaildirSourceOptions options;
       options.layout = maildir::parse_layout(job.maildir_layout).value_or(maildir::Layout::Auto);
-      options.scan_cache = state;
+      options.scan_cache = scans;
       return std::make_unique<source::MaildirSource>(ep.path, options);
     }
     case job::Scheme::Imap:
@@ -77,7 +82,7 @@ std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStor
       options.connect = connect_options(job.from, "MAILFERRY_FROM_PASSWORD", where);
       options.connector = connector(job.from, where);
       options.include_virtual_folders = job.include_virtual_folders;
-      options.scan_cache = state;
+      options.scan_cache = scans;
       return std::make_unique<source::ImapSource>(std::move(options));
     }
   }

@@ -7,12 +7,14 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "mailferry/core/hardening.hpp"
 #include "mailferry/core/log.hpp"
 #include "mailferry/job/credentials.hpp"
 #include "mailferry/net/greeting.hpp"
 #include "mailferry/source/dry_run_source.hpp"
+#include "mailferry/source/scan_cache.hpp"
 #include "mailferry/sync/job_lock.hpp"
 #include "mailferry/target/dry_run_target.hpp"
 #include "mailferry/target/throttled_target.hpp"
@@ -163,11 +165,20 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
     }
     std::unique_ptr<sync::StateStore> state;
     if (writes || job.from.endpoint.is_pop3()) state = open_state(job, failed);
+    // The dry run and check read the scans of the last run, if there was
+    // one, and keep none: an IMAP source's flag changes are then told
+    // exactly as the real run will see them.
+    std::optional<source::ReadOnlyScanCache> kept_scans;
+    if (!writes && !state && std::filesystem::exists(state_path(job)))
+      state = std::make_unique<sync::StateStore>(state_path(job));
+    if (!writes && state) kept_scans.emplace(*state);
+    source::ScanCache* scans = state.get();
+    if (kept_scans) scans = &*kept_scans;
     std::unique_ptr<sync::Journal> journal;
     if (writes && state)
       journal = std::make_unique<sync::Journal>(
           *state, job.from.endpoint.to_string() + " -> " + job.to.endpoint.to_string());
-    auto source = open_source(job, state.get());
+    auto source = open_source(job, state.get(), scans);
     std::unique_ptr<target::Target> target = open_target(job);
     std::shared_ptr<core::Throttle> throttle;
     if (writes && (job.max_bytes_per_second > 0 || job.max_messages_per_second > 0))

@@ -197,6 +197,7 @@ class CurlConnection final : public Connection {
         socket == CURL_SOCKET_BAD)
       throw core::ConnectionError(options_.display() + ": libcurl gave no socket after login");
     socket_ = socket;
+    read_ahead_after_login(h);
   }
 
   std::size_t send_some(std::string_view data) override {
@@ -243,6 +244,21 @@ class CurlConnection final : public Connection {
   // renewed before every wait for more to read; setting it also sends an
   // acknowledgement that is being held back at once. Not after every read:
   // a body streamed in 4 kB TLS records would cost a system call each.
+  // By default OpenSSL reads each TLS record with two system calls (its
+  // header, then the rest); a server sending a body in 4 kB records costs
+  // two per 4 kB. Reading ahead fills OpenSSL's buffer with whatever the
+  // socket holds. Only after login: libcurl's own login loop polls the
+  // socket when OpenSSL reports nothing decrypted, which read-ahead bytes
+  // would stall; ours always reads until OpenSSL wants more before polling.
+  void read_ahead_after_login(CURL* h) {
+    if (!curl_uses_openssl()) return;
+    const curl_tlssessioninfo* tls = nullptr;
+    if (curl_easy_getinfo(h, CURLINFO_TLS_SSL_PTR, &tls) != CURLE_OK || tls == nullptr ||
+        tls->backend != CURLSSLBACKEND_OPENSSL || tls->internals == nullptr)
+      return;  // no TLS on this connection
+    SSL_set_read_ahead(static_cast<SSL*>(tls->internals), 1);
+  }
+
   void acknowledge_at_once() {
 #ifdef TCP_QUICKACK
     const int on = 1;

@@ -165,9 +165,11 @@ class FolderSync {
     };
     std::optional<BodyPrefetcher> prefetch;
     if (parts_.source.opens_in_batches()) {
-      // A source that opens in batches (IMAP) reads up to this many bodies
-      // per round trip; the prefetcher's byte limit still bounds the memory.
+      // A source that opens in batches (IMAP) reads up to this many bodies,
+      // and this many bytes, per round trip: enough to hide the round trip,
+      // small enough that four folder runs at once stay within a few MB.
       constexpr std::size_t kBatchDepth = 32;
+      constexpr std::uint64_t kBatchBytes = 2u << 20;
       prefetch.emplace(
           std::move(sizes), open_one,
           [&](const std::vector<std::size_t>& batch) {
@@ -178,7 +180,7 @@ class FolderSync {
             for (const auto& m : wanted) pointers.push_back(&m);
             return parts_.source.open_batch(folder_, pointers);
           },
-          kBatchDepth);
+          kBatchDepth, kBatchBytes);
     } else {
       prefetch.emplace(std::move(sizes), open_one);
     }

@@ -190,6 +190,31 @@ TEST_CASE(
   for (auto& m : backup.at("INBOX")) CHECK(m.flags.erase("ReadOnBackup") == 1);
   same_mail(backup, imap_snapshot(server, "src"));
 
+  // The dry run (with --verbose, one line a message) says what it would
+  // append and which flags it would change, and changes nothing; the real
+  // run after it does just that.
+  server.save_message("src", "Archive/2019", to_crlf(read_file(corpus("eml/msg-1-1.eml"))));
+  server.doveadm({"flags", "remove", "-u", "src", "\\Answered", "mailbox", "INBOX", "all"});
+  const Snapshot before_dry_run = imap_snapshot(server, "dst");
+  auto dry_run = run_mailferry(server.sync_args(
+      server.url("imaps", "src"), "dst",
+      {"--from-password-file", server.password_file(), "--state", dir.file("dst.db"), "--report",
+       dir.file("dry.json"), "--dry-run", "--verbose"}));
+  INFO(dry_run.describe());
+  CHECK(dry_run.exit_code == 0);
+  const auto dry = nlohmann::json::parse(read_file(dir.file("dry.json")));
+  CHECK(dry["dry_run"] == true);
+  CHECK(counter(dry, "appended") == 1);
+  CHECK(counter(dry, "flags_updated") == 1);
+  CHECK(dry_run.out.find("removing \\Answered") != std::string::npos);
+  CHECK(unchanged_form(imap_snapshot(server, "dst")) == unchanged_form(before_dry_run));
+  auto after_dry_run = sync(server, dir, "src", "dst", "after the dry run", 0);
+  CHECK(counter(after_dry_run, "appended") == 1);
+  CHECK(counter(after_dry_run, "flags_updated") == 1);
+  backup = imap_snapshot(server, "dst");
+  for (auto& m : backup.at("INBOX")) m.flags.erase("ReadOnBackup");
+  same_mail(backup, imap_snapshot(server, "src"));
+
   // The folder made again on the source with the same mail: a new
   // UIDVALIDITY, new UIDs, and still nothing twice on the target.
   server.doveadm({"mailbox", "delete", "-u", "src", kIntlFolder});

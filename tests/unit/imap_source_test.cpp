@@ -195,3 +195,85 @@ TEST_CASE("imap source (scripted): a body too big to buffer arrives whole, in pi
   auto source = connect(server);
   CHECK(read_inbox_message(*source) == big);
 }
+
+TEST_CASE(
+    "imap source (scripted): a batch is one UID FETCH, each body goes to its own message in "
+    "whatever order the server answers, and one missing fails alone") {
+  // Three messages, UIDs 5 to 7; the server answers 7 (big, in pieces), then
+  // 5, and has no 6 any more.
+  auto message = [](int n) {
+    std::string m = "Message-ID: <m" + std::to_string(n) + "@example.com>\r\n\r\nbody " +
+                    std::to_string(n) + "\r\n";
+    if (n == 7)
+      while (m.size() < (2u << 20)) m += std::string(998, 'y') + "\r\n";
+    return m;
+  };
+  auto index = [&](const std::string& tag) {
+    std::string out;
+    for (int n = 5; n <= 7; ++n) {
+      const std::string m = message(n);
+      const std::string header = m.substr(0, m.find("\r\n\r\n") + 4);
+      out += "* " + std::to_string(n - 4) + " FETCH (UID " + std::to_string(n) +
+             " FLAGS () RFC822.SIZE " + std::to_string(m.size()) +
+             " INTERNALDATE \"04-Mar-2019 10:00:00 +0000\" BODY[HEADER.FIELDS (X)] {" +
+             std::to_string(header.size()) + "}\r\n" + header + ")\r\n";
+    }
+    return out + tag + " OK done\r\n";
+  };
+  auto bodies = [&](const std::string& tag) {
+    std::string out;
+    for (int n : {7, 5})
+      out += "* " + std::to_string(n - 4) + " FETCH (UID " + std::to_string(n) + " BODY[] {" +
+             std::to_string(message(n).size()) + "}\r\n" + message(n) + ")\r\n";
+    return out + tag + " OK done\r\n";
+  };
+  Script script{{"LIST", [](const std::string& tag) { return kGmailList + tag + " OK done\r\n"; }},
+                {"EXAMINE",
+                 [](const std::string& tag) {
+                   return "* 3 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 8] ok\r\n" + tag +
+                          " OK [READ-ONLY] done\r\n";
+                 }},
+                {"UID FETCH 1:*", index},
+                {"UID FETCH 5:7 ", bodies}};
+  auto server = scripted(script);
+  server->read_piece = 64 * 1024;
+  auto source = connect(server);
+  const auto folders = source->folders();
+  testing::CollectingSink sink;
+  source->scan(folders.at(0), sink);
+  REQUIRE(sink.messages.size() == 3);
+  REQUIRE(source->opens_in_batches());
+  auto opened =
+      source->open_batch(folders.at(0), {&sink.messages[0], &sink.messages[1], &sink.messages[2]});
+  REQUIRE(opened.size() == 3);
+  REQUIRE(opened[0].reader);
+  CHECK(testing::read_body(*opened[0].reader, 4096) == message(5));
+  CHECK(!opened[1].reader);
+  REQUIRE(opened[1].error);
+  CHECK_THROWS_WITH_AS(std::rethrow_exception(opened[1].error),
+                       doctest::Contains("no longer on the server"), core::SourceError);
+  REQUIRE(opened[2].reader);
+  CHECK(testing::read_body(*opened[2].reader, 4096) == message(7));
+  const auto body_fetches =
+      std::count_if(server->commands.begin(), server->commands.end(), [](const std::string& c) {
+        return c.find("UID FETCH 5:7 (UID BODY.PEEK[])") != std::string::npos;
+      });
+  CHECK(body_fetches == 1);
+}
+
+TEST_CASE("imap source (scripted): a folder deleted since the listing is that folder's error") {
+  Script script{{"LIST", [](const std::string& tag) { return kGmailList + tag + " OK done\r\n"; }},
+                {"EXAMINE", [](const std::string& tag) {
+                   return tag + " NO [NONEXISTENT] Mailbox doesn't exist: Work/2024\r\n";
+                 }}};
+  auto source = connect(scripted(script));
+  const auto folders = source->folders();
+  testing::CollectingSink sink;
+  try {
+    source->scan(folders.at(1), sink);
+    FAIL("a folder that is gone was scanned");
+  } catch (const core::SourceError& e) {
+    CHECK(e.scope() == core::ErrorScope::Folder);
+    CHECK(std::string(e.what()).find("Work/2024") != std::string::npos);
+  }
+}

@@ -20,6 +20,10 @@ namespace mailferry::app {
 // (optional, not owned) caches what is costly to learn again (POP3 headers).
 // Throws core::SourceError, core::ConnectionError or core::UsageError.
 std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStore* state = nullptr);
+// The same, with the scans of file and IMAP sources kept in `scans` instead
+// of `state` (a read-only view for the dry run and check).
+std::unique_ptr<source::Source> open_source(const job::Job& job, sync::StateStore* state,
+                                            source::ScanCache* scans);
 // The job's state file: its "state" key, else
 // $XDG_STATE_HOME (or ~/.local/state)/mailferry/<job name>-<hash of from and to>.db.
 // Empty when there is no home directory to put it in.

@@ -31,6 +31,22 @@ class ScanCache {
   virtual void erase_scan(const std::string& key) = 0;
 };
 
+// The scans `inner` keeps, read and never replaced: the dry run's and
+// check's. Their scans must not become what the next real run compares with
+// (an IMAP source's flags removed since then would go unnoticed).
+class ReadOnlyScanCache final : public ScanCache {
+ public:
+  explicit ReadOnlyScanCache(ScanCache& inner) : inner_(inner) {}
+  std::optional<std::string> load_scan(const std::string& key) override {
+    return inner_.load_scan(key);
+  }
+  void store_scan(const std::string&, std::string_view) override {}
+  void erase_scan(const std::string&) override {}
+
+ private:
+  ScanCache& inner_;
+};
+
 // "dev ino size mtime ctime" (nanoseconds) of a file, plus `options` (what
 // else changes a scan's result, e.g. the mbox variant); "" when it cannot be
 // read. Two different contents never share one identity in practice: any
