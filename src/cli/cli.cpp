@@ -434,8 +434,8 @@ int run(int argc, char** argv) {
       ->check(CLI::Validator(CLI::NonNegativeNumber).description(""))
       ->group("Throttling");
   sync->add_option("--connections", sync_options.connections,
-                   "connections per job for independent target folders, 1 to 16 (default 4; "
-                   "1 for servers that allow one session per user)")
+                   "connections per job for independent target folders, 1 to 16 (default 4, "
+                   "1 from an IMAP source; 1 for servers that allow one session per user)")
       ->type_name("N")
       ->check(CLI::Range(1, 16).description(""))
       ->group("Throttling");

@@ -1,12 +1,15 @@
 // Several connections per job: independent target folders are filled over
 // up to --connections sessions at once (default 4), and the result is the
 // same as over one. The extra connections open only when there is mail to
-// upload: a re-run that finds nothing new logs in once.
+// upload: a re-run that finds nothing new logs in once. From an IMAP source
+// the default is one.
 #include <doctest/doctest.h>
 
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "crash_support.hpp"
 #include "support/dovecot_server.hpp"
@@ -65,6 +68,22 @@ TEST_CASE(
 
   sync("many", {});
   CHECK(logins_of(server, "many") == first_run + 1);
+
+  // From an IMAP account (the four folders of "many"), which is read over
+  // one connection: one to the target as well, unless asked for more.
+  for (const auto& [user, extra] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"fromimap", {}}, {"fromimap4", {"--connections", "4"}}}) {
+    auto args = server.sync_args(server.url("imaps", "many"), user,
+                                 {"--from-password-file", server.password_file(), "--state",
+                                  dir.file(user + ".db"), "--quiet"});
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = run_mailferry(args, {{"MAILFERRY_CONNECTIONS", ""}});
+    INFO(r.describe());
+    CHECK(r.exit_code == 0);
+    CHECK(server.message_count(user, "Archive") == server.message_count("many", "Archive"));
+  }
+  CHECK(logins_of(server, "fromimap") == 1);
+  CHECK(logins_of(server, "fromimap4") > 1);
 
   auto bad = run_mailferry(
       {"sync", "--from", "mbox:" + tree, "--to", server.url("imaps", "x"), "--connections", "0"});

@@ -70,8 +70,9 @@ struct Job {
   // Upload pacing (core/throttle.hpp); 0: no limit.
   std::uint64_t max_bytes_per_second = 0;
   double max_messages_per_second = 0;
-  // Connections for independent target folders (sync::ExecutorOptions).
-  int connections = 4;
+  // Connections for independent target folders (sync::ExecutorOptions); 0:
+  // the default for the source (default_connections()).
+  int connections = 0;
 };
 
 }  // namespace mailferry::job
