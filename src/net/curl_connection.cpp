@@ -74,6 +74,9 @@ struct LoginTrace {
   bool saw_capabilities = false;
   std::string mechanisms;  // the AUTH=... capabilities, space-separated
   detail::GreetingWatch* greeting = nullptr;
+  // OpenSSL's connection once TLS is up: libcurl gives it out only while
+  // it works on the connection, not after a CONNECT_ONLY transfer.
+  SSL* tls = nullptr;
 };
 
 // Whether `line` lists IMAP capabilities ("* CAPABILITY ..." or a greeting's
@@ -101,9 +104,15 @@ std::string replace_spaces(const std::string& text, const std::string& with) {
 
 // Records the last line the server sent and its capabilities; everything
 // else libcurl reports (what we send included) is ignored.
-int on_debug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
+int on_debug(CURL* handle, curl_infotype type, char* data, size_t size, void* user) {
   if (type != CURLINFO_HEADER_IN || user == nullptr) return 0;
   auto& trace = *static_cast<LoginTrace*>(user);
+  if (trace.tls == nullptr && curl_uses_openssl()) {
+    const curl_tlssessioninfo* info = nullptr;
+    if (curl_easy_getinfo(handle, CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info != nullptr &&
+        info->backend == CURLSSLBACKEND_OPENSSL)
+      trace.tls = static_cast<SSL*>(info->internals);
+  }
   std::string line(data, size);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
   if (line.size() > 300) line.resize(300);
@@ -197,7 +206,7 @@ class CurlConnection final : public Connection {
         socket == CURL_SOCKET_BAD)
       throw core::ConnectionError(options_.display() + ": libcurl gave no socket after login");
     socket_ = socket;
-    read_ahead_after_login(h);
+    read_ahead_after_login();
   }
 
   std::size_t send_some(std::string_view data) override {
@@ -236,6 +245,16 @@ class CurlConnection final : public Connection {
   const ConnectOptions& options() const override { return options_; }
 
  private:
+  // By default OpenSSL reads each TLS record with two system calls (its
+  // header, then the rest); a server sending a body in 4 kB records costs
+  // two per 4 kB. Reading ahead fills OpenSSL's buffer with whatever the
+  // socket holds. Only after login: libcurl's own login loop polls the
+  // socket when OpenSSL reports nothing decrypted, which read-ahead bytes
+  // would stall; ours always reads until OpenSSL wants more before polling.
+  void read_ahead_after_login() {
+    if (login_trace_.tls != nullptr) SSL_set_read_ahead(login_trace_.tls, 1);
+  }
+
   // A server that writes one answer in several small pieces with Nagle's
   // algorithm on (Courier does) holds each piece after the first until the
   // last one is acknowledged, and Linux delays that acknowledgement by up to
@@ -244,21 +263,6 @@ class CurlConnection final : public Connection {
   // renewed before every wait for more to read; setting it also sends an
   // acknowledgement that is being held back at once. Not after every read:
   // a body streamed in 4 kB TLS records would cost a system call each.
-  // By default OpenSSL reads each TLS record with two system calls (its
-  // header, then the rest); a server sending a body in 4 kB records costs
-  // two per 4 kB. Reading ahead fills OpenSSL's buffer with whatever the
-  // socket holds. Only after login: libcurl's own login loop polls the
-  // socket when OpenSSL reports nothing decrypted, which read-ahead bytes
-  // would stall; ours always reads until OpenSSL wants more before polling.
-  void read_ahead_after_login(CURL* h) {
-    if (!curl_uses_openssl()) return;
-    const curl_tlssessioninfo* tls = nullptr;
-    if (curl_easy_getinfo(h, CURLINFO_TLS_SSL_PTR, &tls) != CURLE_OK || tls == nullptr ||
-        tls->backend != CURLSSLBACKEND_OPENSSL || tls->internals == nullptr)
-      return;  // no TLS on this connection
-    SSL_set_read_ahead(static_cast<SSL*>(tls->internals), 1);
-  }
-
   void acknowledge_at_once() {
 #ifdef TCP_QUICKACK
     const int on = 1;

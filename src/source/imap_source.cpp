@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include "mailferry/pop3/spool.hpp"
 #include "mailferry/target/imap_target.hpp"
@@ -84,68 +84,69 @@ std::uint32_t ImapSource::uid_of(const SourceMessage& message) {
 
 std::unique_ptr<BodyReader> ImapSource::open(const SourceFolder& folder,
                                              const SourceMessage& message) {
-  auto opened = open_batch(folder, {&message});
-  if (opened[0].error) std::rethrow_exception(opened[0].error);
-  return std::move(opened[0].reader);
+  Opened one;
+  open_batch(folder, {&message}, [&](std::size_t, Opened opened) { one = std::move(opened); });
+  if (one.error) std::rethrow_exception(one.error);
+  return std::move(one.reader);
 }
 
-std::vector<Source::Opened> ImapSource::open_batch(
-    const SourceFolder& folder, const std::vector<const SourceMessage*>& messages) {
+void ImapSource::open_batch(const SourceFolder& folder,
+                            const std::vector<const SourceMessage*>& messages,
+                            const EachOpened& each) {
   auto fresh_spool = [&] {
     return pop3::Spool(options_.spool_directory, options_.spool_memory_limit);
   };
-  // The bytes of the body being received go to `arriving` until the
-  // server's response says which message it was.
-  std::vector<std::optional<pop3::Spool>> spools(messages.size());
-  std::unordered_map<std::uint32_t, std::size_t> slot_of;
+  std::unordered_map<std::uint32_t, std::size_t> position_of;
   std::vector<std::uint32_t> uids;
   uids.reserve(messages.size());
   for (std::size_t k = 0; k < messages.size(); ++k) {
     uids.push_back(uid_of(*messages[k]));
-    slot_of.emplace(uids.back(), k);
+    position_of.emplace(uids.back(), k);
   }
+  std::vector<bool> given(messages.size(), false);
+  auto give = [&](std::size_t k, Opened opened) {
+    given[k] = true;
+    each(k, std::move(opened));
+  };
+  auto failure = [&](std::size_t k, const std::string& why) {
+    Opened out;
+    out.error =
+        std::make_exception_ptr(core::SourceError(describe() + ": folder " + folder.display_name() +
+                                                      ", message UID " + messages[k]->locator + why,
+                                                  core::ErrorScope::Message));
+    return out;
+  };
+  const auto scanned = uidvalidity_.find(folder.locator);
+  // The bytes of the body being received go to `arriving` until the
+  // server's response says which message it was; then it is handed out at
+  // once, so that its upload can start while the others still arrive.
   pop3::Spool arriving = fresh_spool();
-  std::uint32_t uidvalidity = 0;
   try {
-    uidvalidity = account_->fetch_bodies(
+    account_->fetch_bodies(
         folder.locator, uids, [&](std::string_view bytes) { arriving.append(bytes); },
-        [&](std::uint32_t uid) {
-          const auto slot = slot_of.find(uid);
-          if (slot != slot_of.end() && !spools[slot->second])
-            spools[slot->second].emplace(std::move(arriving));
-          arriving = fresh_spool();
+        [&](std::uint32_t uid, std::uint32_t uidvalidity) {
+          pop3::Spool body = std::exchange(arriving, fresh_spool());
+          const auto found = position_of.find(uid);
+          if (found == position_of.end() || given[found->second]) return;
+          const std::size_t k = found->second;
+          if (scanned != uidvalidity_.end() && uidvalidity != scanned->second)
+            give(k, failure(k,
+                            ": the server renumbered the folder since it was scanned "
+                            "(UIDVALIDITY changed); the next run reads it again"));
+          else if (body.size() != messages[k]->size)
+            give(k, failure(k, ": the server sent " + std::to_string(body.size()) +
+                                   " bytes where RFC822.SIZE announced " +
+                                   std::to_string(messages[k]->size) + "; not uploaded"));
+          else
+            give(k, {std::make_unique<pop3::SpoolReader>(std::move(body)), nullptr});
         },
-        [&] {
-          for (auto& spool : spools) spool.reset();
-          arriving = fresh_spool();
-        });
+        [&] { arriving = fresh_spool(); });
   } catch (const core::ServerError& e) {
     throw core::SourceError(e.what(), core::ErrorScope::Message);
   }
-  const auto scanned = uidvalidity_.find(folder.locator);
-  const bool renumbered = scanned != uidvalidity_.end() && uidvalidity != scanned->second;
-  std::vector<Opened> out(messages.size());
-  for (std::size_t k = 0; k < messages.size(); ++k) {
-    const SourceMessage& message = *messages[k];
-    const std::string where =
-        describe() + ": folder " + folder.display_name() + ", message UID " + message.locator;
-    auto fail = [&](const std::string& why) {
-      out[k].error =
-          std::make_exception_ptr(core::SourceError(where + why, core::ErrorScope::Message));
-    };
-    if (renumbered)
-      fail(
-          ": the server renumbered the folder since it was scanned (UIDVALIDITY changed); the "
-          "next run reads it again");
-    else if (!spools[k])
-      fail(": no longer on the server (deleted or moved since the scan)");
-    else if (spools[k]->size() != message.size)
-      fail(": the server sent " + std::to_string(spools[k]->size()) +
-           " bytes where RFC822.SIZE announced " + std::to_string(message.size) + "; not uploaded");
-    else
-      out[k].reader = std::make_unique<pop3::SpoolReader>(std::move(*spools[k]));
-  }
-  return out;
+  for (std::size_t k = 0; k < messages.size(); ++k)
+    if (!given[k])
+      give(k, failure(k, ": no longer on the server (deleted or moved since the scan)"));
 }
 
 }  // namespace mailferry::source

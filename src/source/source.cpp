@@ -18,8 +18,8 @@ std::vector<std::string> note_lines(const std::vector<core::ErrorRecord>& notes)
   return lines;
 }
 
-std::vector<Source::Opened> Source::open_batch(const SourceFolder& folder,
-                                               const std::vector<const SourceMessage*>&) {
+void Source::open_batch(const SourceFolder& folder, const std::vector<const SourceMessage*>&,
+                        const EachOpened&) {
   throw core::SourceError(describe() + ": folder " + folder.display_name() +
                           ": this source opens messages one at a time");
 }

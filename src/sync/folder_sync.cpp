@@ -172,13 +172,13 @@ class FolderSync {
       constexpr std::uint64_t kBatchBytes = 2u << 20;
       prefetch.emplace(
           std::move(sizes), open_one,
-          [&](const std::vector<std::size_t>& batch) {
+          [&](const std::vector<std::size_t>& batch, const source::Source::EachOpened& each) {
             std::vector<source::SourceMessage> wanted;
             wanted.reserve(batch.size());
             for (auto k : batch) wanted.push_back(messages()[plan_.appends[k].source_index]);
             std::vector<const source::SourceMessage*> pointers;
             for (const auto& m : wanted) pointers.push_back(&m);
-            return parts_.source.open_batch(folder_, pointers);
+            parts_.source.open_batch(folder_, pointers, each);
           },
           kBatchDepth, kBatchBytes);
     } else {

@@ -56,17 +56,16 @@ bool LockedSource::opens_in_batches() const {
   return ForwardingSource::opens_in_batches();
 }
 
-std::vector<source::Source::Opened> LockedSource::open_batch(
-    const source::SourceFolder& folder, const std::vector<const source::SourceMessage*>& messages) {
-  std::vector<Opened> opened;
-  {
-    Lock lock(mutex_);
-    opened = ForwardingSource::open_batch(folder, messages);
-  }
-  if (reads_ == Reads::Locked)
-    for (auto& o : opened)
-      if (o.reader) o.reader = std::make_unique<LockedBodyReader>(std::move(o.reader), mutex_);
-  return opened;
+void LockedSource::open_batch(const source::SourceFolder& folder,
+                              const std::vector<const source::SourceMessage*>& messages,
+                              const EachOpened& each) {
+  Lock lock(mutex_);
+  ForwardingSource::open_batch(folder, messages, [&](std::size_t position, Opened opened) {
+    // Read later, when this lock is no longer held here.
+    if (reads_ == Reads::Locked && opened.reader)
+      opened.reader = std::make_unique<LockedBodyReader>(std::move(opened.reader), mutex_);
+    each(position, std::move(opened));
+  });
 }
 
 std::vector<std::string> LockedSource::report_notes() {

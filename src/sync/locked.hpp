@@ -29,9 +29,9 @@ class LockedSource final : public source::ForwardingSource {
   std::unique_ptr<core::BodyReader> open(const source::SourceFolder& folder,
                                          const source::SourceMessage& message) override;
   bool opens_in_batches() const override;
-  std::vector<Opened> open_batch(
-      const source::SourceFolder& folder,
-      const std::vector<const source::SourceMessage*>& messages) override;
+  void open_batch(const source::SourceFolder& folder,
+                  const std::vector<const source::SourceMessage*>& messages,
+                  const EachOpened& each) override;
   std::vector<std::string> report_notes() override;
   bool supports_removal() const override;
   RemovalResult remove(const source::SourceFolder& folder,

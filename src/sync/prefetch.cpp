@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "mailferry/core/error.hpp"
+
 namespace mailferry::sync {
 
 BodyPrefetcher::BodyPrefetcher(std::vector<std::uint64_t> sizes, Open open, std::size_t depth,
@@ -65,36 +67,46 @@ void BodyPrefetcher::run() {
       for (auto j : batch) slots_[j].state = State::Opening;
     }
     i = batch.back() + 1;
-    std::vector<source::Source::Opened> opened(batch.size());
-    {
-      std::lock_guard open_lock(open_mutex_);
-      try {
-        if (open_many_) {
-          opened = open_many_(batch);
-        } else {
-          opened[0].reader = open_(batch[0]);
-        }
-      } catch (...) {
-        for (auto& o : opened) o.error = std::current_exception();
-      }
-    }
-    {
-      std::lock_guard lock(mutex_);
-      for (std::size_t k = 0; k < batch.size(); ++k) {
+    // Each body is ready for the upload as soon as it is opened, not when
+    // the whole batch is.
+    std::vector<bool> delivered(batch.size(), false);
+    auto deliver = [&](std::size_t k, source::Source::Opened opened) {
+      std::unique_ptr<core::BodyReader> dropped;  // let go outside the lock
+      {
+        std::lock_guard lock(mutex_);
+        if (k >= batch.size() || delivered[k]) return;
+        delivered[k] = true;
         Slot& slot = slots_[batch[k]];
         if (batch[k] < passed_ && slot.state == State::Opening) {
           slot.state = State::Taken;  // passed while it was being opened
-          continue;
+          dropped = std::move(opened.reader);
+        } else {
+          slot.reader = std::move(opened.reader);
+          slot.error = opened.error;
+          slot.state = State::Ready;
+          ++ready_;
+          ready_bytes_ += sizes_[batch[k]];
         }
-        slot.reader = std::move(opened[k].reader);
-        slot.error = opened[k].error;
-        slot.state = State::Ready;
-        ++ready_;
-        ready_bytes_ += sizes_[batch[k]];
       }
+      changed_.notify_all();
+    };
+    std::lock_guard open_lock(open_mutex_);
+    std::exception_ptr error;
+    try {
+      if (open_many_) {
+        open_many_(batch, deliver);
+      } else {
+        deliver(0, {open_(batch[0]), nullptr});
+      }
+    } catch (...) {
+      error = std::current_exception();
     }
-    opened.clear();  // outside the lock
-    changed_.notify_all();
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      if (!error && !delivered[k])
+        error = std::make_exception_ptr(core::SourceError(
+            "the source gave no body and no error for a message it was asked to open"));
+      if (!delivered[k]) deliver(k, {nullptr, error});
+    }
   }
 }
 

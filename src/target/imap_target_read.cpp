@@ -16,11 +16,10 @@ FolderSnapshot ImapTarget::read_folder(
   return snapshot;
 }
 
-std::uint32_t ImapTarget::fetch_bodies(const std::string& folder,
-                                       const std::vector<std::uint32_t>& uids,
-                                       const std::function<void(std::string_view)>& bytes,
-                                       const std::function<void(std::uint32_t)>& received,
-                                       const std::function<void()>& restart) {
+void ImapTarget::fetch_bodies(const std::string& folder, const std::vector<std::uint32_t>& uids,
+                              const std::function<void(std::string_view)>& bytes,
+                              const std::function<void(std::uint32_t, std::uint32_t)>& received,
+                              const std::function<void()>& restart) {
   ensure_selected(folder, false);
   const std::string uid_set = imap::compact_uid_set(uids);
   auto make = [&](imap::Client& c) {
@@ -39,7 +38,7 @@ std::uint32_t ImapTarget::fetch_bodies(const std::string& folder,
         // A body small enough to buffer comes whole with its response; a
         // bigger one went to `bytes` piece by piece as it arrived.
         if (!fetch->body_streamed) bytes(*fetch->body);
-        received(*fetch->uid);
+        received(*fetch->uid, selected_ ? selected_->snapshot.uidvalidity : 0);
       },
       restart, true);
   if (client_) client_->on_literal_chunk(nullptr);
@@ -47,7 +46,6 @@ std::uint32_t ImapTarget::fetch_bodies(const std::string& folder,
     throw core::ServerError(core::ErrorScope::Message,
                             describe() + ": cannot read message" + (uids.size() == 1 ? " " : "s ") +
                                 "UID " + uid_set + " of folder " + folder + ": " + done.describe());
-  return selected_ ? selected_->snapshot.uidvalidity : 0;
 }
 
 }  // namespace mailferry::target

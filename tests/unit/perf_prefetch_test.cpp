@@ -152,17 +152,17 @@ TEST_CASE(
           ++singles;
           return opener.open(i);
         },
-        [&](const std::vector<std::size_t>& batch) {
+        [&](const std::vector<std::size_t>& batch, const source::Source::EachOpened& each) {
           batches.push_back(batch);
-          std::vector<source::Source::Opened> out(batch.size());
           for (std::size_t k = 0; k < batch.size(); ++k) {
+            source::Source::Opened opened;
             try {
-              out[k].reader = opener.open(batch[k]);
+              opened.reader = opener.open(batch[k]);
             } catch (...) {
-              out[k].error = std::current_exception();
+              opened.error = std::current_exception();
             }
+            each(k, std::move(opened));
           }
-          return out;
         },
         16, 10'000);
     for (std::size_t i = 0; i < 100; ++i) {

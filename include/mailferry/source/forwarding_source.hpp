@@ -21,9 +21,9 @@ class ForwardingSource : public Source {
     return inner_.open(folder, message);
   }
   bool opens_in_batches() const override { return inner_.opens_in_batches(); }
-  std::vector<Opened> open_batch(const SourceFolder& folder,
-                                 const std::vector<const SourceMessage*>& messages) override {
-    return inner_.open_batch(folder, messages);
+  void open_batch(const SourceFolder& folder, const std::vector<const SourceMessage*>& messages,
+                  const EachOpened& each) override {
+    inner_.open_batch(folder, messages, each);
   }
   std::vector<std::string> report_notes() override { return inner_.report_notes(); }
   bool supports_removal() const override { return inner_.supports_removal(); }

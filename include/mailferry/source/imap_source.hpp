@@ -75,7 +75,7 @@ struct ImapSourceOptions {
   bool include_virtual_folders = false;
   ScanCache* scan_cache = nullptr;           // not owned; nullptr: every folder read in full
   std::string spool_directory;               // empty: $TMPDIR, else /tmp
-  std::size_t spool_memory_limit = 1 << 20;  // per message, before spilling to disk
+  std::size_t spool_memory_limit = 4 << 20;  // per message, before spilling to disk
   // A connection lost under a command that can simply go again, tried again
   // over a new one; what cannot heal (a refused login) never is.
   core::RetryPolicy reconnect;
@@ -94,8 +94,8 @@ class ImapSource final : public Source {
                                    const SourceMessage& message) override;
   // One UID FETCH for all of `messages` (of one folder).
   bool opens_in_batches() const override { return true; }
-  std::vector<Opened> open_batch(const SourceFolder& folder,
-                                 const std::vector<const SourceMessage*>& messages) override;
+  void open_batch(const SourceFolder& folder, const std::vector<const SourceMessage*>& messages,
+                  const EachOpened& each) override;
   std::vector<std::string> report_notes() override { return notes_; }
 
   // The UID of a scanned message in its folder.

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -83,16 +84,20 @@ class Source {
                                            const SourceMessage& message) = 0;
   // Optional feature: opening several messages of one folder in one exchange
   // with the source (IMAP: one UID FETCH for all of them, instead of a round
-  // trip each). open_batch() returns one entry per message, in order: its
-  // reader, or the error open() would have thrown for it; it throws only
-  // when none could be opened. Without the feature, open() one by one.
+  // trip each). open_batch() gives each message to `each` once, with its
+  // position in `messages`, as soon as it is ready (so the first can be
+  // sent while the others still arrive), in any order: its reader, or the
+  // error open() would have thrown for it. It throws only when what is left
+  // cannot be opened. Without the feature, open() one by one.
   struct Opened {
     std::unique_ptr<BodyReader> reader;
     std::exception_ptr error;
   };
+  using EachOpened = std::function<void(std::size_t position, Opened opened)>;
   virtual bool opens_in_batches() const { return false; }
-  virtual std::vector<Opened> open_batch(const SourceFolder& folder,
-                                         const std::vector<const SourceMessage*>& messages);
+  virtual void open_batch(const SourceFolder& folder,
+                          const std::vector<const SourceMessage*>& messages,
+                          const EachOpened& each);
 
   // Facts about the source worth a line in the job's report that are not
   // errors (entries skipped, a slower path taken), known after the run's

@@ -34,9 +34,10 @@ namespace mailferry::sync {
 class BodyPrefetcher {
  public:
   using Open = std::function<std::unique_ptr<core::BodyReader>(std::size_t index)>;
-  // Opens several bodies at once (Source::open_batch): one entry per index.
-  using OpenMany =
-      std::function<std::vector<source::Source::Opened>(const std::vector<std::size_t>& indices)>;
+  // Opens several bodies at once (Source::open_batch), handing each to
+  // `each` with its position in `indices` as soon as it is ready.
+  using OpenMany = std::function<void(const std::vector<std::size_t>& indices,
+                                      const source::Source::EachOpened& each)>;
 
   // `sizes`: the announced size of each body, in order.
   BodyPrefetcher(std::vector<std::uint64_t> sizes, Open open, std::size_t depth = 8,

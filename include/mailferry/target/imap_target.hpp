@@ -124,16 +124,18 @@ class ImapTarget final : public Target {
   }
   // The bodies of messages `uids` of `folder`, in one UID FETCH: the bytes
   // of each go to `bytes` in order as the server sends them (bodies over
-  // 1 MiB in pieces, never whole), and then `received(uid)` says whose they
-  // were. A UID the server sends no body for (expunged) gets no call. A FETCH
+  // 1 MiB in pieces, never whole), and then `received(uid, uidvalidity)`
+  // says whose they were, with the folder's UIDVALIDITY as the server read
+  // it. A UID the server sends no body for (expunged) gets no call. A FETCH
   // sent again (throttled, or over a new connection as Tuning::reconnect
-  // allows) first calls `restart`: everything received before is void.
-  // Returns the folder's UIDVALIDITY when the bodies were read. Throws like
+  // allows) first calls `restart`: the bytes of a body not received whole
+  // are void, and bodies received before may come again. Throws like
   // index_folder().
-  std::uint32_t fetch_bodies(const std::string& folder, const std::vector<std::uint32_t>& uids,
-                             const std::function<void(std::string_view)>& bytes,
-                             const std::function<void(std::uint32_t uid)>& received,
-                             const std::function<void()>& restart);
+  void fetch_bodies(
+      const std::string& folder, const std::vector<std::uint32_t>& uids,
+      const std::function<void(std::string_view)>& bytes,
+      const std::function<void(std::uint32_t uid, std::uint32_t uidvalidity)>& received,
+      const std::function<void()>& restart);
 
   // The capabilities after login (for diagnostics and tests).
   const imap::Capabilities& capabilities();
