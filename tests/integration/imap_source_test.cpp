@@ -52,25 +52,8 @@ std::map<std::string, std::vector<std::string>> unchanged_form(const Snapshot& s
   return out;
 }
 
-// Folder -> sorted "SHA-256 INTERNALDATE flags": two accounts hold the same
-// mail when these are equal, whatever the UIDs.
-std::map<std::string, std::vector<std::string>> contents(const Snapshot& snapshot) {
-  std::map<std::string, std::vector<std::string>> out;
-  for (const auto& [name, messages] : snapshot) {
-    auto& lines = out[name];
-    for (const auto& m : messages) {
-      std::string line = m.sha256 + " " + std::to_string(m.epoch);
-      for (const auto& f : m.flags)
-        if (f != "\\Recent") line += " " + f;
-      lines.push_back(std::move(line));
-    }
-    std::sort(lines.begin(), lines.end());
-  }
-  return out;
-}
-
 void same_mail(const Snapshot& target, const Snapshot& source) {
-  const auto expected = contents(source), found = contents(target);
+  const auto expected = mail_contents(source), found = mail_contents(target);
   CHECK_MESSAGE(found == expected, crash::difference(expected, found));
 }
 

@@ -1,5 +1,5 @@
 // POP3 to IMAP through the real engine (Executor + ImapTarget), both on the
-// test Dovecot: the nightly-sync story of issue 3, run by run.
+// test Dovecot: the nightly-sync story, run by run.
 #include <doctest/doctest.h>
 
 #include <algorithm>

@@ -221,23 +221,6 @@ void pop3_to_imap(const MailServer& server) {
   check_settled(server, to_user, from, extra);
 }
 
-// Folder -> sorted "SHA-256 INTERNALDATE flags" of its messages: two accounts
-// hold the same mail when these are equal, whatever the UIDs.
-std::map<std::string, std::vector<std::string>> contents(const Snapshot& snapshot) {
-  std::map<std::string, std::vector<std::string>> out;
-  for (const auto& [name, messages] : snapshot) {
-    auto& lines = out[name];
-    for (const auto& m : messages) {
-      std::string line = m.sha256 + " " + std::to_string(m.epoch);
-      for (const auto& f : m.flags)
-        if (f != "\\Recent") line += " " + f;
-      lines.push_back(std::move(line));
-    }
-    std::sort(lines.begin(), lines.end());
-  }
-  return out;
-}
-
 // IMAP -> IMAP on the same server: the Thunderbird account (nested folders,
 // roles, flags, dates) read over IMAPS into an empty account lands in the
 // same folders, byte for byte with its flags and dates, and the source
@@ -250,7 +233,7 @@ void imap_to_imap(const MailServer& server) {
   const std::string from = server.url("imaps", from_user);
   sync_ok(server, to_user, from, extra);
   CHECK(summary(imap_snapshot(server, from_user)) == summary(source_before));
-  CHECK(contents(imap_snapshot(server, to_user)) == contents(source_before));
+  CHECK(mail_contents(imap_snapshot(server, to_user)) == mail_contents(source_before));
   check_settled(server, to_user, from, extra);
 }
 

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -72,6 +73,22 @@ std::set<std::string> flag_names(core::Flags flags) {
     start = end + 1;
   }
   return names;
+}
+
+std::map<std::string, std::vector<std::string>> mail_contents(
+    const std::map<std::string, std::vector<ServerMessage>>& snapshot) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& [name, messages] : snapshot) {
+    auto& lines = out[name];
+    for (const auto& m : messages) {
+      std::string line = m.sha256 + " " + std::to_string(m.epoch);
+      for (const auto& f : m.flags)
+        if (f != "\\Recent") line += " " + f;
+      lines.push_back(std::move(line));
+    }
+    std::sort(lines.begin(), lines.end());
+  }
+  return out;
 }
 
 }  // namespace mailferry::testing

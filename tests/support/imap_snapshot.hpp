@@ -29,6 +29,12 @@ std::map<std::string, std::vector<ServerMessage>> imap_snapshot(const MailServer
 
 std::string sha256_hex(const std::string& bytes);
 
+// Folder -> sorted "SHA-256 INTERNALDATE flags" of its messages (\Recent left
+// out): two accounts hold the same mail when these are equal, whatever the
+// UIDs.
+std::map<std::string, std::vector<std::string>> mail_contents(
+    const std::map<std::string, std::vector<ServerMessage>>& snapshot);
+
 // `flags` as ServerMessage::flags holds them ("\Seen", "$Forwarded"): what a
 // source message's flags must look like on the server.
 std::set<std::string> flag_names(core::Flags flags);
