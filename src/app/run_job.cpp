@@ -112,6 +112,22 @@ std::unique_ptr<sync::StateStore> open_state(const job::Job& job, sync::JobRepor
   return std::make_unique<sync::StateStore>(path);
 }
 
+// The state of the last real run, for the dry run and check: with its scans
+// they plan as that run's successor will (an IMAP source's flag removals
+// included). None when there is no state file yet, or when it cannot be
+// opened: a note says so, and the plan only adds flags.
+std::unique_ptr<sync::StateStore> open_last_state(const job::Job& job, sync::JobReport& report) {
+  const std::string path = state_path(job);
+  if (path.empty() || !std::filesystem::exists(path)) return nullptr;
+  try {
+    return std::make_unique<sync::StateStore>(path);
+  } catch (const sync::StateStoreError& e) {
+    report.notes.push_back(std::string(e.what()) +
+                           "; planned without the last run's state: flags are only added");
+    return nullptr;
+  }
+}
+
 // An IMAP source is read over one connection, and it sets the pace: more
 // target connections only wait for it in turn (each switching the source to
 // its folder) and cost memory. Measured on 5,000 messages over loopback:
@@ -172,17 +188,15 @@ sync::JobReport run_job(const job::Job& job, sync::Mode mode, sync::Observer* ob
       lock = std::make_unique<sync::JobLock>(path);
       if (!lock->held()) return skipped_as_locked(failed, lock->path());
     }
-    std::unique_ptr<sync::StateStore> state;
-    if (writes || job.from.endpoint.is_pop3()) state = open_state(job, failed);
-    // The dry run and check read the scans of the last run, if there was
-    // one, and keep none: an IMAP source's flag changes are then told
-    // exactly as the real run will see them.
-    std::optional<source::ReadOnlyScanCache> kept_scans;
-    if (!writes && !state && std::filesystem::exists(state_path(job)))
-      state = std::make_unique<sync::StateStore>(state_path(job));
-    if (!writes && state) kept_scans.emplace(*state);
+    std::unique_ptr<sync::StateStore> state = writes || job.from.endpoint.is_pop3()
+                                                  ? open_state(job, failed)
+                                                  : open_last_state(job, failed);
+    // The dry run and check read the scans of the last run and keep none, so
+    // the next real run compares with what the last real run saw.
+    std::optional<source::ReadOnlyScanCache> read_only_scans;
+    if (!writes && state) read_only_scans.emplace(*state);
     source::ScanCache* scans = state.get();
-    if (kept_scans) scans = &*kept_scans;
+    if (read_only_scans) scans = &*read_only_scans;
     std::unique_ptr<sync::Journal> journal;
     if (writes && state)
       journal = std::make_unique<sync::Journal>(

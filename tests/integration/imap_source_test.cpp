@@ -63,6 +63,17 @@ std::size_t total(const Snapshot& snapshot) {
   return n;
 }
 
+// mailferry VERB from the IMAP account `from_user` of `server` into `to_user`,
+// with `extra`.
+std::vector<std::string> account_args(const DovecotServer& server, const std::string& verb,
+                                      const std::string& from_user, const std::string& to_user,
+                                      std::vector<std::string> extra) {
+  extra.insert(extra.begin(), {"--from-password-file", server.password_file()});
+  auto args = server.sync_args(server.url("imaps", from_user), to_user, extra);
+  args.front() = verb;
+  return args;
+}
+
 // `mailferry sync` from the IMAP account `from_user` into `to_user`, with
 // the state and a report in `dir`; the report, with the output beside it.
 nlohmann::json sync(const DovecotServer& server, const TempDir& dir, const std::string& from_user,
@@ -136,14 +147,7 @@ TEST_CASE(
   auto second = sync(server, dir, "src", "dst", "second", 0);
   CHECK(counter(second, "appended") == 0);
   CHECK(counter(second, "present") == 7);
-  std::vector<std::string> check{"check",
-                                 "--quiet",
-                                 "--from",
-                                 server.url("imaps", "src"),
-                                 "--from-password-file",
-                                 server.password_file()};
-  for (auto& a : server.target_args("dst")) check.push_back(a);
-  auto checked = run_mailferry(check);
+  auto checked = run_mailferry(account_args(server, "check", "src", "dst", {"--quiet"}));
   CHECK_MESSAGE(checked.exit_code == 0, checked.describe());
 
   // New mail on the source: exactly it arrives.
@@ -179,10 +183,9 @@ TEST_CASE(
   server.save_message("src", "Archive/2019", to_crlf(read_file(corpus("eml/msg-1-1.eml"))));
   server.doveadm({"flags", "remove", "-u", "src", "\\Answered", "mailbox", "INBOX", "all"});
   const Snapshot before_dry_run = imap_snapshot(server, "dst");
-  auto dry_run = run_mailferry(server.sync_args(
-      server.url("imaps", "src"), "dst",
-      {"--from-password-file", server.password_file(), "--state", dir.file("dst.db"), "--report",
-       dir.file("dry.json"), "--dry-run", "--verbose"}));
+  auto dry_run = run_mailferry(account_args(
+      server, "sync", "src", "dst",
+      {"--state", dir.file("dst.db"), "--report", dir.file("dry.json"), "--dry-run", "--verbose"}));
   INFO(dry_run.describe());
   CHECK(dry_run.exit_code == 0);
   const auto dry = nlohmann::json::parse(read_file(dir.file("dry.json")));
@@ -227,13 +230,7 @@ TEST_CASE(
   REQUIRE(source_lists.size() >= 295);
 
   SUBCASE("kill -9") {
-    std::vector<std::string> args{"sync",
-                                  "--quiet",
-                                  "--from",
-                                  server.url("imaps", "bulk"),
-                                  "--from-password-file",
-                                  server.password_file()};
-    for (auto& a : server.target_args("killed")) args.push_back(a);
+    const auto args = account_args(server, "sync", "bulk", "killed", {"--quiet"});
     std::mt19937 random(20261207);
     int killed_mid_run = 0;
     for (int round = 0; round < 3; ++round)

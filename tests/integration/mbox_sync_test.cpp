@@ -173,6 +173,19 @@ TEST_CASE("mbox sync: a second run appends nothing, check agrees, a dry run chan
   CHECK(complete.exit_code == 0);
   CHECK(complete.out.find("are on the server") != std::string::npos);
 
+  // A dry run whose state file cannot be opened (here a folder) still plans,
+  // and says so.
+  const std::string not_a_state = dir.file("not-a-state");
+  std::filesystem::create_directory(not_a_state);
+  auto unreadable =
+      sync_file(server, user, file,
+                {"--dry-run", "--state", not_a_state, "--report", dir.file("dry-no-state.json")});
+  INFO(unreadable.describe());
+  CHECK(unreadable.exit_code == 0);
+  const auto unreadable_report = read_report(dir.file("dry-no-state.json"));
+  CHECK(unreadable_report["totals"]["appended"].get<int>() == 0);
+  CHECK(unreadable_report.dump().find("planned without the last run's state") != std::string::npos);
+
   // Nothing on the server changed: same UIDs, same bytes, same flags.
   const auto after = imap_snapshot(server, user);
   REQUIRE(after.at("INBOX").size() == before.at("INBOX").size());

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -164,6 +165,23 @@ class Body final : public core::BodyReader {
   std::size_t pos_ = 0;
   std::size_t fail_after_;
 };
+
+// Answers by the start of the command (after the tag), the longest prefix
+// that matches; unknown commands get OK.
+using Script = std::map<std::string, std::function<std::string(const std::string& tag)>>;
+
+inline std::shared_ptr<Server> scripted(const std::string& capabilities, Script script) {
+  auto server = std::make_shared<Server>();
+  server->capabilities = capabilities;
+  server->answer = [script](const std::string& tag, const std::string& command) {
+    std::string best;
+    for (const auto& [prefix, _] : script)
+      if (command.rfind(prefix, 0) == 0 && prefix.size() > best.size()) best = prefix;
+    if (!best.empty()) return script.at(best)(tag);
+    return tag + " OK done\r\n";
+  };
+  return server;
+}
 
 // Answers of a scripted one-folder account (INBOX, UIDVALIDITY 9) whose
 // messages are `inbox`: (UID, bytes) in UID order.

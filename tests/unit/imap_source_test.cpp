@@ -20,23 +20,14 @@
 using namespace mailferry;
 using source::ImapSource;
 using testing::imap_fake::FakeConnection;
+using testing::imap_fake::Script;
 using testing::imap_fake::Server;
 
 namespace {
 
-using Script = std::map<std::string, std::function<std::string(const std::string& tag)>>;
-
+// A server with what ImapSource looks for in capabilities.
 std::shared_ptr<Server> scripted(Script script) {
-  auto server = std::make_shared<Server>();
-  server->capabilities = "IMAP4rev1 SPECIAL-USE LIST-EXTENDED";
-  server->answer = [script](const std::string& tag, const std::string& command) {
-    std::string best;
-    for (const auto& [prefix, _] : script)
-      if (command.rfind(prefix, 0) == 0 && prefix.size() > best.size()) best = prefix;
-    if (!best.empty()) return script.at(best)(tag);
-    return tag + " OK done\r\n";
-  };
-  return server;
+  return testing::imap_fake::scripted("IMAP4rev1 SPECIAL-USE LIST-EXTENDED", std::move(script));
 }
 
 std::unique_ptr<ImapSource> connect(const std::shared_ptr<Server>& server,

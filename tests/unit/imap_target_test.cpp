@@ -21,25 +21,11 @@ using target::AppendOutcome;
 using target::ImapTarget;
 using testing::imap_fake::Body;
 using testing::imap_fake::FakeConnection;
+using testing::imap_fake::Script;
+using testing::imap_fake::scripted;
 using testing::imap_fake::Server;
 
 namespace {
-
-// Answers by the start of the command (after the tag); unknown commands get OK.
-using Script = std::map<std::string, std::function<std::string(const std::string& tag)>>;
-
-std::shared_ptr<Server> scripted(const std::string& capabilities, Script script) {
-  auto server = std::make_shared<Server>();
-  server->capabilities = capabilities;
-  server->answer = [script](const std::string& tag, const std::string& command) {
-    std::string best;
-    for (const auto& [prefix, _] : script)
-      if (command.rfind(prefix, 0) == 0 && prefix.size() > best.size()) best = prefix;
-    if (!best.empty()) return script.at(best)(tag);
-    return tag + " OK done\r\n";
-  };
-  return server;
-}
 
 std::unique_ptr<ImapTarget> connect(const std::shared_ptr<Server>& server,
                                     std::size_t max_in_flight = 64) {
